@@ -1,0 +1,27 @@
+# The README's two commands: `make run` (set up, migrate, serve) and `make test` (set up, lint, test).
+VENV ?= .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+
+.PHONY: run socket test bench
+
+$(BIN)/remote-wins: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(BIN)/remote-wins
+	$(BIN)/remote-wins db upgrade
+	$(BIN)/remote-wins serve
+
+socket: $(BIN)/remote-wins
+	$(BIN)/remote-wins db upgrade
+	$(BIN)/remote-wins socket
+
+test: $(BIN)/remote-wins
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+bench: $(BIN)/remote-wins
+	$(BIN)/python bench/ack_latency.py

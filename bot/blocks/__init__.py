@@ -1,0 +1,1 @@
+"""Block Kit renderers: pure functions from data to blocks, each keeping Slack's limits itself."""

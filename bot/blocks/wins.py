@@ -1,0 +1,127 @@
+"""Messages about a member's own wins: saved, removed, listed, and the replies when saving fails."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from itertools import groupby
+from typing import Any
+
+from bot.blocks.escape import MESSAGE_BLOCKS, SECTION_LIMIT, mrkdwn, shown
+from rules.calendar import DateRange, describe_day
+from rules.wins import SavedWin
+
+Message = dict[str, Any]
+LIST_LINE_LIMIT = 300  # one win's text in a list; the full text is one `edit` away
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def _details(win: SavedWin) -> str:
+    parts = [f"#{win.id}", win.category]
+    if win.day_kind != "unknown":
+        parts.append(f"{win.day_kind} day")
+    if win.metric_name and win.metric_value is not None:
+        parts.append(f"{mrkdwn(win.metric_name)}: {win.metric_value:g}")
+    if win.link:
+        parts.append(f"<{mrkdwn(win.link)}|link>")
+    if win.private:
+        parts.append("private")
+    return " · ".join(parts)
+
+
+def saved_message(win: SavedWin, today: date, verb: str = "Saved") -> Message:
+    """The ephemeral answer to a logged or edited win, with Undo and Edit."""
+    when = describe_day(win.local_date, today)
+    return {
+        "text": f"{verb} win #{win.id} for {when}",
+        "blocks": [
+            _section(f":white_check_mark: {verb} for *{when}*:"),
+            _section(shown(win.text, SECTION_LIMIT)),
+            _context(_details(win)),
+            {
+                "type": "actions",
+                "elements": [
+                    {"type": "button", "action_id": "win_undo", "text": _plain("Undo"), "value": str(win.id)},
+                    {"type": "button", "action_id": "win_edit", "text": _plain("Edit"), "value": str(win.id)},
+                ],
+            },
+        ],
+    }
+
+
+def removed_message(win: SavedWin) -> Message:
+    """After undo or delete: the text comes back, so removing by mistake loses nothing."""
+    return {
+        "text": f"Removed win #{win.id}",
+        "blocks": [
+            _section(f":wastebasket: Removed win #{win.id}. Its text, if you want it back:"),
+            _section(shown(win.text, SECTION_LIMIT)),
+        ],
+    }
+
+
+def notice_message(text: str) -> Message:
+    """A one-line answer whose text is ours, not the member's."""
+    return {"text": text, "blocks": [_section(text)]}
+
+
+def not_saved_message(typed: str, reason: str) -> Message:
+    """A failed save echoes what was typed, so the member can copy it and try again."""
+    return {
+        "text": f"Not saved: {reason}",
+        "blocks": [
+            _section(f":warning: Not saved: {mrkdwn(reason)} Here is your text to try again:"),
+            _section(shown(typed, SECTION_LIMIT)),
+        ],
+    }
+
+
+def pending_message(typed: str) -> Message:
+    """The ack when saving is slow: the text is shown, and the result follows in place of this message."""
+    return {
+        "text": "Saving your win…",
+        "blocks": [
+            _section(":hourglass_flowing_sand: Saving your win…"),
+            _section(shown(typed, SECTION_LIMIT)),
+        ],
+    }
+
+
+def list_message(wins: Sequence[SavedWin], period: DateRange, today: date) -> Message:
+    """Wins grouped by day; long lists fill whole sections and end with how many were left out."""
+    title = (
+        f"Your wins, {describe_day(period.first, today)} – {describe_day(period.last, today)}: {len(wins)}"
+    )
+    if not wins:
+        return notice_message(f"{title}. Log one with `/remote-win <what you did>`.")
+    lines: list[str] = []
+    for day, day_wins in groupby(wins, key=lambda w: w.local_date):
+        lines.append(f"*{describe_day(day, today)}*")
+        lines.extend(f"• {shown(w.text, LIST_LINE_LIMIT)}  _({_details(w)})_" for w in day_wins)
+    blocks: list[dict[str, Any]] = [_section(f"*{title}*")]
+    chunk = ""
+    shown_lines = 0
+    for line in lines:
+        if len(chunk) + len(line) + 1 > SECTION_LIMIT:
+            if len(blocks) == MESSAGE_BLOCKS - 2:  # keep room for this chunk and the "more" line
+                break
+            blocks.append(_section(chunk))
+            chunk = ""
+        chunk = f"{chunk}\n{line}" if chunk else line
+        shown_lines += 1
+    blocks.append(_section(chunk))
+    left_out = sum(1 for line in lines[shown_lines:] if line.startswith("•"))
+    if left_out:
+        blocks.append(_context(f"…and {left_out} more. List a shorter range to see them."))
+    return {"text": title, "blocks": blocks}
+
+
+def _plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text}

@@ -1,0 +1,108 @@
+"""`/remote-win`: parse the text, ack within the budget, and answer ephemerally."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+
+from bot import logbook
+from bot.blocks.help import help_message
+from bot.blocks.wins import (
+    list_message,
+    not_saved_message,
+    notice_message,
+    pending_message,
+    removed_message,
+    saved_message,
+)
+from bot.listeners.answer import answer_command
+from bot.listeners.forms import open_edit_form, open_new_form
+from bot.services import Services
+from bot.slack_text import as_typed
+from rules.commands import DeleteWin, EditWin, ListWins, LogWin, OpenForm, ShowHelp, UndoLast, parse_command
+
+COMMAND = "/remote-win"
+
+
+def register(app: App, services: Services) -> None:
+    @app.command(COMMAND)
+    def remote_win(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+        handle_command(services, ack, respond, command)
+
+
+def handle_command(services: Services, ack: Ack, respond: Respond, command: dict[str, Any]) -> None:
+    team, user = command["team_id"], command["user_id"]
+    typed = as_typed(command.get("text") or "")
+    parsed = parse_command(typed)
+    match parsed:
+        case ShowHelp(problem, echo):
+            ack(response_type="ephemeral", **help_message(problem, echo))
+        case OpenForm():
+            ack()
+            services.background.submit(
+                open_new_form,
+                services,
+                team,
+                user,
+                command["trigger_id"],
+                {"response_url": command["response_url"]},
+            )
+        case EditWin(win_id):
+            ack()
+            services.background.submit(
+                open_edit_form,
+                services,
+                team,
+                user,
+                win_id,
+                command["trigger_id"],
+                respond,
+                command["response_url"],
+            )
+        case LogWin(text):
+
+            def save() -> dict[str, Any]:
+                win, today = logbook.save_quick_win(
+                    services, team, user, text, f"command:{command['trigger_id']}"
+                )
+                return saved_message(win, today)
+
+            answer_command(
+                services,
+                ack,
+                respond,
+                save,
+                pending=pending_message(text),
+                failed=lambda: not_saved_message(text, "the database didn't answer in time."),
+            )
+        case ListWins(period):
+
+            def show() -> dict[str, Any]:
+                return list_message(*logbook.wins_in_period(services, team, user, period))
+
+            answer_command(
+                services,
+                ack,
+                respond,
+                show,
+                pending=notice_message("Looking up your wins…"),
+                failed=lambda: notice_message("Couldn't load your wins just now. Try again in a minute."),
+            )
+        case UndoLast() | DeleteWin():
+
+            def remove() -> dict[str, Any]:
+                if isinstance(parsed, UndoLast):
+                    win = logbook.undo_last(services, team, user)
+                    return removed_message(win) if win else notice_message("You have no wins to undo.")
+                win = logbook.delete_own(services, team, user, parsed.win_id)
+                return removed_message(win) if win else notice_message(f"You have no win #{parsed.win_id}.")
+
+            answer_command(
+                services,
+                ack,
+                respond,
+                remove,
+                pending=notice_message("Removing…"),
+                failed=lambda: notice_message("Couldn't remove it just now. Try again in a minute."),
+            )

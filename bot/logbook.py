@@ -1,0 +1,73 @@
+"""The member's log of wins, as the listeners use it: each function is one short transaction."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.directory import member_for
+from bot.services import Services
+from rules.calendar import DateRange, local_today
+from rules.commands import period_range
+from rules.wins import SavedWin, WinDraft
+from storage import wins
+
+
+def today_for(services: Services, workspace_id: str, user_id: str) -> date:
+    return local_today(services.clock(), member_for(services, workspace_id, user_id).tz)
+
+
+def save_quick_win(
+    services: Services, workspace_id: str, user_id: str, text: str, ref: str
+) -> tuple[SavedWin, date]:
+    """A one-line win, dated the member's local today."""
+    member = member_for(services, workspace_id, user_id)
+    now = services.clock()
+    today = local_today(now, member.tz)
+    with services.sessions.begin() as session:
+        win = wins.add_win(session, member, WinDraft(text, today), source="command", source_ref=ref, now=now)
+    return win, today
+
+
+def save_draft(
+    services: Services, workspace_id: str, user_id: str, draft: WinDraft, *, source: str, ref: str
+) -> SavedWin:
+    member = member_for(services, workspace_id, user_id)
+    with services.sessions.begin() as session:
+        return wins.add_win(session, member, draft, source=source, source_ref=ref, now=services.clock())
+
+
+def update_own(
+    services: Services, workspace_id: str, user_id: str, win_id: int, draft: WinDraft
+) -> SavedWin | None:
+    member = member_for(services, workspace_id, user_id)
+    with services.sessions.begin() as session:
+        return wins.update_win(session, member.id, win_id, draft)
+
+
+def own_win(services: Services, workspace_id: str, user_id: str, win_id: int) -> SavedWin | None:
+    member = member_for(services, workspace_id, user_id)
+    with services.sessions() as session:
+        return wins.find_win(session, member.id, win_id)
+
+
+def delete_own(services: Services, workspace_id: str, user_id: str, win_id: int) -> SavedWin | None:
+    member = member_for(services, workspace_id, user_id)
+    with services.sessions.begin() as session:
+        return wins.delete_win(session, member.id, win_id)
+
+
+def undo_last(services: Services, workspace_id: str, user_id: str) -> SavedWin | None:
+    member = member_for(services, workspace_id, user_id)
+    with services.sessions.begin() as session:
+        last = wins.last_win(session, member.id)
+        return wins.delete_win(session, member.id, last.id) if last else None
+
+
+def wins_in_period(
+    services: Services, workspace_id: str, user_id: str, period: str
+) -> tuple[list[SavedWin], DateRange, date]:
+    member = member_for(services, workspace_id, user_id)
+    today = local_today(services.clock(), member.tz)
+    span = period_range(period, today)
+    with services.sessions() as session:
+        return wins.wins_between(session, member.id, span), span, today

@@ -1,0 +1,1 @@
+"""Entry points, configuration and the HTTP server of remote-wins."""

@@ -1,0 +1,130 @@
+"""What a win is, and which form input makes a valid one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from math import isfinite
+from urllib.parse import urlsplit
+
+CATEGORIES = ("shipped", "decision", "unblocked", "helped", "learned", "metric", "other")
+DAY_KINDS = ("remote", "office", "unknown")
+SOURCES = ("command", "modal", "shortcut", "summary")
+MAX_TEXT = 3000
+MAX_METRIC_NAME = 80
+MAX_LINK = 3000
+
+
+@dataclass(frozen=True)
+class WinDraft:
+    """A win as the member described it, before it has an id."""
+
+    text: str
+    local_date: date
+    category: str = "other"
+    metric_name: str | None = None
+    metric_value: float | None = None
+    link: str | None = None
+    day_kind: str = "unknown"
+    private: bool = False
+
+
+@dataclass(frozen=True)
+class WinForm:
+    """The raw values of the win modal, as strings or None; validated by `validate_form`."""
+
+    text: str | None
+    category: str | None
+    metric_name: str | None
+    metric_value: str | None
+    link: str | None
+    local_date: str | None
+    day_kind: str | None
+    private: bool
+
+
+def validate_form(form: WinForm, today: date) -> tuple[WinDraft | None, dict[str, str]]:
+    """Return the draft, or errors keyed by field name; `today` is the member's local date."""
+    errors: dict[str, str] = {}
+    text = form.text or ""  # kept exactly as typed
+    if not text.strip():
+        errors["text"] = "Write what you got done."
+    elif len(text) > MAX_TEXT:
+        errors["text"] = f"Keep it under {MAX_TEXT} characters (this is {len(text)})."
+    category = form.category or "other"
+    if category not in CATEGORIES:
+        errors["category"] = "Pick one of the categories."
+    metric_name = (form.metric_name or "").strip() or None
+    metric_value = None
+    if form.metric_value not in (None, ""):
+        try:
+            metric_value = float(form.metric_value)
+            if not isfinite(metric_value):
+                raise ValueError
+        except ValueError:
+            errors["metric_value"] = "Use a number, like 12 or 3.5."
+    if metric_value is not None and not metric_name:
+        errors["metric_name"] = "Name what the number measures, like “tickets closed”."
+    elif metric_name and len(metric_name) > MAX_METRIC_NAME:
+        errors["metric_name"] = f"Keep the name under {MAX_METRIC_NAME} characters."
+    elif metric_name and metric_value is None and "metric_value" not in errors:
+        errors["metric_value"] = "Give the number for this metric."
+    link = (form.link or "").strip() or None
+    if link and (urlsplit(link).scheme not in ("http", "https") or len(link) > MAX_LINK):
+        errors["link"] = "Use a full web address starting with https://"
+    local_date = today
+    if form.local_date:
+        try:
+            local_date = date.fromisoformat(form.local_date)
+        except ValueError:
+            errors["local_date"] = "Pick a date."
+        else:
+            if local_date > today:
+                errors["local_date"] = f"Wins can't be in the future: today is {today:%a %-d %b}."
+    day_kind = form.day_kind or "unknown"
+    if day_kind not in DAY_KINDS:
+        errors["day_kind"] = "Pick remote or office."
+    if errors:
+        return None, errors
+    return (
+        WinDraft(
+            text=text,
+            local_date=local_date,
+            category=category,
+            metric_name=metric_name,
+            metric_value=metric_value,
+            link=link,
+            day_kind=day_kind,
+            private=form.private,
+        ),
+        {},
+    )
+
+
+@dataclass(frozen=True)
+class SavedWin:
+    """A win as stored: what renderers and jobs receive."""
+
+    id: int
+    member_id: int
+    text: str
+    local_date: date
+    category: str
+    metric_name: str | None
+    metric_value: float | None
+    link: str | None
+    day_kind: str
+    private: bool
+    source: str
+
+    def as_draft(self) -> WinDraft:
+        return WinDraft(
+            self.text,
+            self.local_date,
+            self.category,
+            self.metric_name,
+            self.metric_value,
+            self.link,
+            self.day_kind,
+            self.private,
+        )

@@ -1,0 +1,1 @@
+"""Models, queries and migrations: the only package that speaks SQL."""

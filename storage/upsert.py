@@ -1,0 +1,18 @@
+"""`INSERT … ON CONFLICT DO NOTHING` on either backend: the unique key decides, never check-then-insert."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Insert
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+
+def insert_ignore(
+    session: Session, model: type, values: dict[str, Any], conflict_columns: list[str]
+) -> Insert:
+    """An insert that does nothing when a row with the same unique key already exists."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict_columns)

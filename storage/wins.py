@@ -1,0 +1,95 @@
+"""Saving and reading wins. Every query is scoped to one member, so no one can touch another's wins."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from rules.calendar import DateRange
+from rules.wins import SavedWin, WinDraft
+from storage.members import MemberRef
+from storage.models import Win
+from storage.upsert import insert_ignore
+
+
+def _saved(win: Win) -> SavedWin:
+    return SavedWin(
+        id=win.id,
+        member_id=win.member_id,
+        text=win.text,
+        local_date=win.local_date,
+        category=win.category,
+        metric_name=win.metric_name,
+        metric_value=win.metric_value,
+        link=win.link,
+        day_kind=win.day_kind,
+        private=win.private,
+        source=win.source,
+    )
+
+
+def add_win(
+    session: Session,
+    member: MemberRef,
+    draft: WinDraft,
+    *,
+    source: str,
+    source_ref: str | None,
+    now: datetime,
+) -> SavedWin:
+    """Insert a win; a request sent again with the same `source_ref` returns the first win, not a copy."""
+    values = {
+        **asdict(draft),
+        "member_id": member.id,
+        "workspace_id": member.workspace_id,
+        "source": source,
+        "source_ref": source_ref,
+        "created_at": now,
+    }
+    if source_ref is None:
+        win = Win(**values)
+        session.add(win)
+        session.flush()
+        return _saved(win)
+    session.execute(insert_ignore(session, Win, values, ["source_ref"]))
+    return _saved(session.scalars(select(Win).filter_by(source_ref=source_ref)).one())
+
+
+def find_win(session: Session, member_id: int, win_id: int) -> SavedWin | None:
+    win = session.scalar(select(Win).filter_by(id=win_id, member_id=member_id))
+    return _saved(win) if win else None
+
+
+def update_win(session: Session, member_id: int, win_id: int, draft: WinDraft) -> SavedWin | None:
+    win = session.scalar(select(Win).filter_by(id=win_id, member_id=member_id))
+    if win is None:
+        return None
+    for field, value in asdict(draft).items():
+        setattr(win, field, value)
+    session.flush()
+    return _saved(win)
+
+
+def delete_win(session: Session, member_id: int, win_id: int) -> SavedWin | None:
+    """Delete one of the member's wins and return it, so the reply can echo what was removed."""
+    win = find_win(session, member_id, win_id)
+    if win is not None:
+        session.execute(delete(Win).filter_by(id=win_id, member_id=member_id))
+    return win
+
+
+def last_win(session: Session, member_id: int) -> SavedWin | None:
+    win = session.scalar(select(Win).filter_by(member_id=member_id).order_by(Win.id.desc()).limit(1))
+    return _saved(win) if win else None
+
+
+def wins_between(session: Session, member_id: int, period: DateRange) -> list[SavedWin]:
+    query = (
+        select(Win)
+        .where(Win.member_id == member_id, Win.local_date.between(period.first, period.last))
+        .order_by(Win.local_date, Win.id)
+    )
+    return [_saved(win) for win in session.scalars(query)]
