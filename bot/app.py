@@ -27,7 +27,6 @@ def build_services(settings: Settings) -> Services:
 def create_app(settings: Settings, services: Services, *, socket_mode: bool = False) -> App:
     """The Bolt app. It acks from the listener itself (`process_before_response`), so it never polls."""
     app = App(
-        token=settings.require_bot_token(),
         client=services.client,
         signing_secret=None if socket_mode else settings.require_signing_secret(),
         request_verification_enabled=not socket_mode,

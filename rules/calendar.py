@@ -11,7 +11,7 @@ def zone(name: str) -> ZoneInfo:
     """The member's zone, or UTC when Slack gave a name this machine doesn't know."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a tzdata folder name such as "America"
         return ZoneInfo("UTC")
 
 

@@ -121,7 +121,7 @@ class _QuietHandler(WSGIRequestHandler):
 def app_url(settings: Settings, services: Services) -> Iterator[str]:
     """The real WSGI app on a loopback port, in this process so tests can set the clock and the budget."""
     server = make_server("127.0.0.1", 0, WebApp(settings, services), _ThreadingWSGIServer, _QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()

@@ -111,7 +111,8 @@ class SlackRequests:
         )
 
     def submit_view(self, view: dict[str, Any], values: dict[str, Any], user: str = "U1") -> Reply:
-        submitted = {**view, "id": view.get("id", "V1"), "state": {"values": values}}
+        submitted = {"type": "modal", "callback_id": "win_form", **view, "state": {"values": values}}
+        submitted.setdefault("id", "V1")
         return self.interaction(
             {
                 "type": "view_submission",

@@ -13,15 +13,16 @@ def mrkdwn(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def clip(text: str, limit: int) -> str:
-    """Shorten text to `limit` characters, marking the cut; apply before escaping, then budget for it."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def shown(text: str, limit: int) -> str:
-    """User text escaped and clipped so the escaped form fits in `limit` characters."""
+    """User text escaped, and cut (marked with …) so that the escaped form fits in `limit` characters."""
     escaped = mrkdwn(text)
-    while len(escaped) > limit:
-        text = text[: max(0, len(text) - (len(escaped) - limit) - 1)]
-        escaped = mrkdwn(text) + "…"
-    return escaped
+    if len(escaped) <= limit:
+        return escaped
+    pieces, size = [], 0
+    for char in text:
+        piece = mrkdwn(char)
+        if size + len(piece) > limit - 1:
+            break
+        pieces.append(piece)
+        size += len(piece)
+    return "".join(pieces) + "…"

@@ -29,7 +29,7 @@ def _details(win: SavedWin) -> str:
         parts.append(f"{win.day_kind} day")
     if win.metric_name and win.metric_value is not None:
         parts.append(f"{mrkdwn(win.metric_name)}: {win.metric_value:g}")
-    if win.link:
+    if win.link and win.link.startswith(("https://", "http://")):  # anything else could be Slack markup
         parts.append(f"<{mrkdwn(win.link)}|link>")
     if win.private:
         parts.append("private")

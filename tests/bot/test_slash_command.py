@@ -7,7 +7,11 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 
 from bot.services import Services
+from rules.calendar import local_today
+from rules.wins import WinDraft
+from storage.members import find_member
 from storage.models import Member, Win
+from storage.wins import add_win
 from tests.fake_slack import FakeSlack
 from tests.support import SlackRequests, wait_until
 
@@ -76,3 +80,123 @@ def test_a_slow_slack_still_gets_an_ack_in_time_and_the_result_follows(
     assert follow_up["replace_original"] is True
     assert "wrote the migration plan" in block_texts(follow_up)
     assert [w.text for w in all_wins(services)] == ["wrote the migration plan"]
+
+
+def test_a_retried_request_saves_the_win_once(slack: SlackRequests, services: Services) -> None:
+    body = slack.command_body("fixed the flaky build")
+    assert slack.post(body, "application/x-www-form-urlencoded").status == 200
+    assert slack.post(body, "application/x-www-form-urlencoded").status == 200
+    assert len(all_wins(services)) == 1
+
+
+def test_mentions_are_stored_as_typed_and_shown_without_pinging(
+    slack: SlackRequests, services: Services
+) -> None:
+    # With should_escape, Slack sends mentions as ids and escapes the member's own & < >.
+    reply = slack.command("helped <@U2|bo> &amp; told <!channel> &lt;3")
+    [win] = all_wins(services)
+    assert win.text == "helped @bo & told @channel <3"
+    shown = block_texts(reply.json())
+    assert "helped @bo &amp; told @channel &lt;3" in shown
+    assert "<!channel>" not in shown and "<@" not in shown
+
+
+def test_list_shows_this_weeks_wins_in_the_members_days(slack: SlackRequests, services: Services) -> None:
+    services.clock = lambda: datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday
+    slack.command("wednesday win")
+    services.clock = lambda: datetime(2026, 11, 17, 12, 0, tzinfo=UTC)  # the week before
+    slack.command("last week's win")
+    services.clock = lambda: datetime(2026, 11, 25, 13, 0, tzinfo=UTC)
+    this_week = block_texts(slack.command("list").json())
+    assert "wednesday win" in this_week and "last week's win" not in this_week
+    assert "Your wins, Mon 23 Nov – Sun 29 Nov: 1" in this_week
+    last_week = block_texts(slack.command("list last week").json())
+    assert "last week's win" in last_week and "wednesday win" not in last_week
+    ranged = block_texts(slack.command("list 2026-11-01..2026-11-30").json())
+    assert "last week's win" in ranged and "wednesday win" in ranged
+
+
+def test_a_long_list_stays_within_slacks_limits_and_says_what_it_left_out(
+    slack: SlackRequests, services: Services
+) -> None:
+    slack.command("the first win")  # creates the member
+    now = services.clock()
+    with services.sessions.begin() as session:
+        member = find_member(session, "T0001", "U1")
+        for n in range(600):
+            draft = WinDraft(f"win {n} " + "x&" * 140, local_today(now, member.tz))
+            add_win(session, member, draft, source="command", source_ref=None, now=now)
+    body = slack.command("list").json()
+    assert len(body["blocks"]) <= 50
+    assert all(len(b["text"]["text"]) <= 3000 for b in body["blocks"] if b["type"] == "section")
+    listed = block_texts(body).count("• ")
+    left_out = int(body["blocks"][-1]["elements"][0]["text"].split()[1])
+    assert left_out > 0
+    assert listed + left_out == 601
+
+
+def test_undo_removes_the_last_win_and_gives_its_text_back(slack: SlackRequests, services: Services) -> None:
+    slack.command("first")
+    slack.command("second")
+    reply = block_texts(slack.command("undo").json())
+    assert "second" in reply
+    assert [w.text for w in all_wins(services)] == ["first"]
+    slack.command("undo")
+    assert "no wins to undo" in block_texts(slack.command("undo").json())
+
+
+def test_delete_touches_only_the_members_own_wins(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack
+) -> None:
+    fake_slack.add_user("U2", tz="UTC")
+    slack.command("ana's win", user="U1")
+    [win] = all_wins(services)
+    assert f"no win #{win.id}" in block_texts(slack.command(f"delete {win.id}", user="U2").json())
+    assert len(all_wins(services)) == 1
+    assert "ana's win" in block_texts(slack.command(f"delete #{win.id}", user="U1").json())
+    assert all_wins(services) == []
+
+
+def test_edit_opens_the_form_prefilled(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack
+) -> None:
+    slack.command("draft text")
+    [win] = all_wins(services)
+    assert slack.command(f"edit {win.id}").status == 200
+    call = wait_until(lambda: fake_slack.calls_to("views.open"), what="views.open")[0]
+    view = call.params["view"]
+    assert view["blocks"][0]["element"]["initial_value"] == "draft text"
+    assert f'"win_id": {win.id}' in view["private_metadata"]
+
+
+def test_typos_and_bad_arguments_get_the_help_and_save_nothing(
+    slack: SlackRequests, services: Services
+) -> None:
+    for text in ("lsit", "delete abc", "edit", "undo everything", "list yesterday", "help me"):
+        reply = slack.command(text)
+        assert reply.status == 200
+        shown = block_texts(reply.json())
+        assert "/remote-win list" in shown, text  # the help itself
+        assert "You typed:" in shown
+    assert all_wins(services) == []
+
+
+def test_log_saves_a_win_that_starts_with_a_command_word(slack: SlackRequests, services: Services) -> None:
+    slack.command("log undo the bad deploy")
+    assert [w.text for w in all_wins(services)] == ["undo the bad deploy"]
+
+
+def test_a_save_that_fails_echoes_the_text(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack
+) -> None:
+    slack.command("warm the member cache")
+    with services.engine.begin() as connection:  # the wins table is gone: every save fails
+        connection.exec_driver_sql("ALTER TABLE wins RENAME TO wins_away")
+    try:
+        reply = slack.command("the text I must not lose")
+        assert reply.status == 200
+        shown = block_texts(reply.json())
+        assert "Not saved" in shown and "the text I must not lose" in shown
+    finally:
+        with services.engine.begin() as connection:
+            connection.exec_driver_sql("ALTER TABLE wins_away RENAME TO wins")

@@ -1,0 +1,143 @@
+"""The win modal: opened by `/remote-win` alone, checked field by field, saved once, confirmed after."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+
+from bot.services import Services
+from storage.models import Win
+from tests.fake_slack import FakeSlack
+from tests.support import SlackRequests, form_values, wait_until
+
+NOON_BERLIN = datetime(2026, 11, 23, 11, 0, tzinfo=UTC)
+
+
+def wins(services: Services) -> list[Win]:
+    with services.sessions() as session:
+        return list(session.scalars(select(Win).order_by(Win.id)))
+
+
+def open_form(slack: SlackRequests, fake_slack: FakeSlack, text: str = "") -> dict:
+    before = len(fake_slack.calls_to("views.open"))
+    reply = slack.command(text)
+    assert reply.status == 200 and reply.body == b""
+    calls = wait_until(lambda: fake_slack.calls_to("views.open")[before:], what="views.open")
+    return calls[0].params["view"] | {"id": f"V{before}"}
+
+
+def test_the_form_opens_with_todays_date_for_a_known_member(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack
+) -> None:
+    services.clock = lambda: NOON_BERLIN
+    slack.command("warm up")  # caches the member's zone
+    view = open_form(slack, fake_slack)
+    assert view["callback_id"] == "win_form"
+    picker = next(b for b in view["blocks"] if b["block_id"] == "local_date")
+    assert picker["element"]["initial_date"] == "2026-11-23"
+
+
+def test_a_valid_submission_saves_every_field_and_confirms(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack
+) -> None:
+    services.clock = lambda: NOON_BERLIN
+    view = open_form(slack, fake_slack)
+    values = form_values(
+        "cut build time",
+        category="metric",
+        metric_name="build minutes",
+        metric_value="12.5",
+        link="https://ci.example.com/run/1",
+        local_date="2026-11-20",
+        day_kind="remote",
+        private=True,
+    )
+    reply = slack.submit_view(view, values)
+    assert reply.status == 200 and reply.body == b""  # the modal closes
+    [win] = wins(services)
+    assert (win.text, win.category, win.metric_name, win.metric_value) == (
+        "cut build time",
+        "metric",
+        "build minutes",
+        12.5,
+    )
+    assert (win.link, win.local_date, win.day_kind, win.private, win.source) == (
+        "https://ci.example.com/run/1",
+        date(2026, 11, 20),
+        "remote",
+        True,
+        "modal",
+    )
+    _url, confirmation = wait_until(lambda: fake_slack.responses, what="the confirmation")[0]
+    assert "cut build time" in json.dumps(confirmation)
+
+
+def test_bad_fields_are_marked_in_the_modal_and_nothing_is_saved(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack
+) -> None:
+    services.clock = lambda: NOON_BERLIN
+    view = open_form(slack, fake_slack)
+    reply = slack.submit_view(view, form_values("   ", metric_value="7", local_date="2026-11-24"))
+    body = reply.json()
+    assert body["response_action"] == "errors"
+    assert set(body["errors"]) == {"text", "metric_name", "local_date"}
+    assert wins(services) == []
+
+
+def test_tomorrow_is_allowed_where_it_is_already_tomorrow(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack
+) -> None:
+    fake_slack.add_user("U7", tz="Pacific/Kiritimati")
+    services.clock = lambda: NOON_BERLIN  # 01:00 on the 24th in Kiritimati
+    reply = slack.submit_view({"id": "V7"}, form_values("early start", local_date="2026-11-24"), user="U7")
+    assert reply.body == b""
+    assert wins(services)[0].local_date == date(2026, 11, 24)
+
+
+def test_pressing_save_twice_saves_once(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack
+) -> None:
+    view = open_form(slack, fake_slack)
+    slack.submit_view(view, form_values("only once"))
+    slack.submit_view(view, form_values("only once"))
+    assert [w.text for w in wins(services)] == ["only once"]
+
+
+def test_editing_updates_the_win_and_replaces_the_message(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack
+) -> None:
+    slack.command("frist draft")
+    [win] = wins(services)
+    view = open_form(slack, fake_slack, f"edit {win.id}")
+    reply = slack.submit_view(view, form_values("first draft", category="shipped"))
+    assert reply.body == b""
+    [edited] = wins(services)
+    assert (edited.id, edited.text, edited.category) == (win.id, "first draft", "shipped")
+    _url, confirmation = wait_until(lambda: fake_slack.responses, what="the confirmation")[0]
+    assert confirmation["replace_original"] is True and "Updated" in confirmation["text"]
+
+
+def test_a_slow_database_keeps_the_modal_open_with_the_text(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack
+) -> None:
+    services.ack_budget = 0.2
+    fake_slack.delay("users.info", 1.0)  # first-time member: the save waits for Slack
+    reply = slack.submit_view({"id": "V9"}, form_values("kept while slow"))
+    assert reply.seconds < 1.0
+    assert reply.json()["response_action"] == "errors"
+    assert "what you typed is kept" in reply.json()["errors"]["text"]
+    wait_until(lambda: wins(services), what="the save to finish")
+    assert slack.submit_view({"id": "V9"}, form_values("kept while slow")).body == b""
+    assert len(wins(services)) == 1
+
+
+def test_the_home_button_opens_the_form_and_confirms_in_the_dm(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack
+) -> None:
+    slack.action("home_log_win", "")
+    view = wait_until(lambda: fake_slack.calls_to("views.open"), what="views.open")[0].params["view"]
+    slack.submit_view(view | {"id": "VH"}, form_values("from home"))
+    message = wait_until(lambda: fake_slack.messages, what="the DM")[0]
+    assert message.channel in ("U1", "D1") and "from home" in json.dumps(message.blocks)
