@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from slack_bolt.error import BoltError
+from slack_sdk.errors import SlackClientError
 
 from remote_wins.config import ConfigError, Settings, load_settings
 from remote_wins.logs import configure_logging
@@ -41,15 +42,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"remote-wins: {error}", file=sys.stderr)
     except BoltError as error:  # Bolt checks the token with auth.test before it serves anything
         print(f"remote-wins: SLACK_BOT_TOKEN was not accepted by Slack: {error}", file=sys.stderr)
+    except (SlackClientError, OSError) as error:
+        reason = getattr(error, "reason", None) or error
+        print(f"remote-wins: could not reach Slack at SLACK_API_URL ({reason})", file=sys.stderr)
     return USAGE_ERROR
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "db":
-        from storage.schema import current_revision, upgrade
+        from storage.schema import current_revision, head_revision, upgrade
 
         if args.db_command == "upgrade":
             upgrade(settings.database_url)
+            print(f"remote-wins: the database is at revision {head_revision()}")
             return 0
         from storage.db import create_db_engine
 

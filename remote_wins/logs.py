@@ -13,13 +13,21 @@ class RedactSecrets(logging.Filter):
         super().__init__()
         self._secrets = [s for s in secrets if s]
 
+    def redact(self, text: str) -> str:
+        text = _TOKEN.sub(r"\1-***", text)
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
+
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        cleaned = _TOKEN.sub(r"\1-***", message)
-        for secret in self._secrets:
-            cleaned = cleaned.replace(secret, "***")
+        cleaned = self.redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:  # the formatter uses exc_text when it is set
+            record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
         return True
 
 
@@ -30,3 +38,5 @@ def configure_logging(level: str, secrets: list[str]) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # Alembic narrates every connection at INFO; `db upgrade` prints its own outcome instead.
+    logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -80,5 +80,8 @@ def _close_worker(_server: Any, worker: Any) -> None:
 
 
 def serve(settings: Settings) -> None:
-    build_services(settings).close()  # fail fast, in the master, on a bad database or an old schema
+    """Check everything a worker will need, in the master, so a mistake is one line and not a crash loop."""
+    settings.require_bot_token()
+    settings.require_signing_secret()
+    WebApp(settings, build_services(settings)).close()  # the schema, and the token with Slack (auth.test)
     GunicornServer(settings).run()

@@ -9,6 +9,7 @@ from remote_wins.config import Settings
 
 
 def run_socket_mode(settings: Settings) -> None:
+    settings.require_bot_token()
     app_token = settings.require_app_token()
     services = build_services(settings)
     try:

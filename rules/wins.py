@@ -70,7 +70,8 @@ def validate_form(form: WinForm, today: date) -> tuple[WinDraft | None, dict[str
     elif metric_name and metric_value is None and "metric_value" not in errors:
         errors["metric_value"] = "Give the number for this metric."
     link = (form.link or "").strip() or None
-    if link and (urlsplit(link).scheme not in ("http", "https") or len(link) > MAX_LINK):
+    parts = urlsplit(link or "")
+    if link and (parts.scheme not in ("http", "https") or not parts.netloc or len(link) > MAX_LINK):
         errors["link"] = "Use a full web address starting with https://"
     local_date = today
     if form.local_date:

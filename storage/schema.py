@@ -39,6 +39,9 @@ def current_revision(engine: Engine) -> str | None:
 
 def ensure_current(engine: Engine) -> None:
     """Stop a command that would run against an old or empty schema."""
+    path = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
+    if path and path != ":memory:" and not Path(path).exists():
+        raise SchemaOutOfDate(f"there is no database at {path}: run `remote-wins db upgrade` first")
     current, head = current_revision(engine), head_revision()
     if current != head:
         found = f"at revision {current}" if current else "empty"

@@ -16,6 +16,8 @@ def mrkdwn(text: str) -> str:
 def shown(text: str, limit: int) -> str:
     """User text escaped, and cut (marked with …) so that the escaped form fits in `limit` characters."""
     escaped = mrkdwn(text)
+    if limit < 1:
+        return ""
     if len(escaped) <= limit:
         return escaped
     pieces, size = [], 0
