@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Date,
     DateTime,
@@ -19,7 +20,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from rules.schedule import OVERRIDE_KINDS
 from rules.wins import CATEGORIES, DAY_KINDS, SOURCES
+
+SHARE_TO = ("channel", "manager", "self")
+DELIVERY_STATUSES = ("claimed", "sent", "failed", "missed", "skipped")
+PLAN_STATUSES = ("draft", "posted", "skipped", "summarized")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -68,7 +74,10 @@ class Workspace(Base):
 
 class Member(Base):
     __tablename__ = "members"
-    __table_args__ = (UniqueConstraint("workspace_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "user_id"),
+        CheckConstraint(_one_of("share_to", SHARE_TO), name="share_to"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
@@ -77,6 +86,16 @@ class Member(Base):
     display_name: Mapped[str] = mapped_column(String(200), default="")
     tz_checked_at: Mapped[datetime]
     created_at: Mapped[datetime]
+    # Settings for prompts (see rules/schedule.py). Times are minutes after local midnight.
+    tz_override: Mapped[str | None] = mapped_column(String(64))
+    remote_days: Mapped[int] = mapped_column(default=0)  # bit d set = weekday d (0 = Monday) is remote
+    morning_minute: Mapped[int] = mapped_column(default=9 * 60)
+    eod_minute: Mapped[int] = mapped_column(default=17 * 60)
+    manager_user_id: Mapped[str | None] = mapped_column(String(32))
+    share_to: Mapped[str] = mapped_column(String(8), default="self")  # channel | manager | self
+    share_channel_id: Mapped[str | None] = mapped_column(String(32))
+    paused: Mapped[bool] = mapped_column(default=False)
+    deactivated: Mapped[bool] = mapped_column(default=False)  # deleted in Slack: gets nothing
 
 
 class Win(Base):
@@ -105,3 +124,77 @@ class Win(Base):
     source_ref: Mapped[str | None] = mapped_column(String(128), unique=True)
     private: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime]
+
+
+class DayOverride(Base):
+    """A single day that is not as the weekdays say: `today remote`, `off 2026-12-24..2026-12-31`."""
+
+    __tablename__ = "day_overrides"
+    __table_args__ = (CheckConstraint(_one_of("kind", OVERRIDE_KINDS), name="kind"),)
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+    local_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+
+
+class PromptSlot(Base):
+    """The next instant each prompt of a member is due; the clock's whole memory, kept in the database."""
+
+    __tablename__ = "prompt_slots"
+    __table_args__ = (Index("ix_prompt_slots_due_at", "due_at"),)
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24), primary_key=True)
+    due_at: Mapped[datetime]
+    local_date: Mapped[date] = mapped_column(Date)
+
+
+class Delivery(Base):
+    """The ledger: one row per scheduled message, claimed before it is sent, so it is sent at most once."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "member_id", "kind", "period"),
+        CheckConstraint(_one_of("status", DELIVERY_STATUSES), name="status"),
+        Index("ix_deliveries_member_finished", "member_id", "finished_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(24))
+    period: Mapped[str] = mapped_column(String(24))  # the member's local date, or an ISO week
+    status: Mapped[str] = mapped_column(String(8))
+    due_at: Mapped[datetime]
+    claimed_at: Mapped[datetime]
+    claimed_by: Mapped[str] = mapped_column(String(64))
+    finished_at: Mapped[datetime | None]
+    channel: Mapped[str | None] = mapped_column(String(32))
+    ts: Mapped[str | None] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(String(200))
+
+
+class Plan(Base):
+    """A remote day's plan, and later its end-of-day summary; a draft is tomorrow's, written ahead."""
+
+    __tablename__ = "plans"
+    __table_args__ = (
+        UniqueConstraint("member_id", "local_date"),
+        CheckConstraint(_one_of("status", PLAN_STATUSES), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    local_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10))
+    items: Mapped[list[str]] = mapped_column(JSON, default=list)  # as typed, one per line
+    reachable: Mapped[str | None] = mapped_column(String(200))  # the hours, e.g. "9-12, 13-17"
+    reach_via: Mapped[str | None] = mapped_column(String(200))  # how, e.g. "Slack DM, phone after 3"
+    channel: Mapped[str | None] = mapped_column(String(32))  # where the plan was posted
+    ts: Mapped[str | None] = mapped_column(String(32))
+    done: Mapped[list[int]] = mapped_column(JSON, default=list)  # indexes into items
+    blockers: Mapped[str | None] = mapped_column(Text)
+    signed_off: Mapped[str | None] = mapped_column(String(5))  # local "HH:MM"
+    summary_ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

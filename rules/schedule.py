@@ -1,0 +1,112 @@
+"""When a member's prompts are due: remote days, overrides, local times, and the DST rules.
+
+The contract (also in README): prompts go only on remote days, at the member's local times. A time
+that falls in a spring-forward gap is sent at the end of the gap (the first instant that exists
+after it); a time that occurs twice in an autumn overlap is sent once, at its first occurrence.
+A prompt missed by more than `GRACE` (after downtime) is recorded as missed, not sent late.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from rules.calendar import zone
+
+GRACE = timedelta(hours=2)
+HORIZON_DAYS = 400  # look this far ahead for the next remote day
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MORNING, EOD = "morning", "eod"
+PROMPT_KINDS = (MORNING, EOD)
+OVERRIDE_KINDS = ("remote", "office", "off")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A member's prompting settings, as the rules need them."""
+
+    tz: str
+    remote_days: frozenset[int] = field(default_factory=frozenset)  # 0 = Monday
+    morning: time = time(9, 0)
+    eod: time = time(17, 0)
+    paused: bool = False
+    active: bool = True
+
+    def at(self, kind: str) -> time:
+        return self.morning if kind == MORNING else self.eod
+
+
+def day_kind(schedule: Schedule, day: date, overrides: Mapping[date, str]) -> str:
+    """ "remote", "office" or "off" for one of the member's days; an override wins over the weekdays."""
+    if day in overrides:
+        return overrides[day]
+    if day.weekday() in schedule.remote_days:
+        return "remote"
+    return "office" if day.weekday() < 5 else "off"
+
+
+def win_day_kind(schedule: Schedule, day: date, overrides: Mapping[date, str]) -> str:
+    """How a win logged on `day` is tagged: unknown until the member has said which days are remote."""
+    if not schedule.remote_days and day not in overrides:
+        return "unknown"
+    kind = day_kind(schedule, day, overrides)
+    return kind if kind in ("remote", "office") else "unknown"
+
+
+def local_instant(day: date, at: time, tz: str) -> datetime:
+    """A local wall-clock time as a UTC instant: in a gap, the gap's end; in an overlap, the first."""
+    zone_info = zone(tz)
+    wall = datetime.combine(day, at)
+    first = wall.replace(tzinfo=zone_info, fold=0).astimezone(UTC)
+    if first.astimezone(zone_info).replace(tzinfo=None) == wall:
+        return first
+    # In a gap: fold=1 reads the wall time with the offset after the change, so it lands before the gap
+    # ends; step forward to the first minute whose local time is at or past the wall time.
+    instant = wall.replace(tzinfo=zone_info, fold=1).astimezone(UTC).replace(second=0, microsecond=0)
+    while instant.astimezone(zone_info).replace(tzinfo=None) < wall:
+        instant += timedelta(minutes=1)
+    return instant
+
+
+def next_prompt(
+    schedule: Schedule, kind: str, after: datetime, overrides: Mapping[date, str]
+) -> tuple[datetime, date] | None:
+    """The first `kind` prompt strictly after `after`, as (UTC instant, member's local date); None if none."""
+    if schedule.paused or not schedule.active:
+        return None
+    if not schedule.remote_days and "remote" not in overrides.values():
+        return None
+    day = after.astimezone(zone(schedule.tz)).date() - timedelta(days=1)
+    for offset in range(HORIZON_DAYS):
+        candidate = day + timedelta(days=offset)
+        if day_kind(schedule, candidate, overrides) != "remote":
+            continue
+        instant = local_instant(candidate, schedule.at(kind), schedule.tz)
+        if instant > after:
+            return instant, candidate
+    return None
+
+
+def is_late(due_at: datetime, now: datetime) -> bool:
+    """Too late to send: the member has moved on, so the prompt is recorded as missed instead."""
+    return now - due_at > GRACE
+
+
+def parse_weekdays(text: str) -> frozenset[int] | None:
+    """`tue,wed,thu` (or `none`) to weekday numbers; None when a name isn't a weekday."""
+    names = [n for n in text.replace(" ", ",").lower().split(",") if n]
+    if names == ["none"]:
+        return frozenset()
+    days = set()
+    for name in names:
+        matches = [i for i, full in enumerate(DAY_NAMES) if len(name) >= 3 and full.startswith(name)]
+        if len(matches) != 1:
+            return None
+        days.add(matches[0])
+    return frozenset(days) if days else None
+
+
+def describe_weekdays(days: frozenset[int]) -> str:
+    return ", ".join(WEEKDAYS[d].title() for d in sorted(days)) or "none"

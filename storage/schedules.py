@@ -1,0 +1,123 @@
+"""Members' schedules and the prompt slots derived from them: the indexed table the clock reads.
+
+A slot holds the next instant a member's prompt of one kind is due. It is recomputed whenever what
+it depends on changes (settings, overrides, time zone) and advanced after each tick, so the clock
+needs no memory of its own and a restart loses nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from rules.calendar import local_today
+from rules.schedule import HORIZON_DAYS, PROMPT_KINDS, Schedule, next_prompt
+from storage.models import DayOverride, Member, PromptSlot
+
+ONE_SHOT_KINDS = ("morning_snooze",)  # slots that are deleted, not advanced, once handled
+
+
+def schedule_of(member: Member) -> Schedule:
+    return Schedule(
+        tz=member.tz_override or member.tz,
+        remote_days=frozenset(d for d in range(7) if member.remote_days >> d & 1),
+        morning=time(*divmod(member.morning_minute, 60)),
+        eod=time(*divmod(member.eod_minute, 60)),
+        paused=member.paused,
+        active=not member.deactivated,
+    )
+
+
+def overrides_for(session: Session, member_id: int, first: date, last: date) -> dict[date, str]:
+    rows = session.execute(
+        select(DayOverride.local_date, DayOverride.kind).where(
+            DayOverride.member_id == member_id, DayOverride.local_date.between(first, last)
+        )
+    )
+    return dict(rows.tuples().all())
+
+
+def _upcoming_overrides(session: Session, member: Member, after: datetime) -> dict[date, str]:
+    today = local_today(after, member.tz_override or member.tz)
+    return overrides_for(session, member.id, today - timedelta(days=1), today + timedelta(days=HORIZON_DAYS))
+
+
+def reschedule(session: Session, member_id: int, now: datetime) -> None:
+    """Recompute the member's recurring slots from their settings as of `now`."""
+    member = session.get(Member, member_id)
+    if member is None:
+        return
+    schedule = schedule_of(member)
+    overrides = _upcoming_overrides(session, member, now)
+    for kind in PROMPT_KINDS:
+        nxt = next_prompt(schedule, kind, now, overrides)
+        session.execute(delete(PromptSlot).filter_by(member_id=member_id, kind=kind))
+        if nxt is not None:
+            session.add(PromptSlot(member_id=member_id, kind=kind, due_at=nxt[0], local_date=nxt[1]))
+    session.flush()
+
+
+@dataclass(frozen=True)
+class DueSlot:
+    member_id: int
+    kind: str
+    due_at: datetime
+    local_date: date
+
+
+def due_slots(session: Session, now: datetime, limit: int = 1000) -> list[DueSlot]:
+    """Slots due at or before `now`, oldest first, through the due_at index."""
+    rows = session.execute(
+        select(PromptSlot.member_id, PromptSlot.kind, PromptSlot.due_at, PromptSlot.local_date)
+        .where(PromptSlot.due_at <= now)
+        .order_by(PromptSlot.due_at)
+        .limit(limit)
+    )
+    return [DueSlot(*row) for row in rows]
+
+
+def advance_slot(session: Session, slot: DueSlot) -> bool:
+    """Move a handled slot to its next occurrence (or delete a one-shot one).
+
+    Compare-and-set on `due_at`: when two ticks handle the same slot, only one moves it; the other
+    gets False. The ledger, not this, is what stops a second send.
+    """
+    if slot.kind in ONE_SHOT_KINDS:
+        result = session.execute(
+            delete(PromptSlot).filter_by(member_id=slot.member_id, kind=slot.kind, due_at=slot.due_at)
+        )
+        return result.rowcount == 1
+    member = session.get(Member, slot.member_id)
+    nxt = None
+    if member is not None:
+        nxt = next_prompt(
+            schedule_of(member), slot.kind, slot.due_at, _upcoming_overrides(session, member, slot.due_at)
+        )
+    where = {"member_id": slot.member_id, "kind": slot.kind, "due_at": slot.due_at}
+    if nxt is None:
+        result = session.execute(delete(PromptSlot).filter_by(**where))
+    else:
+        result = session.execute(
+            update(PromptSlot).filter_by(**where).values(due_at=nxt[0], local_date=nxt[1])
+        )
+    return result.rowcount == 1
+
+
+def set_one_shot(session: Session, member_id: int, kind: str, due_at: datetime, local_date: date) -> None:
+    """A snooze: one more prompt at `due_at` (replacing an earlier snooze of the same kind)."""
+    session.execute(delete(PromptSlot).filter_by(member_id=member_id, kind=kind))
+    session.add(PromptSlot(member_id=member_id, kind=kind, due_at=due_at, local_date=local_date))
+    session.flush()
+
+
+def next_slots(session: Session, member_id: int) -> list[DueSlot]:
+    """The member's upcoming prompts, soonest first (for `settings show` and the App Home)."""
+    rows = session.execute(
+        select(PromptSlot.member_id, PromptSlot.kind, PromptSlot.due_at, PromptSlot.local_date)
+        .where(PromptSlot.member_id == member_id)
+        .order_by(PromptSlot.due_at)
+    )
+    return [DueSlot(*row) for row in rows]
