@@ -1,7 +1,9 @@
-"""Members as Slack knows them: time zone and name from `users.info`, cached in the database.
+"""Members as Slack knows them: time zone and name from `users.info`, cached twice.
 
-The cache is what the ack path reads; Slack is asked only for a member seen for the first time, and a
-cached entry older than a day is refreshed after the ack, never before it.
+The database keeps every member; this process also keeps the members it saw in the last minute, so
+the ack path of a busy workspace costs no query for them. Slack is asked only for a member seen
+for the first time, and a stored entry older than a day is refreshed after the ack, never before.
+A settings change calls `forget_member`; another process sees it within `MemberCache.TTL`.
 """
 
 from __future__ import annotations
@@ -19,18 +21,29 @@ log = logging.getLogger(__name__)
 
 
 def cached_member(services: Services, workspace_id: str, user_id: str) -> MemberRef | None:
+    """The member from this process's cache or the database; never asks Slack."""
+    member = services.members.get(workspace_id, user_id)
+    if member is not None:
+        return member
     with services.sessions() as session:
-        return find_member(session, workspace_id, user_id)
+        member = find_member(session, workspace_id, user_id)
+    return services.members.put(member) if member else None
 
 
 def member_for(services: Services, workspace_id: str, user_id: str) -> MemberRef:
-    """The member, from the cache when it has them; refreshed in the background when the cache is old."""
+    """The member, from a cache when one has them; refreshed from Slack in the background when old."""
     member = cached_member(services, workspace_id, user_id)
     if member is None:
         return refresh_member(services, workspace_id, user_id)
     if services.clock() - member.tz_checked_at > TZ_REFRESH:
+        services.members.forget(workspace_id, user_id)  # so the next request doesn't queue another refresh
         services.background.submit(refresh_member, services, workspace_id, user_id)
     return member
+
+
+def forget_member(services: Services, workspace_id: str, user_id: str) -> None:
+    """Drop the cached copy after the member's settings change."""
+    services.members.forget(workspace_id, user_id)
 
 
 def refresh_member(services: Services, workspace_id: str, user_id: str) -> MemberRef:
@@ -43,11 +56,14 @@ def refresh_member(services: Services, workspace_id: str, user_id: str) -> Membe
         known = cached_member(services, workspace_id, user_id)
         if known is not None:
             return known
-        tz, name, checked = "UTC", "", now - TZ_REFRESH
+        tz, name, checked, deleted = "UTC", "", now - TZ_REFRESH, False
     else:
         profile = user.get("profile") or {}
         tz = user.get("tz") or "UTC"
         name = profile.get("display_name") or profile.get("real_name") or user.get("real_name") or ""
-        checked = now
-    with services.sessions.begin() as session:
-        return save_member(session, workspace_id, user_id, tz=tz, display_name=name, now=checked)
+        checked, deleted = now, bool(user.get("deleted"))
+    with services.writing(), services.sessions.begin() as session:
+        member = save_member(
+            session, workspace_id, user_id, tz=tz, display_name=name, now=checked, deactivated=deleted
+        )
+    return services.members.put(member)

@@ -23,7 +23,7 @@ def save_quick_win(
     member = member_for(services, workspace_id, user_id)
     now = services.clock()
     today = local_today(now, member.tz)
-    with services.sessions.begin() as session:
+    with services.writing(), services.sessions.begin() as session:
         win = wins.add_win(session, member, WinDraft(text, today), source="command", source_ref=ref, now=now)
     return win, today
 
@@ -32,7 +32,7 @@ def save_draft(
     services: Services, workspace_id: str, user_id: str, draft: WinDraft, *, source: str, ref: str
 ) -> SavedWin:
     member = member_for(services, workspace_id, user_id)
-    with services.sessions.begin() as session:
+    with services.writing(), services.sessions.begin() as session:
         return wins.add_win(session, member, draft, source=source, source_ref=ref, now=services.clock())
 
 
@@ -40,7 +40,7 @@ def update_own(
     services: Services, workspace_id: str, user_id: str, win_id: int, draft: WinDraft
 ) -> SavedWin | None:
     member = member_for(services, workspace_id, user_id)
-    with services.sessions.begin() as session:
+    with services.writing(), services.sessions.begin() as session:
         return wins.update_win(session, member.id, win_id, draft)
 
 
@@ -52,13 +52,13 @@ def own_win(services: Services, workspace_id: str, user_id: str, win_id: int) ->
 
 def delete_own(services: Services, workspace_id: str, user_id: str, win_id: int) -> SavedWin | None:
     member = member_for(services, workspace_id, user_id)
-    with services.sessions.begin() as session:
+    with services.writing(), services.sessions.begin() as session:
         return wins.delete_win(session, member.id, win_id)
 
 
 def undo_last(services: Services, workspace_id: str, user_id: str) -> SavedWin | None:
     member = member_for(services, workspace_id, user_id)
-    with services.sessions.begin() as session:
+    with services.writing(), services.sessions.begin() as session:
         last = wins.last_win(session, member.id)
         return wins.delete_win(session, member.id, last.id) if last else None
 

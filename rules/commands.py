@@ -67,8 +67,8 @@ def parse_command(text: str) -> Command:
     word, _, rest = stripped.partition(" ")
     word, rest = word.lower(), rest.strip()
     if word not in COMMAND_WORDS:
-        guess = get_close_matches(word, COMMAND_WORDS, n=1, cutoff=0.75)
-        if not rest and guess:
+        guess = [] if rest else get_close_matches(word, COMMAND_WORDS, n=1, cutoff=0.75)
+        if guess:
             return ShowHelp(
                 f"Did you mean `{guess[0]}`? To log “{stripped}” as a win, use `log {stripped}`.", text
             )

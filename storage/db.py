@@ -13,7 +13,12 @@ def create_db_engine(url: str) -> Engine:
     """An engine with the settings each backend needs to be safe under concurrent writers."""
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+            url,
+            # Enough connections for gunicorn's threads and the post-ack pool, so none is reopened under load.
+            pool_size=24,
+            max_overflow=16,
+            pool_timeout=BUSY_TIMEOUT_MS / 1000,
+            connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.models import Member, Workspace
+from storage.schedules import reschedule
 from storage.upsert import insert_ignore
 
 
@@ -19,24 +20,40 @@ class MemberRef:
     id: int
     workspace_id: str
     user_id: str
-    tz: str
+    tz: str  # the zone everything is shown in: the member's override, else Slack's
     display_name: str
     tz_checked_at: datetime
+    remote_days: int = 0  # bit d set = weekday d (0 = Monday) is a remote day
+    deactivated: bool = False
 
 
-def _ref(member: Member) -> MemberRef:
-    return MemberRef(
-        member.id, member.workspace_id, member.user_id, member.tz, member.display_name, member.tz_checked_at
-    )
+_COLUMNS = (
+    Member.id,
+    Member.workspace_id,
+    Member.user_id,
+    func.coalesce(Member.tz_override, Member.tz),
+    Member.display_name,
+    Member.tz_checked_at,
+    Member.remote_days,
+    Member.deactivated,
+)
 
 
 def find_member(session: Session, workspace_id: str, user_id: str) -> MemberRef | None:
-    member = session.scalar(select(Member).filter_by(workspace_id=workspace_id, user_id=user_id))
-    return _ref(member) if member else None
+    query = select(*_COLUMNS).where(Member.workspace_id == workspace_id, Member.user_id == user_id)
+    row = session.execute(query).first()
+    return MemberRef(*row) if row else None
 
 
 def save_member(
-    session: Session, workspace_id: str, user_id: str, *, tz: str, display_name: str, now: datetime
+    session: Session,
+    workspace_id: str,
+    user_id: str,
+    *,
+    tz: str,
+    display_name: str,
+    now: datetime,
+    deactivated: bool = False,
 ) -> MemberRef:
     """Create or refresh a member from Slack's profile; safe when two requests race to create one."""
     session.execute(insert_ignore(session, Workspace, {"id": workspace_id, "created_at": now}, ["id"]))
@@ -57,5 +74,11 @@ def save_member(
     )
     member = session.scalars(select(Member).filter_by(workspace_id=workspace_id, user_id=user_id)).one()
     member.tz, member.display_name, member.tz_checked_at = tz, display_name, now
+    changed_activity = member.deactivated != deactivated
+    member.deactivated = deactivated
     session.flush()
-    return _ref(member)
+    if changed_activity:  # a member deleted in Slack gets nothing more; one restored gets prompts again
+        reschedule(session, member.id, now)
+    found = find_member(session, workspace_id, user_id)
+    assert found is not None
+    return found

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import delete, select
+from sqlalchemy import Insert, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from rules.calendar import DateRange
 from rules.wins import SavedWin, WinDraft
 from storage.members import MemberRef
 from storage.models import Win
-from storage.upsert import insert_ignore
 
 
 def _saved(win: Win) -> SavedWin:
@@ -42,20 +43,25 @@ def add_win(
 ) -> SavedWin:
     """Insert a win; a request sent again with the same `source_ref` returns the first win, not a copy."""
     values = {
-        **asdict(draft),
+        **vars(draft),
         "member_id": member.id,
         "workspace_id": member.workspace_id,
         "source": source,
         "source_ref": source_ref,
         "created_at": now,
     }
-    if source_ref is None:
-        win = Win(**values)
-        session.add(win)
-        session.flush()
-        return _saved(win)
-    session.execute(insert_ignore(session, Win, values, ["source_ref"]))
-    return _saved(session.scalars(select(Win).filter_by(source_ref=source_ref)).one())
+    connection = session.connection()  # Core, not the ORM: this insert is on every quick win's ack path
+    win_id = connection.execute(_insert_once(connection.dialect.name), values).scalar()
+    if win_id is None:  # the same request again: the first win stands
+        return _saved(session.scalars(select(Win).filter_by(source_ref=source_ref)).one())
+    return SavedWin(id=win_id, member_id=member.id, source=source, **vars(draft))
+
+
+@cache
+def _insert_once(dialect: str) -> Insert:
+    """Built once per backend, so its compiled form is reused."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(Win.__table__).on_conflict_do_nothing(index_elements=["source_ref"]).returning(Win.id)
 
 
 def find_win(session: Session, member_id: int, win_id: int) -> SavedWin | None:

@@ -1,0 +1,480 @@
+"""Ack latency of `/remote-win <text>`: `remote-wins serve` against a bare Bolt app served the same way.
+
+Why: Slack gives a slash command 3 s, and a member feels every millisecond before the ephemeral answer.
+Our ack carries the saved win (the SQLite commit happens before it), so it can never be as quick as a
+Bolt app that only acks; this measures how much slower it is, on the same gunicorn config, the same
+machine and the same run, so the figures compare like with like and don't depend on the machine.
+
+    python bench/ack_latency.py [--requests 2000] [--concurrency 8] [--warmup 50]
+
+Prints p50/p99 latency (sequential, one keep-alive connection) and requests per second (concurrent
+clients) for both apps, their ratios, and PASS/MISS per target. Exits 0 whatever the figures are: it is
+a benchmark, not a test. Exits 1 only when the migration fails or a server does not start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import itertools
+import math
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as `python bench/ack_latency.py`: make `tests.fake_slack` importable
+
+from tests.fake_slack import FakeSlack  # noqa: E402
+from tests.support import sign  # noqa: E402
+
+EVENTS_PATH, HEALTH_PATH = "/slack/events", "/healthz"
+SIGNING_SECRET = "bench-signing-secret"
+TEAM = "T0001"
+ZONES = ("UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo", "Australia/Sydney", "Asia/Kolkata")
+USERS = [(f"U{i}", ZONES[i % len(ZONES)]) for i in range(50)]
+SCOPES = {"commands", "chat:write", "users:read"}
+TARGETS = (("p50", "<=", 2.5), ("p99", "<=", 3.0), ("rps", ">=", 0.40))
+
+
+# -- the servers ----------------------------------------------------------------------------------------
+
+
+def serve_bare() -> None:
+    """The baseline, run in a child process: a Bolt app that only acks, under `remote-wins serve`'s gunicorn.
+
+    It subclasses our GunicornServer and swaps only the WSGI app, so worker class, threads, keep-alive
+    and timeouts are the same by construction, not by copying.
+    """
+    from slack_bolt import Ack, App
+    from slack_bolt.adapter.wsgi import SlackRequestHandler
+    from slack_sdk import WebClient
+
+    from remote_wins.config import load_settings
+    from remote_wins.server import GunicornServer
+
+    settings = load_settings()
+
+    def build() -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
+        token = settings.require_bot_token()
+        app = App(
+            token=token,
+            client=WebClient(token=token, base_url=settings.slack_api_url),
+            signing_secret=settings.require_signing_secret(),
+            process_before_response=True,  # ack from the listener, so Bolt does not poll for it
+        )
+
+        @app.command("/remote-win")
+        def only_ack(ack: Ack) -> None:
+            ack()
+
+        slack = SlackRequestHandler(app, path=EVENTS_PATH)
+
+        def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+            if environ.get("PATH_INFO") == HEALTH_PATH:  # so readiness is checked the same way for both
+                start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
+                return [b"ok"]
+            return slack(environ, start_response)
+
+        return wsgi
+
+    class BareServer(GunicornServer):
+        def load(self) -> Any:
+            return build()
+
+    BareServer(settings).run()
+
+
+def child_python() -> str:
+    """The interpreter for the servers: this one if it has the project's dependencies, else the venv's."""
+    if find_spec("slack_bolt") and find_spec("gunicorn"):
+        return sys.executable
+    venv = ROOT / ".venv" / "bin" / "python"
+    return str(venv) if venv.exists() else sys.executable
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """A server process of ours (started in its own session so a stuck gunicorn can be killed whole)."""
+
+    name: str
+    port: int
+    proc: subprocess.Popen[bytes]
+    log: Path
+
+    def stop(self) -> None:
+        if self.proc.poll() is not None:
+            return
+        self.proc.terminate()  # SIGTERM: gunicorn's graceful stop, which lets our worker finish saving
+        try:
+            self.proc.wait(timeout=25)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+    def log_tail(self, lines: int = 30) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def start(name: str, argv: Sequence[str], env: dict[str, str], workdir: Path, port: int) -> Server:
+    log = workdir / f"{name}.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            argv, cwd=workdir, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    return Server(name, port, proc, log)
+
+
+def wait_healthy(server: Server, timeout: float = 60.0) -> None:
+    """Block until GET /healthz answers 200; raise with the server's log if it dies or never answers."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.proc.poll() is not None:
+            break
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=2)
+        try:
+            conn.request("GET", HEALTH_PATH)
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        finally:
+            conn.close()
+        time.sleep(0.1)
+    raise RuntimeError(f"{server.name} did not become healthy; its log ends:\n{server.log_tail()}")
+
+
+# -- the client -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    """What one app's requests came back with; failures keep a sample for the report."""
+
+    sent: int = 0
+    saved: int = 0  # acks that carried "Saved win #…" (ours only)
+    pending: int = 0  # acks that said "Saving your win…": the save outran the ack budget (ours only)
+    failures: list[str] = field(default_factory=list)
+    reconnects: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, status: int | None, body: bytes, error: str | None = None) -> None:
+        with self.lock:
+            self.sent += 1
+            if status != 200:
+                self.failures.append(error or f"HTTP {status}: {body[:200]!r}")
+            elif b"Saved win #" in body:
+                self.saved += 1
+            elif b"Saving your win" in body:
+                self.pending += 1
+
+
+class Requests:
+    """Distinct, freshly signed `/remote-win` bodies; users rotate so each is seen (and cached) early."""
+
+    def __init__(self, fake: FakeSlack) -> None:
+        self.fake = fake
+        self._seq = itertools.count()  # next() on a count is atomic under the GIL: ids never repeat
+
+    def next(self, app: str, phase: str) -> tuple[bytes, dict[str, str]]:
+        n = next(self._seq)
+        user = USERS[n % len(USERS)][0]
+        body = urlencode(
+            {
+                "token": "legacy-unused",
+                "team_id": TEAM,
+                "team_domain": "acme",
+                "channel_id": "C1",
+                "channel_name": "general",
+                "user_id": user,
+                "user_name": user.lower(),
+                "command": "/remote-win",
+                "text": f"shipped the {phase} change number {n} for the {app} benchmark",
+                "response_url": self.fake.new_response_url(),
+                "trigger_id": f"bench-{app}-{phase}-{n}",
+                "api_app_id": "A1",
+            }
+        ).encode()
+        ts = int(time.time())
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": str(ts),
+            "X-Slack-Signature": sign(SIGNING_SECRET, ts, body),
+        }
+        return body, headers
+
+
+class Connection:
+    """One keep-alive connection, as Slack keeps; reconnects (counted) if the server closed it while idle."""
+
+    def __init__(self, port: int, tally: Tally) -> None:
+        self.port, self.tally = port, tally
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+    def post(self, body: bytes, headers: dict[str, str]) -> float:
+        """Send one request and return its latency in seconds (signing is done before the clock starts)."""
+        for attempt in (1, 2):
+            started = time.perf_counter()
+            try:
+                self.conn.request("POST", EVENTS_PATH, body, headers)
+                response = self.conn.getresponse()
+                data = response.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError) as error:
+                self.conn.close()
+                with self.tally.lock:
+                    self.tally.reconnects += 1
+                if attempt == 2:
+                    self.tally.add(None, b"", f"{type(error).__name__}: {error}")
+                    return time.perf_counter() - started
+                continue
+            except OSError as error:
+                self.conn.close()
+                self.tally.add(None, b"", f"{type(error).__name__}: {error}")
+                return time.perf_counter() - started
+            elapsed = time.perf_counter() - started
+            self.tally.add(response.status, data)
+            return elapsed
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def sequential(port: int, requests: Requests, app: str, phase: str, count: int, tally: Tally) -> list[float]:
+    """One request at a time on one connection: latency with nothing else in the way."""
+    conn = Connection(port, tally)
+    try:
+        latencies = []
+        for _ in range(count):
+            body, headers = requests.next(app, phase)
+            latencies.append(conn.post(body, headers))
+        return latencies
+    finally:
+        conn.close()
+
+
+def concurrent(
+    port: int, requests: Requests, app: str, count: int, clients: int, tally: Tally
+) -> tuple[float, list[float]]:
+    """`clients` threads, each on its own connection, share `count` requests: (requests/s, latencies)."""
+    remaining = itertools.count()
+    latencies: list[float] = []
+    lock = threading.Lock()
+    ready = threading.Barrier(clients + 1)
+
+    def client() -> None:
+        conn = Connection(port, tally)
+        mine = []
+        try:
+            ready.wait()
+            while next(remaining) < count:
+                body, headers = requests.next(app, "load")
+                mine.append(conn.post(body, headers))
+        finally:
+            conn.close()
+            with lock:
+                latencies.extend(mine)
+
+    threads = [threading.Thread(target=client, name=f"client-{i}") for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    ready.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return count / (time.perf_counter() - started), latencies
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    """Nearest-rank percentile, in milliseconds."""
+    ordered = sorted(values)
+    return 1000 * ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+# -- the run --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    p50: float
+    p99: float
+    rps: float
+    load_p50: float
+    load_p99: float
+
+
+def measure(
+    servers: dict[str, Server], requests: Requests, tallies: dict[str, Tally], args: argparse.Namespace
+) -> dict[str, Figures]:
+    """Warm both, then each phase for both apps back to back, so drift on the machine hits both alike."""
+    for name, server in servers.items():
+        sequential(server.port, requests, name, "warmup", args.warmup, tallies[name])
+    seq: dict[str, list[float]] = {}
+    for name, server in servers.items():
+        seq[name] = sequential(server.port, requests, name, "latency", args.requests, tallies[name])
+    load: dict[str, tuple[float, list[float]]] = {}
+    for name, server in servers.items():
+        load[name] = concurrent(server.port, requests, name, args.requests, args.concurrency, tallies[name])
+    return {
+        name: Figures(
+            percentile(seq[name], 50),
+            percentile(seq[name], 99),
+            load[name][0],
+            percentile(load[name][1], 50),
+            percentile(load[name][1], 99),
+        )
+        for name in servers
+    }
+
+
+def count_wins(db: Path, expected: int, timeout: float = 10.0) -> int:
+    """Wins in our database; waits a little for saves that were acked as pending and finish after the ack."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with sqlite3.connect(db) as conn:
+            found = int(conn.execute("SELECT count(*) FROM wins").fetchone()[0])
+        if found >= expected or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
+
+
+def report(figures: dict[str, Figures], args: argparse.Namespace) -> None:
+    ours, bare = figures["remote-wins"], figures["bare"]
+    rows = [
+        ("p50 ack, sequential (ms)", ours.p50, bare.p50, "p50"),
+        ("p99 ack, sequential (ms)", ours.p99, bare.p99, "p99"),
+        (f"requests/s, {args.concurrency} clients", ours.rps, bare.rps, "rps"),
+        (f"p50 ack, {args.concurrency} clients (ms)", ours.load_p50, bare.load_p50, ""),
+        (f"p99 ack, {args.concurrency} clients (ms)", ours.load_p99, bare.load_p99, ""),
+    ]
+    print(f"\n{'metric':<28} | {'remote-wins':>11} | {'bare Bolt':>9} | {'ratio':>6}")
+    print(f"{'-' * 28}-+-{'-' * 11}-+-{'-' * 9}-+-{'-' * 6}")
+    ratios: dict[str, float] = {}
+    for label, mine, theirs, key in rows:
+        ratio = mine / theirs if theirs else float("inf")
+        if key:
+            ratios[key] = ratio
+        print(f"{label:<28} | {mine:>11.2f} | {theirs:>9.2f} | {ratio:>5.2f}x")
+    print()
+    for key, op, limit in TARGETS:
+        ok = ratios[key] <= limit if op == "<=" else ratios[key] >= limit
+        print(f"target {key} ratio {op} {limit:<4}: {ratios[key]:.2f}  {'PASS' if ok else 'MISS'}")
+
+
+def summary(tallies: dict[str, Tally], wins: int, fake: FakeSlack, ours: Server) -> None:
+    """Failures, what our acks said, and the database count that shows every acked win was committed."""
+    print()
+    for name, tally in tallies.items():
+        line = f"{name}: {tally.sent} sent, {len(tally.failures)} failed, {tally.reconnects} reconnects"
+        if name == "remote-wins":
+            line += f", {tally.saved} acked with the saved win, {tally.pending} acked as pending"
+        print(line)
+        for failure in tally.failures[:5]:
+            print(f"  failure: {failure}")
+    sent = tallies["remote-wins"].sent
+    print(f"wins in the database: {wins} of {sent} sent ({'each committed' if wins == sent else 'MISMATCH'})")
+    users_info = sum(call.method == "users.info" for call in fake.calls)
+    print(f"users.info calls to the fake Slack: {users_info} (the member cache answered the rest)")
+    errors = sum(" ERROR " in line for line in ours.log.read_text(errors="replace").splitlines())
+    if errors:
+        print(f"remote-wins logged {errors} ERROR lines; its log ends:\n{ours.log_tail(10)}")
+
+
+def cores() -> str:
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return f"{os.cpu_count()} cores ({usable} usable by this process)"
+
+
+def run(args: argparse.Namespace) -> int:
+    print(f"machine: {cores()}; python {sys.version.split()[0]}")
+    print(
+        f"requests: {args.warmup} warm-up + {args.requests} sequential + {args.requests} over "
+        f"{args.concurrency} clients, per app; {len(USERS)} users"
+    )
+    if args.warmup < len(USERS):
+        print(f"note: warm-up is shorter than {len(USERS)} users, so some measured requests ask users.info")
+    python = child_python()
+    servers: dict[str, Server] = {}
+    with FakeSlack(scopes=SCOPES) as fake, tempfile.TemporaryDirectory(prefix="ack-bench-") as tmp:
+        workdir = Path(tmp)  # no .env here: the servers see only the environment set below
+        for user_id, tz in USERS:
+            fake.add_user(user_id, tz=tz)
+        db = workdir / "bench.db"
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+            "SLACK_BOT_TOKEN": fake.bot_token,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": fake.api_url,
+            "DATABASE_URL": f"sqlite:///{db}",
+            "WEB_CONCURRENCY": "1",
+        }
+        for name in ("SLACK_APP_TOKEN", "LOG_LEVEL"):
+            env.pop(name, None)
+        upgrade = subprocess.run(
+            [python, "-m", "remote_wins.cli", "db", "upgrade"], cwd=workdir, env=env, capture_output=True
+        )
+        if upgrade.returncode != 0:
+            print("remote-wins db upgrade failed:", upgrade.stderr.decode(errors="replace"), file=sys.stderr)
+            return 1
+        try:
+            for name, argv in (
+                ("remote-wins", [python, "-m", "remote_wins.cli", "serve"]),
+                ("bare", [python, str(Path(__file__).resolve()), "--serve-bare"]),
+            ):
+                port = free_port()
+                servers[name] = start(name, argv, {**env, "PORT": str(port)}, workdir, port)
+            for server in servers.values():
+                wait_healthy(server)
+            tallies = {name: Tally() for name in servers}
+            figures = measure(servers, Requests(fake), tallies, args)
+            wins = count_wins(db, tallies["remote-wins"].sent)
+            report(figures, args)
+            summary(tallies, wins, fake, servers["remote-wins"])
+        except RuntimeError as error:
+            print(error, file=sys.stderr)
+            return 1
+        finally:
+            for server in servers.values():
+                server.stop()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--requests", type=int, default=2000, help="per app, per phase (default 2000)")
+    parser.add_argument("--concurrency", type=int, default=8, help="client threads in the throughput phase")
+    parser.add_argument("--warmup", type=int, default=50, help="warm-up requests per app (default 50)")
+    parser.add_argument("--serve-bare", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve_bare:
+        serve_bare()
+        return 0
+    signal.signal(signal.SIGTERM, _exit_on_signal)  # so the `finally` that stops the servers runs
+    return run(args)
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    sys.exit(128 + signum)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
