@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
+
+from sqlalchemy.orm import Session
 
 from bot.directory import member_for
 from bot.services import Services
 from rules.calendar import DateRange, local_today
 from rules.commands import period_range
+from rules.schedule import Schedule, weekdays_of, win_day_kind
 from rules.wins import SavedWin, WinDraft
 from storage import wins
+from storage.members import MemberRef
+from storage.schedules import overrides_for
 
 
 def today_for(services: Services, workspace_id: str, user_id: str) -> date:
     return local_today(services.clock(), member_for(services, workspace_id, user_id).tz)
+
+
+def _with_day_kind(session: Session, member: MemberRef, draft: WinDraft) -> WinDraft:
+    """A win the member didn't tag is tagged by their schedule: remote, office, or unknown."""
+    if draft.day_kind != "unknown":
+        return draft
+    overrides = overrides_for(session, member.id, draft.local_date, draft.local_date)
+    schedule = Schedule(tz=member.tz, remote_days=weekdays_of(member.remote_days))
+    return replace(draft, day_kind=win_day_kind(schedule, draft.local_date, overrides))
 
 
 def save_quick_win(
@@ -24,7 +39,8 @@ def save_quick_win(
     now = services.clock()
     today = local_today(now, member.tz)
     with services.writing(), services.sessions.begin() as session:
-        win = wins.add_win(session, member, WinDraft(text, today), source="command", source_ref=ref, now=now)
+        draft = _with_day_kind(session, member, WinDraft(text, today))
+        win = wins.add_win(session, member, draft, source="command", source_ref=ref, now=now)
     return win, today
 
 
@@ -33,6 +49,7 @@ def save_draft(
 ) -> SavedWin:
     member = member_for(services, workspace_id, user_id)
     with services.writing(), services.sessions.begin() as session:
+        draft = _with_day_kind(session, member, draft)
         return wins.add_win(session, member, draft, source=source, source_ref=ref, now=services.clock())
 
 

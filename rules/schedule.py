@@ -94,6 +94,11 @@ def is_late(due_at: datetime, now: datetime) -> bool:
     return now - due_at > GRACE
 
 
+def weekdays_of(mask: int) -> frozenset[int]:
+    """The weekdays in a stored bitmask (bit d = weekday d, 0 = Monday)."""
+    return frozenset(d for d in range(7) if mask >> d & 1)
+
+
 def parse_weekdays(text: str) -> frozenset[int] | None:
     """`tue,wed,thu` (or `none`) to weekday numbers; None when a name isn't a weekday."""
     names = [n for n in text.replace(" ", ",").lower().split(",") if n]

@@ -14,7 +14,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from rules.calendar import local_today
-from rules.schedule import HORIZON_DAYS, PROMPT_KINDS, Schedule, next_prompt
+from rules.schedule import HORIZON_DAYS, PROMPT_KINDS, Schedule, next_prompt, weekdays_of
 from storage.models import DayOverride, Member, PromptSlot
 
 ONE_SHOT_KINDS = ("morning_snooze",)  # slots that are deleted, not advanced, once handled
@@ -23,7 +23,7 @@ ONE_SHOT_KINDS = ("morning_snooze",)  # slots that are deleted, not advanced, on
 def schedule_of(member: Member) -> Schedule:
     return Schedule(
         tz=member.tz_override or member.tz,
-        remote_days=frozenset(d for d in range(7) if member.remote_days >> d & 1),
+        remote_days=weekdays_of(member.remote_days),
         morning=time(*divmod(member.morning_minute, 60)),
         eod=time(*divmod(member.eod_minute, 60)),
         paused=member.paused,
@@ -37,7 +37,7 @@ def overrides_for(session: Session, member_id: int, first: date, last: date) -> 
             DayOverride.member_id == member_id, DayOverride.local_date.between(first, last)
         )
     )
-    return dict(rows.tuples().all())
+    return {day: kind for day, kind in rows}
 
 
 def _upcoming_overrides(session: Session, member: Member, after: datetime) -> dict[date, str]:

@@ -10,7 +10,7 @@ from bot.services import Services
 from rules.calendar import local_today
 from rules.wins import WinDraft
 from storage.members import find_member
-from storage.models import Member, Win
+from storage.models import DayOverride, Member, Win
 from storage.wins import add_win
 from tests.fake_slack import FakeSlack
 from tests.support import SlackRequests, wait_until
@@ -200,3 +200,29 @@ def test_a_save_that_fails_echoes_the_text(
     finally:
         with services.engine.begin() as connection:
             connection.exec_driver_sql("ALTER TABLE wins_away RENAME TO wins")
+
+
+def test_a_win_is_tagged_remote_or_office_by_the_members_schedule(
+    slack: SlackRequests, services: Services
+) -> None:
+    slack.command("before any schedule")
+    with services.sessions.begin() as session:
+        member = session.scalars(select(Member).filter_by(user_id="U1")).one()
+        member.remote_days = 0b0000110  # Tuesday and Wednesday
+        session.add(DayOverride(member_id=member.id, local_date=date(2026, 11, 26), kind="remote"))
+    services.members.forget("T0001", "U1")
+    for day, text in (
+        (23, "monday"),
+        (24, "tuesday"),
+        (26, "thursday, remote by override"),
+        (28, "saturday"),
+    ):
+        services.clock = lambda day=day: datetime(2026, 11, day, 12, 0, tzinfo=UTC)
+        slack.command(text)
+    assert [(w.text, w.day_kind) for w in all_wins(services)] == [
+        ("before any schedule", "unknown"),
+        ("monday", "office"),
+        ("tuesday", "remote"),
+        ("thursday, remote by override", "remote"),
+        ("saturday", "unknown"),
+    ]
