@@ -238,6 +238,7 @@ class FakeSlack:
         self._delays: dict[str, float] = {}
         self._limits: dict[str, float | None] = {"workspace": None, "channel": None}
         self._windows: dict[str, deque[float]] = {}
+        self.socket_mode_url: str | None = None  # apps.connections.open returns it when set
         self.add_user(BOT_USER_ID, name="remote-wins", is_bot=True)
 
     # -- lifecycle ---------------------------------------------------------------------------------------
@@ -573,7 +574,7 @@ class FakeSlack:
         }
 
     def _api_apps_connections_open(self, p: dict[str, Any]) -> dict[str, Any]:
-        return {"url": f"ws://127.0.0.1:{self.port}/socket/{secrets.token_hex(8)}"}
+        return {"url": self.socket_mode_url or f"ws://127.0.0.1:{self.port}/socket/{secrets.token_hex(8)}"}
 
     def _api_users_info(self, p: dict[str, Any]) -> dict[str, Any]:
         user = self._user(p.get("user"))
