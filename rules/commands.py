@@ -2,7 +2,9 @@
 
 The rule (also in the help): a text whose first word is a command word is that command; when its
 arguments don't fit, the member gets the help, with their text echoed back. Any other text is a win,
-and `log <text>` logs a win that happens to start with a command word.
+and `log <text>` logs a win that happens to start with a command word. The settings shortcuts
+(`days`, `times`, `manager`, …) are read by `rules.settings`; mentions come in as `SlackRefs`, because
+the typed text shows `@ana` where Slack sent the person's id.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import date, timedelta
 from difflib import get_close_matches
 
 from rules.calendar import DateRange, week_of
+from rules.settings import SETTINGS_WORDS, SettingsCommand, SettingsProblem, SlackRefs, parse_settings
 
 MAX_LIST_DAYS = 366
 
@@ -53,14 +56,16 @@ class ShowHelp:
     echo: str | None = None  # what the member typed, so nothing is lost
 
 
-Command = OpenForm | LogWin | ListWins | UndoLast | EditWin | DeleteWin | ShowHelp
+Command = OpenForm | LogWin | ListWins | UndoLast | EditWin | DeleteWin | ShowHelp | SettingsCommand
 
-COMMAND_WORDS = ("help", "list", "undo", "edit", "delete", "log")
+WIN_WORDS = ("help", "list", "undo", "edit", "delete", "log")
+COMMAND_WORDS = WIN_WORDS + SETTINGS_WORDS
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2})$")
 _ID = re.compile(r"^#?(\d{1,18})$")
 
 
-def parse_command(text: str) -> Command:
+def parse_command(text: str, refs: SlackRefs | None = None) -> Command:
+    """What `text` (as typed) asks for; `refs` are the ids of the people and channels it mentions."""
     stripped = text.strip()
     if not stripped:
         return OpenForm()
@@ -83,6 +88,11 @@ def parse_command(text: str) -> Command:
         return _or_help(UndoLast(), text, rest, "undo")
     if word == "list":
         return _parse_list(rest, text)
+    if word in SETTINGS_WORDS:
+        try:
+            return parse_settings(word, rest, refs or SlackRefs())
+        except SettingsProblem as problem:
+            return ShowHelp(str(problem), text)
     match = _ID.match(rest)
     if not match:
         return ShowHelp(f"`{word}` needs a win's number, like `{word} 42` (`list` shows the numbers).", text)

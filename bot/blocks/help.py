@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from bot.blocks.escape import SECTION_LIMIT, mrkdwn, shown
 from bot.blocks.wins import Message
+from rules.commands import COMMAND_WORDS
+from rules.settings import MAX_OFF_DAYS
 
 HELP = """*`/remote-win`* logs the wins of your remote days.
 • `/remote-win shipped the Q3 report`: log a win for today
@@ -12,8 +14,23 @@ HELP = """*`/remote-win`* logs the wins of your remote days.
 • `/remote-win undo`: remove your last win
 • `/remote-win edit 42` / `delete 42`: change or remove win #42 (`list` shows the numbers)
 • `/remote-win log <text>`: log a win that starts with a command word, like `log undo the bad deploy`
-• `/remote-win help`: this help
-A text that starts with `help`, `list`, `undo`, `edit`, `delete` or `log` is read as that command."""
+• `/remote-win help`: this help"""
+
+SETTINGS_HELP = f"""*Remote-day prompts*: a plan each remote morning, a summary each remote evening, \
+in your time zone.
+• `/remote-win settings`: change them in a form; `settings show`: your settings and next prompt
+• `/remote-win days tue,wed,thu`: your remote weekdays (`days none`: no prompts)
+• `/remote-win times 09:00 17:00`: morning and end-of-day prompts, 24-hour, in your time zone
+• `/remote-win tz Europe/Berlin`: your own time zone; `tz auto` follows your Slack profile again
+• `/remote-win manager @person`: your manager, picked from Slack's list (`manager none` removes)
+• `/remote-win channel #team` / `channel manager` / `channel me`: where plans and summaries go: \
+a team channel, your manager's DM, or only you
+• `/remote-win today remote` / `today office` / `today off`: change just today
+• `/remote-win off 2026-12-24` or `off 2026-12-24..2026-12-31`: days off, no prompts \
+(up to {MAX_OFF_DAYS} days at a time)
+• `/remote-win pause` / `resume`: stop all prompts, and start them again
+A text that starts with {", ".join(f"`{word}`" for word in COMMAND_WORDS[:-1])} or `{COMMAND_WORDS[-1]}` \
+is read as that command."""
 
 
 def help_message(problem: str | None = None, echo: str | None = None) -> Message:
@@ -22,7 +39,9 @@ def help_message(problem: str | None = None, echo: str | None = None) -> Message
         blocks.append(
             {"type": "section", "text": {"type": "mrkdwn", "text": ":thinking_face: " + shown(problem, 2900)}}
         )
-    blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": HELP}})
+    blocks.extend(
+        {"type": "section", "text": {"type": "mrkdwn", "text": part}} for part in (HELP, SETTINGS_HELP)
+    )
     if echo:
         quoted = shown(echo, SECTION_LIMIT - len("You typed: "))
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"You typed: {quoted}"}]})

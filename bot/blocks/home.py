@@ -1,4 +1,4 @@
-"""The App Home tab: this week's wins and a button to log one."""
+"""The App Home tab: this week's wins, a button to log one and one to open the settings."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from bot.blocks.escape import VIEW_BLOCKS
+from bot.blocks.settings import OPEN_SETTINGS
 from bot.blocks.wins import list_message
 from rules.calendar import DateRange
 from rules.wins import SavedWin
@@ -23,7 +24,12 @@ def home_view(wins: Sequence[SavedWin], period: DateRange, today: date) -> dict[
                     "action_id": "home_log_win",
                     "style": "primary",
                     "text": {"type": "plain_text", "text": "Log a win"},
-                }
+                },
+                {
+                    "type": "button",
+                    "action_id": OPEN_SETTINGS,
+                    "text": {"type": "plain_text", "text": "Settings"},
+                },
             ],
         },
         {"type": "divider"},

@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot import logbook
+from bot.blocks.escape import shown
 from bot.blocks.help import help_message
 from bot.blocks.wins import (
     list_message,
@@ -18,9 +19,22 @@ from bot.blocks.wins import (
 )
 from bot.listeners.answer import answer_command
 from bot.listeners.forms import open_edit_form, open_new_form
+from bot.listeners.settings import change_settings, open_settings, refs_in, show_settings
 from bot.services import Services
 from bot.slack_text import as_typed
 from rules.commands import DeleteWin, EditWin, ListWins, LogWin, OpenForm, ShowHelp, UndoLast, parse_command
+from rules.settings import (
+    OpenSettings,
+    SetDays,
+    SetDaysOff,
+    SetDestination,
+    SetManager,
+    SetPaused,
+    SetTimes,
+    SetToday,
+    SetZone,
+    ShowSettings,
+)
 
 COMMAND = "/remote-win"
 
@@ -33,8 +47,9 @@ def register(app: App, services: Services) -> None:
 
 def handle_command(services: Services, ack: Ack, respond: Respond, command: dict[str, Any]) -> None:
     team, user = command["team_id"], command["user_id"]
-    typed = as_typed(command.get("text") or "")
-    parsed = parse_command(typed)
+    raw = command.get("text") or ""
+    typed = as_typed(raw)
+    parsed = parse_command(typed, refs_in(raw))
     match parsed:
         case ShowHelp(problem, echo):
             ack(response_type="ephemeral", **help_message(problem, echo))
@@ -105,4 +120,44 @@ def handle_command(services: Services, ack: Ack, respond: Respond, command: dict
                 remove,
                 pending=notice_message("Removing…"),
                 failed=lambda: notice_message("Couldn't remove it just now. Try again in a minute."),
+            )
+        case OpenSettings():
+            ack()
+            services.background.submit(
+                open_settings,
+                services,
+                team,
+                user,
+                command["trigger_id"],
+                {"response_url": command["response_url"]},
+            )
+        case ShowSettings():
+            answer_command(
+                services,
+                ack,
+                respond,
+                lambda: show_settings(services, team, user),
+                pending=notice_message("Looking up your settings…"),
+                failed=lambda: notice_message("Couldn't load your settings just now. Try again in a minute."),
+            )
+        case (
+            SetManager()
+            | SetDays()
+            | SetDestination()
+            | SetTimes()
+            | SetZone()
+            | SetPaused()
+            | SetToday()
+            | SetDaysOff()
+        ):
+            answer_command(
+                services,
+                ack,
+                respond,
+                lambda: change_settings(services, team, user, parsed),
+                pending=notice_message("Saving your settings…"),
+                failed=lambda: notice_message(
+                    "Couldn't save that just now, so nothing changed. Try again in a minute: "
+                    f"`/remote-win {shown(typed, 500)}`"
+                ),
             )

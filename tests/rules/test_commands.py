@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 import pytest
 
 from rules.calendar import DateRange
 from rules.commands import (
+    COMMAND_WORDS,
     MAX_LIST_DAYS,
     DeleteWin,
     EditWin,
@@ -18,6 +19,21 @@ from rules.commands import (
     UndoLast,
     parse_command,
     period_range,
+)
+from rules.settings import (
+    SETTINGS_WORDS,
+    Mention,
+    OpenSettings,
+    SetDays,
+    SetDaysOff,
+    SetDestination,
+    SetManager,
+    SetPaused,
+    SetTimes,
+    SetToday,
+    SetZone,
+    ShowSettings,
+    SlackRefs,
 )
 
 
@@ -248,3 +264,59 @@ def test_period_range_of_a_parsed_range() -> None:
     command = parse_command("list 2026-11-02..2026-11-08")
     assert isinstance(command, ListWins)
     assert period_range(command.period, date(2027, 1, 1)) == DateRange(date(2026, 11, 2), date(2026, 11, 8))
+
+
+# -- the settings shortcuts ------------------------------------------------------------------------------
+
+
+def test_settings_words_are_command_words() -> None:
+    assert set(SETTINGS_WORDS) <= set(COMMAND_WORDS)
+    assert parse_command("settings") == OpenSettings()
+    assert parse_command("Settings show") == ShowSettings()
+    assert parse_command("days tue,wed,thu") == SetDays(frozenset({1, 2, 3}))
+    assert parse_command("times 09:00 17:00") == SetTimes(time(9), time(17))
+    assert parse_command("tz Asia/Kathmandu") == SetZone("Asia/Kathmandu")
+    assert parse_command("TODAY off") == SetToday("off")
+    assert parse_command("off 2026-12-24..2026-12-31") == SetDaysOff(date(2026, 12, 24), date(2026, 12, 31))
+    assert parse_command("pause") == SetPaused(True)
+    assert parse_command("  resume ") == SetPaused(False)
+
+
+def test_mentions_are_read_from_the_refs_the_listener_passes() -> None:
+    ana = SlackRefs(users=(Mention("U2", "@ana maria"),))
+    assert parse_command("manager @ana maria", ana) == SetManager("U2")
+    team = SlackRefs(channels=(Mention("C9", "#team"),))
+    assert parse_command("channel #team", team) == SetDestination("channel", "C9")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "settings everything",
+        "days someday",
+        "times 17:00 09:00",
+        "tz Mars/Olympus",
+        "manager @ana",
+        "channel #team",
+        "channel dm",
+        "today I shipped the report",
+        "off christmas",
+        "pause for a week",
+    ],
+)
+def test_malformed_settings_get_the_help_with_the_text_echoed(text: str) -> None:
+    result = parse_command(text)
+    assert isinstance(result, ShowHelp)
+    assert result.problem
+    assert result.echo == text
+
+
+def test_log_still_escapes_a_win_that_starts_with_a_settings_word() -> None:
+    assert parse_command("log today I shipped the report") == LogWin("today I shipped the report")
+    assert parse_command("log pause") == LogWin("pause")
+
+
+def test_a_mistyped_settings_word_alone_suggests_it() -> None:
+    result = parse_command("setings")
+    assert isinstance(result, ShowHelp)
+    assert result.problem is not None and "`settings`" in result.problem

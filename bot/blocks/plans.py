@@ -1,0 +1,539 @@
+"""The remote day's plan and summary: the two prompts, their modals, and what gets posted.
+
+Pure renderers: data in, Block Kit out, each within Slack's limits (50 blocks a message, 100 a
+modal, 3000 characters a section, 10 checkboxes a group, 75 characters an option). Everything the
+member typed is escaped where mrkdwn shows it, and only cut where a limit leaves no choice.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from bot.blocks.escape import MESSAGE_BLOCKS, SECTION_LIMIT, mrkdwn, shown
+from bot.blocks.form import _input, _option, _plain
+from bot.blocks.wins import LIST_LINE_LIMIT, Message, _context, _section
+from rules.wins import SavedWin
+from storage.plans import AVAILABILITY_LENGTH, Audience, SavedPlan, SignOff
+
+PLAN_FORM, SUMMARY_FORM = "plan_form", "summary_form"
+OPEN_PLAN, SNOOZE, SKIP, OPEN_SUMMARY = "plan_open", "plan_snooze", "plan_skip", "summary_open"
+TICK = "plan_done_"  # + group number: the checkboxes of the end-of-day message
+TICK_PATTERN = re.compile(rf"^{TICK}\d+$")  # their action ids
+TICK_BLOCK = re.compile(rf"^{TICK}(\d+):(\d{{4}}-\d\d-\d\d)$")  # their blocks: group and plan date
+SNOOZE_MINUTES = (30, 60)
+MAX_ITEMS = 50  # five groups of checkboxes: the modal and the message stay far inside their limits
+ITEMS_LENGTH = 3000  # a multiline input's own maximum
+CHECKBOX_GROUP = 10
+OPTION_TEXT = 75
+BULLET = re.compile(r"^(?:[-*•‣◦]|\d{1,2}[.)])(?:\s+|$)")
+TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+@dataclass(frozen=True)
+class PlanInput:
+    """The plan modal's values, checked."""
+
+    items: list[str]
+    reachable: str | None
+    reach_via: str | None
+
+
+# -- small pieces ------------------------------------------------------------------------------------------
+
+
+def long_day(day: date) -> str:
+    """A plan's date as the member reads it: "Tuesday 24 November"."""
+    return f"{day:%A} {day.day} {day:%B}"
+
+
+def short_day(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def where(audience: Audience) -> str:
+    """Where a plan goes, in words (mrkdwn): a channel link, the manager, or the member alone."""
+    if audience.kind == "channel":
+        return f"to <#{mrkdwn(audience.channel)}>"
+    if audience.kind == "manager":
+        return f"to <@{mrkdwn(audience.channel)}>"
+    return f"only to you ({audience.missing})" if audience.missing else "only to you, here"
+
+
+def plan_items(text: str) -> list[str]:
+    """One item a line, as typed, without blank lines or the bullet a member may have typed in front."""
+    items = (BULLET.sub("", line.strip(), count=1).strip() for line in text.splitlines())
+    return [item for item in items if item]
+
+
+def _cut(text: str, limit: int) -> str:
+    """Plain text (never parsed as markup) cut to `limit` characters, marked with …"""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _button(action_id: str, label: str, value: str, style: str | None = None) -> dict[str, Any]:
+    button = {"type": "button", "action_id": action_id, "text": _plain(label), "value": value}
+    return button | ({"style": style} if style else {})
+
+
+def _actions(*elements: dict[str, Any], block_id: str | None = None) -> dict[str, Any]:
+    block: dict[str, Any] = {"type": "actions", "elements": list(elements)}
+    return block | ({"block_id": block_id} if block_id else {})
+
+
+def _sections(lines: Sequence[str], budget: int) -> list[dict[str, Any]]:
+    """Lines of mrkdwn packed into sections; past `budget` blocks, the last says how many were left out."""
+    chunks: list[list[str]] = []
+    size = SECTION_LIMIT + 1
+    for line in lines:
+        line = line[:SECTION_LIMIT]
+        if size + 1 + len(line) > SECTION_LIMIT:
+            chunks.append([])
+            size = -1
+        chunks[-1].append(line)
+        size += 1 + len(line)
+    if len(chunks) > budget:
+        left_out = sum(len(chunk) for chunk in chunks[budget - 1 :])
+        return [_section("\n".join(c)) for c in chunks[: budget - 1]] + [_context(f"…and {left_out} more.")]
+    return [_section("\n".join(c)) for c in chunks]
+
+
+def tick_group(block_id: str) -> tuple[range, date] | None:
+    """Which items a checkbox group of the end-of-day message holds, and the plan's date."""
+    match = TICK_BLOCK.match(block_id)
+    if match is None:
+        return None
+    start = int(match[1]) * CHECKBOX_GROUP
+    try:
+        return range(start, start + CHECKBOX_GROUP), date.fromisoformat(match[2])
+    except ValueError:
+        return None
+
+
+def _groups(items: Sequence[str]) -> list[range]:
+    """Item indexes in groups of ten, the most one checkbox element holds."""
+    return [range(i, min(i + CHECKBOX_GROUP, len(items))) for i in range(0, len(items), CHECKBOX_GROUP)]
+
+
+def _checkboxes(action_id: str, items: Sequence[str], group: range, ticked: Sequence[int]) -> dict[str, Any]:
+    options = [_option(str(i), _cut(items[i], OPTION_TEXT)) for i in group]
+    element: dict[str, Any] = {"type": "checkboxes", "action_id": action_id, "options": options}
+    initial = [options[i - group.start] for i in group if i in ticked]
+    return element | ({"initial_options": initial} if initial else {})
+
+
+def _item_lines(items: Sequence[str], mark: str) -> list[str]:
+    return [f"{mark} {shown(item, SECTION_LIMIT - len(mark) - 1)}" for item in items]
+
+
+def _win_lines(wins: Sequence[SavedWin], *, show_private: bool) -> list[str]:
+    lines = []
+    for win in wins:
+        note = " _(private)_" if show_private and win.private else ""
+        lines.append(f"• {shown(win.text, LIST_LINE_LIMIT)}{note}")
+    return lines
+
+
+# -- the morning -------------------------------------------------------------------------------------------
+
+
+def morning_prompt(day: date, audience: Audience, draft: Sequence[str], *, snoozed: bool = False) -> Message:
+    """The DM on a remote morning: write the plan, snooze, or skip the day."""
+    ask = "Back as promised: what's" if snoozed else "What's"
+    lead = (
+        f":sunrise: *Remote day, {long_day(day)}.* {ask} the plan? It goes {where(audience)}, "
+        "with the hours you can be reached and how."
+    )
+    value = day.isoformat()
+    buttons = _actions(
+        _button(OPEN_PLAN, "Write today's plan", value, "primary"),
+        *(_button(SNOOZE, f"Snooze {_minutes(m)}", f"{value}|{m}") for m in SNOOZE_MINUTES),
+        _button(SKIP, "Skip today", value),
+    )
+    carried = []
+    if draft:
+        carried = _sections(
+            ["*Carried over, ready in the form:*", *_item_lines(draft, "•")], MESSAGE_BLOCKS - 2
+        )
+    return {"text": f"What's your plan for {long_day(day)}?", "blocks": [_section(lead), *carried, buttons]}
+
+
+def _minutes(minutes: int) -> str:
+    return f"{minutes // 60} h" if minutes % 60 == 0 else f"{minutes} min"
+
+
+def snoozed_message(day: date, until: str) -> Message:
+    """The morning prompt after Snooze: when it comes back (member's local time), and a way to go on now."""
+    value = day.isoformat()
+    return {
+        "text": f"Snoozed until {until}",
+        "blocks": [
+            _section(f":zzz: Snoozed until *{until}*: I'll ask for the plan for {long_day(day)} again then."),
+            _actions(_button(OPEN_PLAN, "Write it now", value), _button(SKIP, "Skip today", value)),
+        ],
+    }
+
+
+def skipped_message(day: date) -> Message:
+    """The morning prompt after Skip: nothing more today, unless the member changes their mind."""
+    return {
+        "text": f"Skipped {long_day(day)}",
+        "blocks": [
+            _section(f":palm_tree: Skipped {long_day(day)}: no plan, and no end-of-day prompt."),
+            _actions(_button(OPEN_PLAN, "Write a plan after all", day.isoformat())),
+        ],
+    }
+
+
+def already_planned_message(day: date) -> Message:
+    return {
+        "text": "Your plan is already sent",
+        "blocks": [
+            _section(
+                f":white_check_mark: Your plan for {long_day(day)} is already sent, so the day stays on."
+            ),
+            _actions(_button(OPEN_PLAN, "Edit the plan", day.isoformat())),
+        ],
+    }
+
+
+def plan_form(
+    day: date,
+    audience: Audience,
+    items: Sequence[str],
+    reachable: str | None,
+    reach_via: str | None,
+    metadata: dict[str, Any],
+) -> dict[str, Any]:
+    """The plan modal: items from the day's draft (or the plan being edited), availability from last time."""
+    items_input: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": "value",
+        "multiline": True,
+        "max_length": ITEMS_LENGTH,
+        "placeholder": _plain("One item a line"),
+    }
+    prefill = _whole_lines(items, ITEMS_LENGTH)
+    if prefill:
+        items_input["initial_value"] = prefill
+    reach = {"type": "plain_text_input", "action_id": "value", "max_length": AVAILABILITY_LENGTH}
+    hours, via = dict(reach), dict(reach)
+    hours["placeholder"], via["placeholder"] = (
+        _plain("9:00–12:30, 13:30–17:30"),
+        _plain("Slack DM; phone after 3 pm"),
+    )
+    if reachable:
+        hours["initial_value"] = reachable[:AVAILABILITY_LENGTH]
+    if reach_via:
+        via["initial_value"] = reach_via[:AVAILABILITY_LENGTH]
+    left_out = len(items) - len(prefill.splitlines()) if items else 0
+    hint = f"{left_out} carried items didn't fit here." if left_out else "One item a line."
+    return {
+        "type": "modal",
+        "callback_id": PLAN_FORM,
+        "title": _plain("Your remote-day plan"),
+        "submit": _plain("Post plan"),
+        "close": _plain("Cancel"),
+        "private_metadata": json.dumps(metadata),
+        "blocks": [
+            _context(f"{long_day(day)}: the plan goes {where(audience)}."),
+            _input("items", "What will you get done?", items_input, hint=hint),
+            _input("reachable", "Hours you can be reached", hours, optional=True),
+            _input("reach_via", "How to reach you", via, optional=True),
+        ],
+    }
+
+
+def _whole_lines(items: Sequence[str], limit: int) -> str:
+    """Items one a line, as many whole ones as fit in `limit` characters."""
+    text = ""
+    for item in items:
+        candidate = f"{text}\n{item}" if text else item
+        if len(candidate) > limit:
+            break
+        text = candidate
+    return text
+
+
+def read_plan_form(view: dict[str, Any]) -> tuple[PlanInput | None, dict[str, str]]:
+    """The plan modal's values, or errors keyed by block id (shown in the modal, with the text kept)."""
+    values = view["state"]["values"]
+
+    def text(block_id: str) -> str:
+        return values.get(block_id, {}).get("value", {}).get("value") or ""
+
+    raw = text("items")
+    items = plan_items(raw)
+    errors = {}
+    if not items:
+        errors["items"] = "Write at least one thing you plan to do, one a line."
+    elif len(items) > MAX_ITEMS:
+        errors["items"] = f"Keep it to {MAX_ITEMS} items (this has {len(items)}): merge the small ones."
+    elif len(raw) > ITEMS_LENGTH:
+        errors["items"] = f"Keep it under {ITEMS_LENGTH} characters (this is {len(raw)})."
+    availability = {}
+    for block_id in ("reachable", "reach_via"):
+        availability[block_id] = text(block_id).strip() or None
+        if len(availability[block_id] or "") > AVAILABILITY_LENGTH:
+            errors[block_id] = f"Keep it under {AVAILABILITY_LENGTH} characters."
+    if errors:
+        return None, errors
+    return PlanInput(items, availability["reachable"], availability["reach_via"]), {}
+
+
+def plan_message(user_id: str, plan: SavedPlan) -> Message:
+    """What the team or the manager sees: "<member> is working remotely today", items, availability."""
+    lead = (
+        f":house_with_garden: *<@{mrkdwn(user_id)}> is working remotely today*, {long_day(plan.local_date)}"
+    )
+    details = []
+    if plan.reachable:
+        details.append(f"*Reachable:* {mrkdwn(plan.reachable)}")
+    if plan.reach_via:
+        details.append(f"*How:* {mrkdwn(plan.reach_via)}")
+    tail = [_context("   ·   ".join(details))] if details else []
+    body = _sections(_item_lines(plan.items, "•"), MESSAGE_BLOCKS - 1 - len(tail))
+    return {
+        "text": f"<@{mrkdwn(user_id)}> is working remotely today",
+        "blocks": [_section(lead), *body, *tail],
+    }
+
+
+def plan_sent_notice(day: date, place: str, *, edited: bool = False) -> Message:
+    """The morning prompt once the plan is out, with a way to edit it (the posted message is updated)."""
+    verb = "updated" if edited else "posted"
+    return {
+        "text": f"Your plan is {verb}",
+        "blocks": [
+            _section(f":white_check_mark: Your plan for {long_day(day)} is {verb} {place}."),
+            _actions(_button(OPEN_PLAN, "Edit the plan", day.isoformat())),
+        ],
+    }
+
+
+# -- the end of the day ------------------------------------------------------------------------------------
+
+
+def eod_prompt(day: date, audience: Audience, plan: SavedPlan | None, wins: Sequence[SavedWin]) -> Message:
+    """The DM at the end of a remote day: the morning's items to tick, the day's wins, and Sign off."""
+    lead = _section(
+        f":city_sunset: *Wrapping up {long_day(day)}.* Tick what got done and sign off: "
+        f"the summary goes {where(audience)}."
+    )
+    blocks = [lead]
+    if plan is not None and plan.posted and plan.items:
+        for n, group in enumerate(_groups(plan.items)):
+            element = _checkboxes(f"{TICK}{n}", plan.items, group, plan.done)
+            blocks.append(_actions(element, block_id=f"{TICK}{n}:{day.isoformat()}"))
+    else:
+        blocks.append(
+            _context("No plan was sent this morning; you can still sign off with your wins and blockers.")
+        )
+    if wins:
+        lines = [f"*Wins logged today: {len(wins)}*", *_win_lines(wins, show_private=True)]
+    else:
+        lines = ["No wins logged today yet: `/remote-win <what you did>` logs one."]
+    blocks += _sections(lines, MESSAGE_BLOCKS - len(blocks) - 1)
+    blocks.append(_actions(_button(OPEN_SUMMARY, "Sign off", day.isoformat(), "primary")))
+    return {"text": f"How did {long_day(day)} go?", "blocks": blocks}
+
+
+def summary_form(
+    day: date,
+    plan: SavedPlan | None,
+    ticked: Sequence[int],
+    *,
+    signed_off: str,
+    tz: str,
+    blockers: str | None,
+    carry_count: int,
+    next_day: date,
+    metadata: dict[str, Any],
+) -> dict[str, Any]:
+    """The sign-off modal: items to tick, blockers cleared, sign-off time, carry-over, and the next plan.
+
+    `signed_off` ("HH:MM", the member's zone `tz`) and `blockers` prefill it: now and nothing on a
+    first sign-off, what was sent when the summary is sent again.
+    """
+    blocks: list[dict[str, Any]] = []
+    if plan is not None and plan.posted and plan.items:
+        blocks.append(_context(f"{long_day(day)}: tick what you got done; each becomes a win."))
+        for n, group in enumerate(_groups(plan.items)):
+            label = "What got done?" if n == 0 else "…and of the rest of the plan"
+            element = _checkboxes("value", plan.items, group, ticked)
+            blocks.append(_input(f"done_{n}", label, element, optional=True))
+    else:
+        blocks.append(
+            _context(f"{long_day(day)}: no plan was sent this morning. Sign off with what you cleared.")
+        )
+    cleared = {
+        "type": "plain_text_input",
+        "action_id": "value",
+        "multiline": True,
+        "max_length": ITEMS_LENGTH,
+    }
+    if blockers:
+        cleared["initial_value"] = blockers[:ITEMS_LENGTH]
+    picker = {"type": "timepicker", "action_id": "value", "initial_time": signed_off, "timezone": tz}
+    tomorrow = {
+        "type": "plain_text_input",
+        "action_id": "value",
+        "multiline": True,
+        "max_length": ITEMS_LENGTH,
+    }
+    blocks += [
+        _input("blockers", "Blockers cleared", cleared, optional=True),
+        _input("signed_off", "Signed off at", picker),
+    ]
+    if carry_count:
+        carry_option = _option("carry", f"Carry what's not done to {short_day(next_day)}")
+        carry = {
+            "type": "checkboxes",
+            "action_id": "value",
+            "options": [carry_option],
+            "initial_options": [carry_option],
+        }
+        blocks.append(_input("carry", "The rest", carry, optional=True))
+    blocks.append(
+        _input(
+            "tomorrow",
+            f"Plan for {short_day(next_day)}",
+            tomorrow,
+            optional=True,
+            hint="One item a line; it will be in the form that morning.",
+        )
+    )
+    return {
+        "type": "modal",
+        "callback_id": SUMMARY_FORM,
+        "title": _plain("Sign off"),
+        "submit": _plain("Sign off"),
+        "close": _plain("Cancel"),
+        "private_metadata": json.dumps(metadata),
+        "blocks": blocks,
+    }
+
+
+def read_summary_form(view: dict[str, Any]) -> tuple[SignOff | None, dict[str, str]]:
+    """The sign-off modal's values, or errors keyed by block id."""
+    values = view["state"]["values"]
+
+    def field(block_id: str) -> dict[str, Any]:
+        return values.get(block_id, {}).get("value", {})
+
+    done = {
+        int(option["value"])
+        for block_id in values
+        if block_id.startswith("done_")
+        for option in field(block_id).get("selected_options") or ()
+        if str(option.get("value", "")).isdigit()
+    }
+    errors = {}
+    blockers = field("blockers").get("value") or ""
+    if len(blockers) > ITEMS_LENGTH:
+        errors["blockers"] = f"Keep it under {ITEMS_LENGTH} characters (this is {len(blockers)})."
+    signed_off = field("signed_off").get("selected_time") or ""
+    if not TIME.match(signed_off):
+        errors["signed_off"] = "Pick the time you signed off."
+    tomorrow = plan_items(field("tomorrow").get("value") or "")
+    if len(tomorrow) > MAX_ITEMS:
+        errors["tomorrow"] = f"Keep it to {MAX_ITEMS} items (this has {len(tomorrow)})."
+    if errors:
+        return None, errors
+    carry = bool(field("carry").get("selected_options"))
+    return SignOff(
+        frozenset(done), blockers if blockers.strip() else None, signed_off, carry, tuple(tomorrow)
+    ), {}
+
+
+def ticked_in_message(state: dict[str, Any]) -> set[int] | None:
+    """The boxes ticked in the end-of-day message, from the state Slack sends with a button press."""
+    values = (state or {}).get("values") or {}
+    groups = [block for block_id, block in values.items() if TICK_BLOCK.match(block_id)]
+    if not groups:
+        return None
+    return {
+        int(option["value"])
+        for block in groups
+        for element in block.values()
+        for option in element.get("selected_options") or ()
+        if str(option.get("value", "")).isdigit()
+    }
+
+
+def done_line(plan: SavedPlan) -> str:
+    """The day in one line: "Done 2 of 3 planned"."""
+    if not plan.items:
+        return "No plan this morning"
+    return f"Done {len(plan.done)} of {len(plan.items)} planned"
+
+
+def summary_message(
+    user_id: str, plan: SavedPlan, wins: Sequence[SavedWin], carried_to: date | None
+) -> Message:
+    """The posted summary: done N of M planned, what was done and not, the day's wins, blockers cleared.
+
+    Private wins stay out (they never reach the manager), and so do the wins made from ticked items,
+    which are listed as done already.
+    """
+    who, day = f"<@{mrkdwn(user_id)}>", long_day(plan.local_date)
+    lead = f":checkered_flag: *{who} signed off at {plan.signed_off}*, {day}\n{done_line(plan)}"
+    done = [item for i, item in enumerate(plan.items) if i in plan.done]
+    lines = []
+    if done:
+        lines += ["*Done*", *_item_lines(done, ":white_check_mark:")]
+    if plan.open_items:
+        carried = f" _(carried to {short_day(carried_to)})_" if carried_to else ""
+        lines += [f"*Not done yet*{carried}", *_item_lines(plan.open_items, ":white_square:")]
+    others = [w for w in wins if not w.private and w.source != "summary"]
+    if others:
+        lines += [f"*Wins* ({len(others)})", *_win_lines(others, show_private=False)]
+    if plan.blockers:
+        lines += ["*Blockers cleared*", *(shown(line, SECTION_LIMIT) for line in plan.blockers.splitlines())]
+    return {
+        "text": f"<@{mrkdwn(user_id)}> signed off: {done_line(plan)}",
+        "blocks": [_section(lead), *_sections(lines, MESSAGE_BLOCKS - 1)],
+    }
+
+
+def summary_sent_notice(plan: SavedPlan, place: str, carried_to: date | None, carried: int) -> Message:
+    """The end-of-day prompt once the summary is out."""
+    text = f":white_check_mark: Signed off at {plan.signed_off}: {done_line(plan)}. Summary posted {place}."
+    if carried_to:
+        text += (
+            f"\n{carried} item{'s' if carried != 1 else ''} waiting in the plan for {long_day(carried_to)}."
+        )
+    return {"text": done_line(plan), "blocks": [_section(text)]}
+
+
+# -- when Slack says no ------------------------------------------------------------------------------------
+
+WHY = {
+    "not_in_channel": "I'm not in that channel: invite me there with `/invite @remote-wins`.",
+    "channel_not_found": "that channel doesn't exist, or it's private and I'm not in it.",
+    "is_archived": "that channel is archived: pick another one with `/remote-win settings`.",
+    "user_not_found": "Slack doesn't know that person: set your manager again with `/remote-win settings`.",
+    "user_disabled": "that account is deactivated: set your manager again with `/remote-win settings`.",
+    "account_inactive": "that account is deactivated: set your manager again with `/remote-win settings`.",
+}
+
+
+def not_posted_message(what: str, day: date, place: str, error: str, content: Message) -> Message:
+    """A DM to the member: what Slack said, what to do, and what wasn't posted, so nothing is lost."""
+    why = WHY.get(error, "try again in a minute.")
+    head = _section(
+        f":warning: Your {what} for {long_day(day)} is saved, but Slack wouldn't post it {place} "
+        f"(`{mrkdwn(error)}`): {why}"
+    )
+    button = _actions(
+        _button(OPEN_PLAN if what == "plan" else OPEN_SUMMARY, "Post it again", day.isoformat())
+    )
+    kept = content["blocks"][: MESSAGE_BLOCKS - 3]
+    return {
+        "text": f"Your {what} wasn't posted: {error}",
+        "blocks": [head, button, {"type": "divider"}, *kept],
+    }

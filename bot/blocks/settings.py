@@ -1,0 +1,308 @@
+"""A member's prompt settings: the modal, read back into a `SettingsForm`, and the settings in words.
+
+Pure renderers. The words (`settings show`, the modal's top, every shortcut's answer) all come from
+`settings_lines` and `next_prompt_line`, so they never disagree; times are in the member's zone.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from bot.blocks.escape import SECTION_LIMIT, mrkdwn
+from bot.blocks.form import _input, _option, _plain
+from bot.blocks.wins import Message, _context, _section
+from rules.calendar import describe_day
+from rules.schedule import WEEKDAYS, describe_weekdays
+from rules.settings import (
+    PROMPT_NAMES,
+    MemberSettings,
+    SetDays,
+    SetDestination,
+    SetManager,
+    SetPaused,
+    SetTimes,
+    SettingsChange,
+    SettingsForm,
+    SetZone,
+    clock_time,
+    describe_overrides,
+    describe_prompt,
+    describe_span,
+    plain_zone_note,
+    why_no_prompt,
+)
+from storage.ledger import DeliveryRecord
+from storage.settings import SettingsSnapshot
+
+CALLBACK_ID = "member_settings"
+OPEN_SETTINGS = "settings_open"  # the button in the App Home and under `settings show`
+SHARE_LABELS = {"channel": "A team channel", "manager": "My manager's DM", "self": "Only me"}
+DAY_KIND_WORDS = {"remote": "a remote day", "office": "an office day", "off": "a day off"}
+# A refused delivery, and what the member can do about it.
+WHY = {
+    "not_in_channel": "remote-wins isn't in that channel: `/invite @remote-wins` there, or pick another.",
+    "channel_not_found": "that channel is gone, or it's private and remote-wins isn't in it.",
+    "is_archived": "that channel is archived: pick another with `/remote-win channel #team`.",
+    "user_not_found": "Slack doesn't know that person: check your manager with `/remote-win settings`.",
+    "account_inactive": "that account is deactivated: check your manager with `/remote-win settings`.",
+    "user_disabled": "that account is deactivated: check your manager with `/remote-win settings`.",
+}
+# How to fix, in text, a combination `rules.settings.problems` refuses.
+TEXT_FIXES = {
+    "manager": "Pick them with `manager @person`, or send plans to `channel me` or `channel #team`.",
+    "share_channel": "Pick it with `channel #team`.",
+    "eod": "Set both with `times 09:00 17:00`.",
+}
+
+
+# -- words ---------------------------------------------------------------------------------------------
+
+
+def destination_words(settings: MemberSettings) -> str:
+    """Where plans and summaries go, as mrkdwn (channel and person ids render as names, and ping nobody)."""
+    if settings.share_to == "channel" and settings.share_channel:
+        return f"<#{mrkdwn(settings.share_channel)}>"
+    if settings.share_to == "manager" and settings.manager:
+        return f"your manager's DM (<@{mrkdwn(settings.manager)}>)"
+    return "only you, in your DM with remote-wins"
+
+
+def times_words(settings: MemberSettings) -> str:
+    return (
+        f"{clock_time(settings.morning)} (morning plan) and {clock_time(settings.eod)} (end of day), "
+        f"{plain_zone_note(settings)}"
+    )
+
+
+def settings_lines(snap: SettingsSnapshot) -> list[str]:
+    """The settings as a short list, mrkdwn."""
+    settings = snap.settings
+    lines = [
+        f"• Remote days: {describe_weekdays(settings.remote_days)}",
+        f"• Prompts at {times_words(settings)}",
+        f"• Manager: <@{mrkdwn(settings.manager)}>" if settings.manager else "• Manager: not set",
+        f"• Plans and summaries go to {destination_words(settings)}",
+    ]
+    if settings.paused:
+        lines.append("• Paused: no prompts until you resume")
+    coming = describe_overrides(snap.overrides, snap.today)
+    if coming:
+        lines.append(f"• Coming up: {'; '.join(coming)}")
+    return lines
+
+
+def next_prompt_line(snap: SettingsSnapshot, now: datetime) -> str:
+    slot = snap.next_prompt
+    if slot is None:
+        return f"*Next prompt:* {why_no_prompt(snap.settings, snap.overrides)}"
+    return f"*Next prompt:* {describe_prompt(slot.kind, slot.due_at, snap.settings.tz, now)}."
+
+
+def problem_line(problem: DeliveryRecord, today: date) -> str:
+    """The latest delivery Slack refused, why, and what to do."""
+    try:
+        period = describe_day(date.fromisoformat(problem.period), today)
+    except ValueError:
+        period = mrkdwn(problem.period)
+    name = PROMPT_NAMES.get(problem.kind, problem.kind.replace("_", " "))
+    error = problem.error or "unknown_error"
+    why = WHY.get(error, "it will be tried again with the next one.")
+    return (
+        f":warning: *Last problem:* your {mrkdwn(name)} for {period} wasn't delivered "
+        f"(`{mrkdwn(error)}`): {why}"
+    )
+
+
+def _within_section(lines: list[str]) -> str:
+    """Our own words, a few hundred characters; dropped from the end, whole lines, if ever too long."""
+    while len("\n".join(lines)) > SECTION_LIMIT and len(lines) > 1:
+        lines = lines[:-1]
+    return "\n".join(lines)[:SECTION_LIMIT]
+
+
+def _overview(snap: SettingsSnapshot, now: datetime, title: str) -> list[dict[str, Any]]:
+    blocks = [
+        _section(_within_section([title, *settings_lines(snap)])),
+        _section(next_prompt_line(snap, now)),
+    ]
+    if snap.problem is not None:
+        blocks.append(_section(problem_line(snap.problem, snap.today)))
+    return blocks
+
+
+def settings_message(snap: SettingsSnapshot, now: datetime) -> Message:
+    """`settings show`: the settings, the next prompt in the member's time, any recent delivery problem."""
+    button = {
+        "type": "button",
+        "action_id": OPEN_SETTINGS,
+        "text": _plain("Change settings"),
+        "value": "show",
+    }
+    blocks = [*_overview(snap, now, "*Your remote-day settings*"), {"type": "actions", "elements": [button]}]
+    return {"text": "Your remote-day settings", "blocks": blocks}
+
+
+def change_words(change: SettingsChange, snap: SettingsSnapshot) -> str:
+    """What a shortcut changed, in a line (mrkdwn)."""
+    settings = snap.settings
+    match change:
+        case SetManager(None):
+            return "You have no manager set now."
+        case SetManager(user_id):
+            return f"Your manager is <@{mrkdwn(user_id)}>."
+        case SetDays(days):
+            if not days:
+                return "Remote days: none, so no prompts."
+            return f"Remote days: {describe_weekdays(days)}."
+        case SetDestination("channel", channel_id):
+            return (
+                f"Plans and summaries go to <#{mrkdwn(channel_id or '')}>. "
+                "remote-wins has to be in that channel: `/invite @remote-wins` there if it isn't."
+            )
+        case SetDestination():
+            return f"Plans and summaries go to {destination_words(settings)}."
+        case SetTimes():
+            return f"Prompts at {times_words(settings)}."
+        case SetZone():
+            return f"Time zone: {plain_zone_note(settings)}."
+        case SetPaused(True):
+            return "Paused: no prompts until `/remote-win resume`."
+        case SetPaused(False):
+            return "Prompts are on again."
+    return "Saved."
+
+
+def day_kind_words(first: date, last: date, kind: str, today: date) -> str:
+    """What `today …` or `off …` set, in a line."""
+    if first == last == today:
+        return f"Today, {first:%a} {first.day} {first:%b}, is {DAY_KIND_WORDS[kind]}."
+    if kind == "off":
+        return f"Days off: {describe_span(first, last, today)}."
+    return f"{describe_span(first, last, today)}: {DAY_KIND_WORDS[kind]}."
+
+
+def changed_message(done: str, snap: SettingsSnapshot, now: datetime) -> Message:
+    """A shortcut's answer: what changed, and when the next prompt comes, in the member's time."""
+    return {
+        "text": done,
+        "blocks": [
+            _section(f":white_check_mark: {done}"),
+            _section(next_prompt_line(snap, now)),
+            _context("`/remote-win settings show` lists all your settings."),
+        ],
+    }
+
+
+def refused_message(found: dict[str, str]) -> Message:
+    """A shortcut that would leave the settings unusable: nothing changes, and the fix is named."""
+    reasons = " ".join(f"{text} {TEXT_FIXES.get(key, '')}".strip() for key, text in found.items())
+    text = f"Nothing changed. {reasons}"
+    return {"text": text, "blocks": [_section(f":warning: {text}")]}
+
+
+# -- the modal -----------------------------------------------------------------------------------------
+
+
+def _day_options(days: frozenset[int]) -> list[dict[str, Any]]:
+    return [_option(str(d), WEEKDAYS[d].title()) for d in sorted(days)]
+
+
+def settings_modal(snap: SettingsSnapshot, now: datetime, metadata: dict[str, Any] | None = None) -> dict:
+    """The settings modal, prefilled; its top states the current settings and the next prompt."""
+    settings = snap.settings
+    days = {
+        "type": "checkboxes",
+        "action_id": "value",
+        "options": [_option(str(d), name.title()) for d, name in enumerate(WEEKDAYS)],
+    }
+    if settings.remote_days:
+        days["initial_options"] = _day_options(settings.remote_days)
+    morning = {"type": "timepicker", "action_id": "value", "initial_time": clock_time(settings.morning)}
+    eod = {"type": "timepicker", "action_id": "value", "initial_time": clock_time(settings.eod)}
+    tz = {"type": "plain_text_input", "action_id": "value", "initial_value": settings.tz, "max_length": 64}
+    manager = {"type": "multi_users_select", "action_id": "value", "max_selected_items": 1}
+    if settings.manager:
+        manager["initial_users"] = [settings.manager]
+    share_to = {
+        "type": "radio_buttons",
+        "action_id": "value",
+        "options": [_option(k, label) for k, label in SHARE_LABELS.items()],
+        "initial_option": _option(settings.share_to, SHARE_LABELS[settings.share_to]),
+    }
+    channel = {
+        "type": "conversations_select",
+        "action_id": "value",
+        "filter": {"include": ["public", "private"], "exclude_bot_users": True},
+    }
+    if settings.share_channel:
+        channel["initial_conversation"] = settings.share_channel
+    paused = {"type": "checkboxes", "action_id": "value", "options": [_option("paused", "Pause my prompts")]}
+    if settings.paused:
+        paused["initial_options"] = [_option("paused", "Pause my prompts")]
+    return {
+        "type": "modal",
+        "callback_id": CALLBACK_ID,
+        "title": _plain("Your settings"),
+        "submit": _plain("Save"),
+        "close": _plain("Cancel"),
+        "private_metadata": json.dumps(metadata or {}),
+        "blocks": [
+            *_overview(snap, now, "*Your settings now*"),
+            {"type": "divider"},
+            _input("remote_days", "Remote days", days, optional=True, hint="Prompts come only on these days"),
+            _input("morning", "Morning plan prompt", morning),
+            _input("eod", "End-of-day prompt", eod),
+            _input(
+                "tz",
+                "Time zone",
+                tz,
+                optional=True,
+                hint=f"Your Slack profile says {settings.slack_tz}: keep it, or leave this empty, to follow "
+                "your profile. Or type another, like Asia/Kathmandu.",
+            ),
+            _input("manager", "Manager", manager, optional=True),
+            _input("share_to", "Plans and summaries go to", share_to),
+            _input(
+                "share_channel", "Team channel", channel, optional=True, hint="Invite @remote-wins there too"
+            ),
+            _input("paused", "Pause", paused, optional=True),
+        ],
+    }
+
+
+def loading_modal(metadata: dict[str, Any] | None = None) -> dict:
+    """Opened at once for a member Slack hasn't told us about yet; replaced when their zone is known."""
+    return {
+        "type": "modal",
+        "callback_id": CALLBACK_ID,
+        "title": _plain("Your settings"),
+        "close": _plain("Cancel"),
+        "private_metadata": json.dumps(metadata or {}),
+        "blocks": [_section(":hourglass_flowing_sand: Loading your settings…")],
+    }
+
+
+def read_settings_form(view: dict[str, Any]) -> SettingsForm:
+    """The submitted values, as Slack sends them."""
+    values = view["state"]["values"]
+
+    def raw(block_id: str) -> dict[str, Any]:
+        return values.get(block_id, {}).get("value", {})
+
+    def ticked(block_id: str) -> tuple[str, ...]:
+        return tuple(o["value"] for o in raw(block_id).get("selected_options") or [])
+
+    share_to = raw("share_to").get("selected_option")
+    managers = raw("manager").get("selected_users") or []
+    return SettingsForm(
+        remote_days=ticked("remote_days"),
+        morning=raw("morning").get("selected_time"),
+        eod=raw("eod").get("selected_time"),
+        tz=raw("tz").get("value"),
+        manager=managers[0] if managers else None,
+        share_to=share_to["value"] if share_to else None,
+        share_channel=raw("share_channel").get("selected_conversation"),
+        paused="paused" in ticked("paused"),
+    )

@@ -1,0 +1,422 @@
+"""A member's prompt settings: the text shortcuts' arguments, the checks, and the words they are shown in.
+
+Pure: no Slack, no database. The text shortcuts (`days tue,wed,thu`, `times 09:00 17:00`, …) and the
+settings modal both end in a `MemberSettings`, and both are checked by `problems`, so a combination
+refused in the modal is refused in text too, with the same reasons.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from typing import assert_never
+from zoneinfo import available_timezones
+
+from rules.calendar import describe_day, zone
+from rules.schedule import EOD, MORNING, OVERRIDE_KINDS, parse_weekdays
+
+MAX_OFF_DAYS = 92  # one `off` range; a longer absence is what `pause` is for
+SHARE_TO = ("channel", "manager", "self")
+_TIME = re.compile(r"^([01]?\d|2[0-3])(?::([0-5]\d))?$")
+_DAY_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\s*\.\.\s*(\d{4}-\d{2}-\d{2}))?$")
+_NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})  # in the tz folder, but not places
+
+
+class SettingsProblem(ValueError):
+    """The arguments of a settings shortcut don't fit; the message says how to write them."""
+
+
+# -- what the member has set ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberSettings:
+    """Everything a member chooses about their prompts; `slack_tz` is Slack's, the rest is theirs."""
+
+    slack_tz: str
+    tz_override: str | None = None
+    remote_days: frozenset[int] = field(default_factory=frozenset)  # 0 = Monday
+    morning: time = time(9, 0)
+    eod: time = time(17, 0)
+    manager: str | None = None  # Slack user id
+    share_to: str = "self"  # "channel", "manager" or "self"
+    share_channel: str | None = None  # Slack channel id
+    paused: bool = False
+
+    @property
+    def tz(self) -> str:
+        """The zone prompts and dates follow: the member's own choice, else Slack's profile."""
+        return self.tz_override or self.slack_tz
+
+
+def problems(settings: MemberSettings, user_id: str) -> dict[str, str]:
+    """Why these settings can't be saved, by field ("eod", "manager", "share_channel"); empty when fine."""
+    found: dict[str, str] = {}
+    if settings.morning >= settings.eod:
+        found["eod"] = "The end of the day must come after the morning prompt."
+    if settings.manager == user_id:
+        found["manager"] = "You can't be your own manager: pick the person you report to."
+    elif settings.share_to == "manager" and not settings.manager:
+        found["manager"] = (
+            "Your plans go to your manager's DM, so pick your manager (or send them elsewhere)."
+        )
+    if settings.share_to == "channel" and not settings.share_channel:
+        found["share_channel"] = "Pick the team channel your plans and summaries go to."
+    return found
+
+
+# -- the text shortcuts ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A person or channel picked from Slack's autocomplete: its id, and how it reads once typed out."""
+
+    id: str
+    typed: str  # "@ana" or "#team", as `bot.slack_text.as_typed` shows it
+
+
+@dataclass(frozen=True)
+class SlackRefs:
+    """The mentions in a command's raw text, which the typed text no longer carries the ids of."""
+
+    users: tuple[Mention, ...] = ()
+    channels: tuple[Mention, ...] = ()
+
+
+@dataclass(frozen=True)
+class OpenSettings:
+    """`settings`: the modal."""
+
+
+@dataclass(frozen=True)
+class ShowSettings:
+    """`settings show`: the settings in words."""
+
+
+@dataclass(frozen=True)
+class SetManager:
+    user_id: str | None
+
+
+@dataclass(frozen=True)
+class SetDays:
+    days: frozenset[int]
+
+
+@dataclass(frozen=True)
+class SetDestination:
+    share_to: str
+    channel_id: str | None = None
+
+
+@dataclass(frozen=True)
+class SetTimes:
+    morning: time
+    eod: time
+
+
+@dataclass(frozen=True)
+class SetZone:
+    name: str | None  # None: follow Slack's profile again
+
+
+@dataclass(frozen=True)
+class SetToday:
+    kind: str  # "remote", "office" or "off"
+
+
+@dataclass(frozen=True)
+class SetDaysOff:
+    first: date
+    last: date
+
+
+@dataclass(frozen=True)
+class SetPaused:
+    paused: bool
+
+
+SettingsCommand = (
+    OpenSettings
+    | ShowSettings
+    | SetManager
+    | SetDays
+    | SetDestination
+    | SetTimes
+    | SetZone
+    | SetToday
+    | SetDaysOff
+    | SetPaused
+)
+SettingsChange = SetManager | SetDays | SetDestination | SetTimes | SetZone | SetPaused
+SETTINGS_WORDS = ("settings", "manager", "days", "channel", "times", "tz", "today", "off", "pause", "resume")
+
+
+def parse_settings(word: str, rest: str, refs: SlackRefs) -> SettingsCommand:
+    """One settings shortcut from its (lower-cased) word and what follows; raises SettingsProblem."""
+    simple = " ".join(rest.lower().split())
+    if word == "settings":
+        if simple in ("", "show"):
+            return ShowSettings() if simple else OpenSettings()
+        raise SettingsProblem("`settings` opens your settings; `settings show` lists them here.")
+    if word in ("pause", "resume"):
+        if simple:
+            raise SettingsProblem(f"`{word}` takes nothing after it.")
+        return SetPaused(word == "pause")
+    if word == "manager":
+        return _manager(rest, refs)
+    if word == "channel":
+        return _destination(rest, simple, refs)
+    if word == "days":
+        days = parse_weekdays(simple) if simple else None
+        if days is None:
+            raise SettingsProblem("`days` takes weekdays, like `days tue,wed,thu`, or `days none`.")
+        return SetDays(days)
+    if word == "times":
+        return _times(simple)
+    if word == "tz":
+        return _zone(rest.strip())
+    if word == "today":
+        if simple not in OVERRIDE_KINDS:
+            raise SettingsProblem(
+                "`today` takes `remote`, `office` or `off`, like `today remote`. "
+                "For a win that starts with “today”, put `log` first: `log today …`."
+            )
+        return SetToday(simple)
+    if word == "off":
+        return _days_off(simple)
+    raise ValueError(f"not a settings word: {word}")
+
+
+def _manager(rest: str, refs: SlackRefs) -> SetManager:
+    if rest.strip().lower() == "none":
+        return SetManager(None)
+    if len(refs.users) > 1:
+        raise SettingsProblem("`manager` takes one person, like `manager @ana`.")
+    if refs.users and rest.strip() == refs.users[0].typed:
+        return SetManager(refs.users[0].id)
+    if rest.strip().startswith("@") and not refs.users:
+        raise SettingsProblem(
+            f"I can't tell who “{rest.strip()}” is. Type `@` and pick the person from Slack's list, "
+            "so the mention turns into a name."
+        )
+    raise SettingsProblem("`manager` takes one person, like `manager @ana`, or `manager none`.")
+
+
+def _destination(rest: str, simple: str, refs: SlackRefs) -> SetDestination:
+    if simple == "manager":
+        return SetDestination("manager")
+    if simple == "me":
+        return SetDestination("self")
+    if simple == "dm":
+        raise SettingsProblem("Whose DM? `channel manager` sends to your manager, `channel me` only to you.")
+    if len(refs.channels) == 1 and rest.strip() == refs.channels[0].typed:
+        return SetDestination("channel", refs.channels[0].id)
+    if rest.strip().startswith("#") and not refs.channels:
+        raise SettingsProblem(
+            f"I can't tell which channel “{rest.strip()}” is. Type `#` and pick it from Slack's list."
+        )
+    raise SettingsProblem("`channel` takes `#team` (a channel), `manager` (your manager's DM) or `me`.")
+
+
+def parse_time(text: str) -> time | None:
+    """`09:00`, `9:00` or a whole hour, `9`, 24-hour; None for anything else."""
+    match = _TIME.match(text.strip())
+    return time(int(match.group(1)), int(match.group(2) or 0)) if match else None
+
+
+def _times(simple: str) -> SetTimes:
+    parts = simple.split()
+    parsed = [parse_time(p) for p in parts]
+    if len(parts) != 2 or None in parsed:
+        raise SettingsProblem(
+            "`times` takes two 24-hour times, morning then end of day: `times 09:00 17:00`."
+        )
+    morning, eod = parsed
+    assert morning is not None and eod is not None
+    if morning >= eod:
+        raise SettingsProblem("The morning time must come before the end-of-day time: `times 09:00 17:00`.")
+    return SetTimes(morning, eod)
+
+
+@lru_cache(maxsize=1)
+def _zones_by_folded_name() -> dict[str, str]:
+    return {name.casefold(): name for name in available_timezones() if name not in _NOT_ZONES}
+
+
+def known_zone(name: str) -> str | None:
+    """The IANA zone `name` stands for, spelled as the database spells it (any case); None if unknown."""
+    return _zones_by_folded_name().get(name.strip().casefold())
+
+
+def _zone(name: str) -> SetZone:
+    if name.lower() == "auto":
+        return SetZone(None)
+    found = known_zone(name) if name else None
+    if found is None:
+        raise SettingsProblem(
+            "`tz` takes a time zone name like `tz Europe/Berlin` or `tz Asia/Kathmandu` "
+            "(the names on https://en.wikipedia.org/wiki/List_of_tz_database_time_zones), "
+            "or `tz auto` to follow your Slack profile."
+        )
+    return SetZone(found)
+
+
+def _days_off(simple: str) -> SetDaysOff:
+    match = _DAY_RANGE.match(simple)
+    if not match:
+        raise SettingsProblem(
+            "`off` takes a date or a range: `off 2026-12-24` or `off 2026-12-24..2026-12-31`."
+        )
+    try:
+        first = date.fromisoformat(match.group(1))
+        last = date.fromisoformat(match.group(2) or match.group(1))
+    except ValueError:
+        raise SettingsProblem("That has a date that doesn't exist.") from None
+    if first > last:
+        raise SettingsProblem("The range ends before it starts.")
+    if (last - first).days >= MAX_OFF_DAYS:
+        raise SettingsProblem(f"Take at most {MAX_OFF_DAYS} days off at a time; for longer, use `pause`.")
+    return SetDaysOff(first, last)
+
+
+def changed(settings: MemberSettings, change: SettingsChange) -> MemberSettings:
+    """The settings with one text shortcut applied (checked afterwards with `problems`)."""
+    match change:
+        case SetManager(user_id):
+            return replace(settings, manager=user_id)
+        case SetDays(days):
+            return replace(settings, remote_days=days)
+        case SetDestination(share_to, channel_id):
+            return replace(settings, share_to=share_to, share_channel=channel_id or settings.share_channel)
+        case SetTimes(morning, eod):
+            return replace(settings, morning=morning, eod=eod)
+        case SetZone(name):
+            return replace(settings, tz_override=name)
+        case SetPaused(paused):
+            return replace(settings, paused=paused)
+        case _:
+            assert_never(change)
+
+
+# -- the settings modal's values -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SettingsForm:
+    """The raw values of the settings modal, as Slack sends them; checked by `settings_from_form`."""
+
+    remote_days: tuple[str, ...]
+    morning: str | None
+    eod: str | None
+    tz: str | None
+    manager: str | None
+    share_to: str | None
+    share_channel: str | None
+    paused: bool
+
+
+def settings_from_form(
+    form: SettingsForm, current: MemberSettings, user_id: str
+) -> tuple[MemberSettings | None, dict[str, str]]:
+    """The settings the modal asks for, or the errors to mark in it by field (block id)."""
+    errors: dict[str, str] = {}
+    morning, eod = parse_time(form.morning or ""), parse_time(form.eod or "")
+    if morning is None:
+        errors["morning"] = "Pick the time of your morning prompt."
+    if eod is None:
+        errors["eod"] = "Pick the time of your end-of-day prompt."
+    typed_zone = (form.tz or "").strip()
+    override: str | None = None
+    if typed_zone and typed_zone.lower() != "auto":
+        found = known_zone(typed_zone)
+        if found is None:
+            errors["tz"] = "That isn't a time zone name I know. Try one like Europe/Berlin or Asia/Kathmandu."
+        elif found != current.slack_tz:  # Slack's own zone: keep following the profile
+            override = found
+    share_to = form.share_to if form.share_to in SHARE_TO else "self"
+    days = frozenset(int(d) for d in form.remote_days if d.isdigit() and int(d) < 7)
+    if errors:
+        return None, errors
+    assert morning is not None and eod is not None
+    wanted = MemberSettings(
+        slack_tz=current.slack_tz,
+        tz_override=override,
+        remote_days=days,
+        morning=morning,
+        eod=eod,
+        manager=form.manager,
+        share_to=share_to,
+        share_channel=form.share_channel,
+        paused=form.paused,
+    )
+    found_problems = problems(wanted, user_id)
+    return (None, found_problems) if found_problems else (wanted, {})
+
+
+# -- words -------------------------------------------------------------------------------------------------
+
+PROMPT_NAMES = {
+    MORNING: "morning plan prompt",
+    EOD: "end-of-day prompt",
+    "morning_snooze": "snoozed plan prompt",
+}
+
+
+def clock_time(at: time) -> str:
+    return f"{at:%H:%M}"
+
+
+def describe_instant(instant: datetime, tz: str, now: datetime) -> str:
+    """An instant as the member reads it in their zone: "today at 17:00", "tomorrow (Tue 24 Nov) at 09:00"."""
+    local = instant.astimezone(zone(tz))
+    today = now.astimezone(zone(tz)).date()
+    words = describe_day(local.date(), today)
+    if local.date() == today + timedelta(days=1):
+        words = f"tomorrow ({words})"
+    return f"{words} at {local:%H:%M}"
+
+
+def describe_prompt(kind: str, instant: datetime, tz: str, now: datetime) -> str:
+    """Which prompt comes when, in the member's zone, named so they can't mistake it for UTC."""
+    name = PROMPT_NAMES.get(kind, kind.replace("_", " "))
+    return f"your {name}, {describe_instant(instant, tz, now)} ({tz})"
+
+
+def why_no_prompt(settings: MemberSettings, overrides: Mapping[date, str]) -> str:
+    """Why nothing is scheduled, with the shortcut that changes it."""
+    if settings.paused:
+        return "none: your prompts are paused (`/remote-win resume` starts them again)."
+    if not settings.remote_days and "remote" not in overrides.values():
+        return "none: you have no remote days yet (`/remote-win days tue,wed,thu` sets them)."
+    return "none scheduled."
+
+
+def describe_span(first: date, last: date, today: date) -> str:
+    """One day, or a run of days with its length: "Thu 24 Dec – Thu 31 Dec (8 days)"."""
+    if first == last:
+        return describe_day(first, today)
+    return f"{describe_day(first, today)} – {describe_day(last, today)} ({(last - first).days + 1} days)"
+
+
+def describe_overrides(overrides: Mapping[date, str], today: date, limit: int = 8) -> list[str]:
+    """Upcoming single-day changes as runs: "off Thu 24 Dec – Thu 31 Dec (8 days)", "remote today"."""
+    runs: list[tuple[str, date, date]] = []
+    for day in sorted(d for d in overrides if d >= today):
+        kind = overrides[day]
+        if runs and runs[-1][0] == kind and runs[-1][2] == day - timedelta(days=1):
+            runs[-1] = (kind, runs[-1][1], day)
+        else:
+            runs.append((kind, day, day))
+    return [f"{kind} {describe_span(first, last, today)}" for kind, first, last in runs[:limit]]
+
+
+def plain_zone_note(settings: MemberSettings) -> str:
+    """Where the zone comes from, so a member knows whether Slack's profile still moves it."""
+    if settings.tz_override:
+        return f"{settings.tz_override}, set by you (`tz auto` follows your Slack profile again)"
+    return f"{settings.slack_tz}, from your Slack profile"

@@ -1,0 +1,308 @@
+"""Remote days' plans and their end-of-day summaries: one row per member and local date.
+
+A row starts as a `draft` (items carried over, or tomorrow's plan written the evening before),
+becomes `posted` when the member sends the morning plan, or `skipped`; the end-of-day summary
+marks it `summarized`. Items are kept as typed; `done` holds indexes into them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rules.calendar import DateRange
+from rules.schedule import HORIZON_DAYS, day_kind
+from rules.wins import SavedWin, WinDraft
+from storage.members import MemberRef
+from storage.models import Member, Plan
+from storage.schedules import overrides_for, schedule_of
+from storage.upsert import insert_ignore
+from storage.wins import add_win, wins_between
+
+AVAILABILITY_LENGTH = 200  # the reachable and reach_via columns
+CARRY_ATTEMPTS = 30  # plan days looked at for one that is still open
+
+
+@dataclass(frozen=True)
+class SavedPlan:
+    """A plan as stored: what renderers and listeners receive."""
+
+    id: int
+    member_id: int
+    local_date: date
+    status: str
+    items: tuple[str, ...]
+    reachable: str | None
+    reach_via: str | None
+    channel: str | None  # where the day's messages went (the plan, else the summary)
+    ts: str | None  # the posted plan; None when it could not be posted
+    done: tuple[int, ...]
+    blockers: str | None
+    signed_off: str | None
+    summary_ts: str | None
+
+    @property
+    def posted(self) -> bool:
+        """The member sent this plan in the morning (whether or not Slack took the message)."""
+        return self.status in ("posted", "summarized")
+
+    @property
+    def open_items(self) -> list[str]:
+        return [item for i, item in enumerate(self.items) if i not in self.done]
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Where a member's plan and summary go: a channel id, or a user id for a DM."""
+
+    channel: str
+    kind: str  # "channel", "manager" or "self"
+    missing: str | None = None  # why it fell back to the member's own DM
+
+
+@dataclass(frozen=True)
+class PlanOwner:
+    """The member as the plan flows need them: effective zone and where they share."""
+
+    member_id: int
+    workspace_id: str
+    user_id: str
+    tz: str  # the override, else Slack's zone
+    share_to: str
+    share_channel_id: str | None
+    manager_user_id: str | None
+
+    def audience(self) -> Audience:
+        """The member's choice, or their own DM when the choice lacks a channel or a manager."""
+        if self.share_to == "channel":
+            if self.share_channel_id:
+                return Audience(self.share_channel_id, "channel")
+            return Audience(self.user_id, "self", "no team channel is set")
+        if self.share_to == "manager":
+            if self.manager_user_id:
+                return Audience(self.manager_user_id, "manager")
+            return Audience(self.user_id, "self", "no manager is set")
+        return Audience(self.user_id, "self")
+
+
+@dataclass(frozen=True)
+class SignOff:
+    """What the end-of-day form said, already checked."""
+
+    done: frozenset[int]
+    blockers: str | None
+    signed_off: str  # local "HH:MM"
+    carry: bool
+    tomorrow: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SignedOff:
+    """The day as summarized, and where the rest of the work went."""
+
+    plan: SavedPlan
+    wins: list[SavedWin]  # the day's wins, including those just made from ticked items
+    next_day: date | None  # the draft's date; None when nothing was carried, or no open day was found
+    carried: tuple[str, ...]
+
+
+def _saved(plan: Plan) -> SavedPlan:
+    return SavedPlan(
+        id=plan.id,
+        member_id=plan.member_id,
+        local_date=plan.local_date,
+        status=plan.status,
+        items=tuple(plan.items or ()),
+        reachable=plan.reachable,
+        reach_via=plan.reach_via,
+        channel=plan.channel,
+        ts=plan.ts,
+        done=tuple(plan.done or ()),
+        blockers=plan.blockers,
+        signed_off=plan.signed_off,
+        summary_ts=plan.summary_ts,
+    )
+
+
+def plan_owner(session: Session, member_id: int) -> PlanOwner | None:
+    member = session.get(Member, member_id)
+    if member is None:
+        return None
+    return PlanOwner(
+        member_id=member.id,
+        workspace_id=member.workspace_id,
+        user_id=member.user_id,
+        tz=member.tz_override or member.tz,
+        share_to=member.share_to,
+        share_channel_id=member.share_channel_id,
+        manager_user_id=member.manager_user_id,
+    )
+
+
+def find_plan(session: Session, member_id: int, day: date) -> SavedPlan | None:
+    plan = session.scalar(select(Plan).filter_by(member_id=member_id, local_date=day))
+    return _saved(plan) if plan else None
+
+
+def last_availability(session: Session, member_id: int, before: date) -> tuple[str | None, str | None]:
+    """The hours and the way to reach the member they gave last time, to prefill the next plan."""
+    row = session.execute(
+        select(Plan.reachable, Plan.reach_via)
+        .where(
+            Plan.member_id == member_id,
+            Plan.local_date < before,
+            Plan.status.in_(("posted", "summarized")),
+            (Plan.reachable.is_not(None)) | (Plan.reach_via.is_not(None)),
+        )
+        .order_by(Plan.local_date.desc())
+        .limit(1)
+    ).first()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def _row(session: Session, member_id: int, day: date, now: datetime) -> Plan:
+    """The day's row, created as an empty draft if missing, and locked for this transaction."""
+    values: dict[str, Any] = {
+        "member_id": member_id,
+        "local_date": day,
+        "status": "draft",
+        "items": [],
+        "done": [],
+        "created_at": now,
+        "updated_at": now,
+    }
+    session.execute(insert_ignore(session, Plan, values, ["member_id", "local_date"]))
+    query = select(Plan).filter_by(member_id=member_id, local_date=day).with_for_update()
+    return session.scalars(query).one()
+
+
+def post_plan(
+    session: Session,
+    member_id: int,
+    day: date,
+    items: list[str],
+    reachable: str | None,
+    reach_via: str | None,
+    now: datetime,
+) -> SavedPlan | None:
+    """Store the morning plan (sending it again replaces it); None once the day is summarized."""
+    plan = _row(session, member_id, day, now)
+    if plan.status == "summarized":
+        return None
+    plan.status, plan.items, plan.done = "posted", list(items), []
+    plan.reachable, plan.reach_via, plan.updated_at = reachable, reach_via, now
+    session.flush()
+    return _saved(plan)
+
+
+def record_posted(session: Session, plan_id: int, channel: str, ts: str, now: datetime) -> None:
+    """Where the plan went, so a resubmission edits that message and the summary can reply in its thread."""
+    plan = session.get(Plan, plan_id)
+    if plan is not None:
+        plan.channel, plan.ts, plan.updated_at = channel, ts, now
+
+
+def record_summary(session: Session, plan_id: int, channel: str, ts: str, now: datetime) -> None:
+    plan = session.get(Plan, plan_id)
+    if plan is not None:
+        plan.channel = plan.channel or channel
+        plan.summary_ts, plan.updated_at = ts, now
+
+
+def skip_day(session: Session, member_id: int, day: date, now: datetime) -> SavedPlan:
+    """Mark the day skipped, unless a plan was already sent; the result says which it is."""
+    plan = _row(session, member_id, day, now)
+    if plan.status == "draft":
+        plan.status, plan.updated_at = "skipped", now
+        session.flush()
+    return _saved(plan)
+
+
+def tick_items(
+    session: Session, member_id: int, day: date, shown: range, ticked: set[int], now: datetime
+) -> None:
+    """Checkboxes ticked in the end-of-day message: replace the ticks among the `shown` indexes."""
+    plan = session.scalar(select(Plan).filter_by(member_id=member_id, local_date=day).with_for_update())
+    if plan is None or plan.status != "posted":
+        return
+    kept = {i for i in plan.done or () if i not in shown}
+    plan.done = sorted(kept | {i for i in ticked if i in shown and i < len(plan.items)})
+    plan.updated_at = now
+
+
+def next_plan_day(session: Session, member_id: int, after: date) -> date:
+    """The member's next remote day after `after`; the next calendar day when none is set."""
+    member = session.get(Member, member_id)
+    fallback = after + timedelta(days=1)
+    if member is None:
+        return fallback
+    schedule = schedule_of(member)
+    last = after + timedelta(days=HORIZON_DAYS)
+    overrides = overrides_for(session, member_id, fallback, last)
+    if not schedule.remote_days and "remote" not in overrides.values():
+        return fallback
+    for offset in range(1, HORIZON_DAYS + 1):
+        day = after + timedelta(days=offset)
+        if day_kind(schedule, day, overrides) == "remote":
+            return day
+    return fallback
+
+
+def add_to_draft(session: Session, member_id: int, day: date, items: list[str], now: datetime) -> bool:
+    """Add items to the day's draft (once each); False when that day already has a sent or skipped plan."""
+    plan = _row(session, member_id, day, now)
+    if plan.status != "draft":
+        return False
+    existing = list(plan.items or ())
+    plan.items = existing + [item for item in dict.fromkeys(items) if item not in existing]
+    plan.updated_at = now
+    return True
+
+
+def carry_forward(
+    session: Session, member_id: int, day: date, items: list[str], now: datetime
+) -> date | None:
+    """Put items on the first plan day after `day` still open (a day already sent is passed over)."""
+    target = day
+    for _ in range(CARRY_ATTEMPTS):
+        target = next_plan_day(session, member_id, target)
+        if add_to_draft(session, member_id, target, items, now):
+            return target
+    return None
+
+
+def sign_off(
+    session: Session, member: MemberRef, day: date, form: SignOff, now: datetime
+) -> SignedOff | None:
+    """Summarize the day: ticked items become wins, the rest and tomorrow's plan a draft; None if skipped.
+
+    Wins are keyed by plan and item, so sending the form again makes no second copy. A day whose
+    plan was never sent has no items to tick; a draft's items then count as not done.
+    """
+    plan = _row(session, member.id, day, now)
+    if plan.status == "skipped":
+        return None
+    if plan.status == "draft":
+        leftover, plan.items = list(plan.items or ()), []
+    else:
+        leftover = []
+    items = list(plan.items or ())
+    done = sorted(i for i in form.done if 0 <= i < len(items))
+    plan.status, plan.done, plan.blockers = "summarized", done, form.blockers
+    plan.signed_off, plan.updated_at = form.signed_off, now
+    session.flush()
+    for i in done:
+        win = WinDraft(items[i], day, category="shipped", day_kind="remote")
+        add_win(session, member, win, source="summary", source_ref=f"plan:{plan.id}:{i}", now=now)
+    if form.carry:
+        leftover += [item for i, item in enumerate(items) if i not in done]
+    carried = tuple(dict.fromkeys(leftover + list(form.tomorrow)))
+    next_day = None
+    if carried:
+        next_day = carry_forward(session, member.id, day, list(carried), now)
+    wins = wins_between(session, member.id, DateRange(day, day))
+    return SignedOff(_saved(plan), wins, next_day, carried)

@@ -1,0 +1,114 @@
+"""A member's prompt settings and day overrides, read and written inside the caller's transaction.
+
+Every write ends with `storage.schedules.reschedule` in that same transaction, so the slots the clock
+reads can never disagree with what the member has just been told.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from rules.calendar import local_today
+from rules.schedule import HORIZON_DAYS, weekdays_of
+from rules.settings import MemberSettings
+from storage.ledger import DeliveryRecord, deliveries_for
+from storage.models import DayOverride, Member
+from storage.schedules import DueSlot, next_slots, overrides_for, reschedule
+
+RECENT_PROBLEM = timedelta(days=14)  # an older failure is history, not something to fix
+
+
+def _member(session: Session, member_id: int, *, for_update: bool = False) -> Member:
+    member = session.get(Member, member_id, with_for_update=for_update)
+    if member is None:
+        raise LookupError(f"no member {member_id}")
+    return member
+
+
+def settings_of(session: Session, member_id: int, *, for_update: bool = False) -> MemberSettings:
+    """The member's settings; `for_update` locks the row (PostgreSQL) so two changes can't interleave."""
+    member = _member(session, member_id, for_update=for_update)
+    return MemberSettings(
+        slack_tz=member.tz,
+        tz_override=member.tz_override,
+        remote_days=weekdays_of(member.remote_days),
+        morning=time(*divmod(member.morning_minute, 60)),
+        eod=time(*divmod(member.eod_minute, 60)),
+        manager=member.manager_user_id,
+        share_to=member.share_to,
+        share_channel=member.share_channel_id,
+        paused=member.paused,
+    )
+
+
+def save_settings(session: Session, member_id: int, settings: MemberSettings, now: datetime) -> None:
+    """Store checked settings (see `rules.settings.problems`) and move the member's prompt slots."""
+    member = _member(session, member_id)
+    member.tz_override = settings.tz_override
+    member.remote_days = sum(1 << day for day in settings.remote_days)
+    member.morning_minute = settings.morning.hour * 60 + settings.morning.minute
+    member.eod_minute = settings.eod.hour * 60 + settings.eod.minute
+    member.manager_user_id = settings.manager
+    member.share_to = settings.share_to
+    member.share_channel_id = settings.share_channel
+    member.paused = settings.paused
+    session.flush()
+    reschedule(session, member_id, now)
+
+
+def set_day_kinds(
+    session: Session, member_id: int, first: date, last: date, kind: str, now: datetime
+) -> None:
+    """Mark each day from `first` to `last` remote, office or off (one row a day, replacing any before)."""
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(DayOverride).values(
+        [{"member_id": member_id, "local_date": day, "kind": kind} for day in days]
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["member_id", "local_date"], set_={"kind": statement.excluded.kind}
+        )
+    )
+    reschedule(session, member_id, now)
+
+
+def set_today(session: Session, member_id: int, kind: str, now: datetime) -> date:
+    """Mark the member's own today (in their effective zone) remote, office or off; returns that date."""
+    today = local_today(now, settings_of(session, member_id).tz)
+    set_day_kinds(session, member_id, today, today, kind, now)
+    return today
+
+
+@dataclass(frozen=True)
+class SettingsSnapshot:
+    """What `settings show` and the modal state: the settings, what comes next, what went wrong."""
+
+    settings: MemberSettings
+    today: date  # the member's local date
+    next_prompt: DueSlot | None
+    overrides: dict[date, str]  # from today on
+    problem: DeliveryRecord | None  # the latest refused delivery, unless one was sent since
+
+
+def snapshot(session: Session, member_id: int, now: datetime) -> SettingsSnapshot:
+    settings = settings_of(session, member_id)
+    today = local_today(now, settings.tz)
+    slots = next_slots(session, member_id)
+    overrides = overrides_for(session, member_id, today, today + timedelta(days=HORIZON_DAYS))
+    return SettingsSnapshot(
+        settings, today, slots[0] if slots else None, overrides, _problem(session, member_id, now)
+    )
+
+
+def _problem(session: Session, member_id: int, now: datetime) -> DeliveryRecord | None:
+    failed = deliveries_for(session, member_id, statuses=("failed",), limit=1)
+    if not failed or now - failed[0].due_at > RECENT_PROBLEM:
+        return None
+    sent = deliveries_for(session, member_id, statuses=("sent",), limit=1)
+    return None if sent and sent[0].due_at > failed[0].due_at else failed[0]

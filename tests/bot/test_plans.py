@@ -1,0 +1,492 @@
+"""The remote day over signed HTTP: the morning prompt's buttons, the plan modal, the sign-off modal.
+
+Prompts are sent here as the clock sends them (prompt_message, then chat.postMessage to the member),
+so the buttons pressed are the ones the member would see.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from itertools import count
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.prompts import prompt_message
+from bot.services import Services
+from rules.wins import WinDraft
+from storage.members import MemberRef
+from storage.models import Plan, PromptSlot, Win
+from storage.wins import add_win
+from tests.bot.test_prompts import DAY, EVENING, MORNING, add_draft, add_member, post_plan
+from tests.fake_slack import FakeSlack, Message
+from tests.support import Reply, SlackRequests, wait_until
+
+TRIGGERS = count(1)
+
+
+# -- driving the flows -------------------------------------------------------------------------------------
+
+
+def deliver(
+    services: Services, fake_slack: FakeSlack, member: MemberRef, kind: str, day: date = DAY
+) -> Message:
+    """Send a prompt the way the clock does, and return it as the member sees it."""
+    with services.sessions() as session:
+        message = prompt_message(session, member.id, kind, day, services.clock())
+    assert message is not None, f"no {kind} prompt"
+    posted = services.client.chat_postMessage(channel=member.user_id, **message)
+    return next(m for m in fake_slack.messages if m.ts == posted["ts"])
+
+
+def element(prompt: Message, action_id: str, value: str | None = None) -> dict[str, Any]:
+    for block in prompt.blocks or ():
+        for found in block.get("elements", ()):
+            if found.get("action_id") == action_id and value in (None, found.get("value")):
+                return found | {"block_id": block.get("block_id", "b")}
+    raise AssertionError(f"no {action_id} on the prompt")
+
+
+def press(
+    slack: SlackRequests,
+    prompt: Message,
+    action: dict[str, Any],
+    *,
+    state: dict[str, Any] | None = None,
+    user: str = "U1",
+) -> Reply:
+    """A block_actions request from a button or checkbox on a message the bot posted."""
+    return slack.interaction(
+        {
+            "type": "block_actions",
+            "team": {"id": slack.team, "domain": "acme"},
+            "user": {"id": user},
+            "api_app_id": "A1",
+            "trigger_id": f"trigger-{next(TRIGGERS)}",
+            "response_url": slack.fake.new_response_url(),
+            "container": {"type": "message", "channel_id": prompt.channel, "message_ts": prompt.ts},
+            "channel": {"id": prompt.channel},
+            "message": {"ts": prompt.ts, "blocks": prompt.blocks},
+            "state": {"values": state or {}},
+            "actions": [action],
+        }
+    )
+
+
+def opened_view(fake_slack: FakeSlack, before: int) -> dict[str, Any]:
+    calls = wait_until(lambda: fake_slack.calls_to("views.open")[before:], what="views.open")
+    return calls[0].params["view"] | {"id": f"V{before}"}
+
+
+def open_form(
+    slack: SlackRequests, fake_slack: FakeSlack, prompt: Message, action_id: str, **kw: Any
+) -> dict:
+    before = len(fake_slack.calls_to("views.open"))
+    assert press(slack, prompt, element(prompt, action_id), **kw).status == 200
+    return opened_view(fake_slack, before)
+
+
+def block(view: dict[str, Any], block_id: str) -> dict[str, Any]:
+    return next(b for b in view["blocks"] if b.get("block_id") == block_id)
+
+
+def plan_values(items: str, reachable: str | None = None, reach_via: str | None = None) -> dict[str, Any]:
+    def text(value: str | None) -> dict[str, Any]:
+        return {"value": {"type": "plain_text_input", "value": value}}
+
+    return {"items": text(items), "reachable": text(reachable), "reach_via": text(reach_via)}
+
+
+def summary_values(
+    done: tuple[int, ...] = (),
+    *,
+    items: int = 0,
+    blockers: str | None = None,
+    signed_off: str | None = "17:45",
+    carry: bool = False,
+    tomorrow: str | None = None,
+) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "blockers": {"value": {"type": "plain_text_input", "value": blockers}},
+        "signed_off": {"value": {"type": "timepicker", "selected_time": signed_off}},
+        "carry": {"value": {"type": "checkboxes", "selected_options": [{"value": "carry"}] if carry else []}},
+        "tomorrow": {"value": {"type": "plain_text_input", "value": tomorrow}},
+    }
+    for n in range(0, items, 10):
+        ticked = [{"value": str(i)} for i in done if n <= i < n + 10]
+        values[f"done_{n // 10}"] = {"value": {"type": "checkboxes", "selected_options": ticked}}
+    return values
+
+
+def stored_plan(services: Services, member: MemberRef, day: date = DAY) -> Plan | None:
+    with services.sessions() as session:
+        return session.scalar(select(Plan).filter_by(member_id=member.id, local_date=day))
+
+
+def wins(services: Services) -> list[Win]:
+    with services.sessions() as session:
+        return list(session.scalars(select(Win).order_by(Win.id)))
+
+
+def text_of(message: Message | dict[str, Any]) -> str:
+    blocks = message.blocks if isinstance(message, Message) else message["blocks"]
+    return json.dumps(blocks, ensure_ascii=False)
+
+
+def posted_in(fake_slack: FakeSlack, channel: str, after: int = 0) -> Message:
+    return wait_until(
+        lambda: [m for m in fake_slack.messages[after:] if m.channel == channel],
+        what=f"a message in {channel}",
+    )[0]
+
+
+def send_plan(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack, member: MemberRef, items: str, **kw: Any
+) -> tuple[Message, Reply]:
+    """The morning: the prompt, its button, the modal submitted."""
+    services.clock = lambda: MORNING
+    prompt = deliver(services, fake_slack, member, "morning")
+    view = open_form(slack, fake_slack, prompt, "plan_open")
+    return prompt, slack.submit_view(view, plan_values(items, **kw), user=member.user_id)
+
+
+# -- the morning -------------------------------------------------------------------------------------------
+
+
+def test_the_plan_form_is_prefilled_from_the_draft_and_from_last_time(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack
+) -> None:
+    ana = add_member(services)
+    post_plan(
+        services, ana, ["old"], day=DAY - timedelta(days=7), reachable="9–12, 13–17", reach_via="Slack DM"
+    )
+    add_draft(services, ana, ["finish the deck", "email <!channel>"])
+    services.clock = lambda: MORNING
+    view = open_form(slack, fake_slack, deliver(services, fake_slack, ana, "morning"), "plan_open")
+    assert view["callback_id"] == "plan_form"
+    assert block(view, "items")["element"]["initial_value"] == "finish the deck\nemail <!channel>"
+    assert block(view, "reachable")["element"]["initial_value"] == "9–12, 13–17"
+    assert block(view, "reach_via")["element"]["initial_value"] == "Slack DM"
+
+
+def test_a_plan_goes_to_the_team_channel_escaped_and_is_stored(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack
+) -> None:
+    ana = add_member(services, share_to="channel", share_channel_id="C1")
+    prompt, reply = send_plan(
+        slack,
+        services,
+        fake_slack,
+        ana,
+        "- ship <!channel> & co\n\n* review <@U2>\n",
+        reachable="9-5",
+        reach_via="DM",
+    )
+    assert reply.status == 200 and reply.body == b""
+    posted = posted_in(fake_slack, "C1")
+    text = text_of(posted)
+    assert "<@U1> is working remotely today" in text
+    assert "ship &lt;!channel&gt; &amp; co" in text and "review &lt;@U2&gt;" in text
+    assert "<!channel>" not in text and "*Reachable:* 9-5" in text and "*How:* DM" in text
+    plan = wait_until(lambda: (p := stored_plan(services, ana)) and p.ts and p, what="the plan's ts")
+    assert (plan.status, plan.items, plan.channel, plan.ts) == (
+        "posted",
+        ["ship <!channel> & co", "review <@U2>"],
+        "C1",
+        posted.ts,
+    )
+    assert (plan.reachable, plan.reach_via) == ("9-5", "DM")
+    wait_until(lambda: "is posted to <#C1>" in text_of(prompt), what="the prompt updated")
+
+
+@pytest.mark.parametrize(
+    ("choice", "channel"),
+    [({"share_to": "manager", "manager_user_id": "U9"}, "D9"), ({"share_to": "self"}, "D1")],
+)
+def test_a_plan_goes_to_the_manager_or_only_to_the_member(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack, choice: dict[str, str], channel: str
+) -> None:
+    fake_slack.add_user("U9", tz="America/New_York", name="boss")
+    ana = add_member(services, **choice)
+    before = len(fake_slack.messages)
+    send_plan(slack, services, fake_slack, ana, "write the proposal")
+    posted = posted_in(fake_slack, channel, before + 1)
+    assert "<@U1> is working remotely today" in text_of(posted) and "write the proposal" in text_of(posted)
+    assert wait_until(lambda: stored_plan(services, ana).channel, what="the channel") == channel
+
+
+def test_sending_the_plan_again_edits_the_posted_message(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack
+) -> None:
+    ana = add_member(services, share_to="channel", share_channel_id="C1")
+    prompt, _ = send_plan(slack, services, fake_slack, ana, "first")
+    first = posted_in(fake_slack, "C1")
+    wait_until(lambda: "Edit the plan" in text_of(prompt), what="the prompt updated")
+    view = open_form(slack, fake_slack, prompt, "plan_open")
+    assert block(view, "items")["element"]["initial_value"] == "first"
+    slack.submit_view(view, plan_values("first\nsecond"))
+    wait_until(lambda: "second" in text_of(first), what="the plan edited")
+    assert [m.channel for m in fake_slack.messages].count("C1") == 1
+
+
+def test_a_bad_plan_is_marked_in_the_modal_and_nothing_is_stored(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack
+) -> None:
+    ana = add_member(services)
+    _, blank = send_plan(slack, services, fake_slack, ana, "  \n - \n")
+    assert blank.json()["response_action"] == "errors" and "items" in blank.json()["errors"]
+    too_many = slack.submit_view(
+        {"id": "V2", "private_metadata": '{"date": "2026-11-24"}', "callback_id": "plan_form"},
+        plan_values("\n".join(f"item {i}" for i in range(51))),
+    )
+    assert "Keep it to 50 items" in too_many.json()["errors"]["items"]
+    assert stored_plan(services, ana) is None
+
+
+def test_when_slack_refuses_the_channel_the_member_is_told_and_the_plan_is_kept(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack
+) -> None:
+    fake_slack.add_channel("C2", name="team", member=False)
+    ana = add_member(services, share_to="channel", share_channel_id="C2")
+    before = len(fake_slack.messages)
+    send_plan(slack, services, fake_slack, ana, "keep <this> safe")
+    warning = posted_in(fake_slack, "D1", before + 1)
+    assert "not_in_channel" in text_of(warning) and "/invite @remote-wins" in text_of(warning)
+    assert "keep &lt;this&gt; safe" in text_of(warning)  # what they typed, to see and post again
+    plan = stored_plan(services, ana)
+    assert (plan.status, plan.items, plan.ts) == ("posted", ["keep <this> safe"], None)
+    assert element(warning, "plan_open")["text"]["text"] == "Post it again"
+
+
+@pytest.mark.parametrize(("minutes", "until"), [(30, "09:30"), (60, "10:00")])
+def test_snooze_asks_again_later_at_the_right_instant_in_the_members_zone(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack, minutes: int, until: str
+) -> None:
+    ana = add_member(services, tz_override="Asia/Kathmandu")  # Slack says Berlin; the member chose +05:45
+    now = datetime(2026, 11, 24, 3, 15, tzinfo=UTC)  # 09:00 in Kathmandu
+    services.clock = lambda: now
+    prompt = deliver(services, fake_slack, ana, "morning")
+    press(slack, prompt, element(prompt, "plan_snooze", f"2026-11-24|{minutes}"))
+    _url, reply = wait_until(lambda: fake_slack.responses, what="the prompt replaced")[0]
+    assert reply["replace_original"] is True and f"Snoozed until *{until}*" in text_of(reply)
+    with services.sessions() as session:
+        [slot] = session.scalars(select(PromptSlot).filter_by(member_id=ana.id, kind="morning_snooze"))
+    assert (slot.due_at, slot.local_date) == (now + timedelta(minutes=minutes), DAY)
+
+
+def test_skip_marks_the_day_and_no_end_of_day_prompt_follows(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack
+) -> None:
+    ana = add_member(services)
+    services.clock = lambda: MORNING
+    prompt = deliver(services, fake_slack, ana, "morning")
+    press(slack, prompt, element(prompt, "plan_skip"))
+    _url, reply = wait_until(lambda: fake_slack.responses, what="the prompt replaced")[0]
+    assert "Skipped Tuesday 24 November" in text_of(reply)
+    assert (
+        element(Message("D1", "1", None, reply["blocks"]), "plan_open")["text"]["text"]
+        == "Write a plan after all"
+    )
+    assert stored_plan(services, ana).status == "skipped"
+    with services.sessions() as session:
+        assert prompt_message(session, ana.id, "eod", DAY, EVENING) is None
+
+
+# -- the end of the day ------------------------------------------------------------------------------------
+
+
+def test_the_sign_off_form_has_the_ticked_items_and_the_time_now_in_the_members_zone(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack
+) -> None:
+    ana = add_member(services, tz_override="America/Santiago")  # -03:00 in November
+    post_plan(services, ana, ["one", "two", "three"])
+    services.clock = lambda: EVENING
+    prompt = deliver(services, fake_slack, ana, "eod")
+    ticked = {
+        "plan_done_0:2026-11-24": {
+            "plan_done_0": {"type": "checkboxes", "selected_options": [{"value": "2"}]}
+        }
+    }
+    view = open_form(slack, fake_slack, prompt, "summary_open", state=ticked)
+    boxes = block(view, "done_0")["element"]
+    assert [o["text"]["text"] for o in boxes["options"]] == ["one", "two", "three"]
+    assert [o["value"] for o in boxes["initial_options"]] == ["2"]
+    picker = block(view, "signed_off")["element"]
+    assert (picker["initial_time"], picker["timezone"]) == ("13:45", "America/Santiago")
+    assert block(view, "carry")["element"]["initial_options"][0]["value"] == "carry"
+
+
+def test_ticking_a_box_in_the_message_is_kept(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack
+) -> None:
+    ana = add_member(services)
+    post_plan(services, ana, [f"item {i}" for i in range(12)])
+    services.clock = lambda: EVENING
+    prompt = deliver(services, fake_slack, ana, "eod")
+    second_group = element(prompt, "plan_done_1")
+    press(slack, prompt, second_group | {"selected_options": [{"value": "11"}]})
+    assert wait_until(lambda: stored_plan(services, ana).done, what="the tick") == [11]
+    view = open_form(slack, fake_slack, prompt, "summary_open")
+    assert [o["value"] for o in block(view, "done_1")["element"]["initial_options"]] == ["11"]
+
+
+def test_signing_off_makes_wins_and_posts_done_n_of_m_in_the_plans_thread(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack
+) -> None:
+    ana = add_member(services, share_to="channel", share_channel_id="C1")
+    send_plan(slack, services, fake_slack, ana, "write the report\ncall the vendor\nreview PRs")
+    plan_ts = posted_in(fake_slack, "C1").ts
+    wait_until(lambda: stored_plan(services, ana).ts, what="the plan's ts")
+    slack.command("unblocked QA", user="U1")  # a win logged during the day
+    services.clock = lambda: EVENING
+    prompt = deliver(services, fake_slack, ana, "eod")
+    view = open_form(slack, fake_slack, prompt, "summary_open")
+    values = summary_values((0, 2), items=3, blockers="CI was red <!here>\nVPN & DNS")
+    assert slack.submit_view(view, values).body == b""
+    summary = wait_until(
+        lambda: [m for m in fake_slack.messages if m.thread_ts == plan_ts], what="the summary"
+    )[0]
+    text = text_of(summary)
+    assert summary.channel == "C1" and "Done 2 of 3 planned" in text and "signed off at 17:45" in text
+    assert "write the report" in text and "call the vendor" in text and "unblocked QA" in text
+    assert "CI was red &lt;!here&gt;" in text and "VPN &amp; DNS" in text and "<!here>" not in text
+    made = [w for w in wins(services) if w.source == "summary"]
+    assert [(w.text, w.category, w.day_kind, w.local_date) for w in made] == [
+        ("write the report", "shipped", "remote", DAY),
+        ("review PRs", "shipped", "remote", DAY),
+    ]
+    plan = wait_until(lambda: (p := stored_plan(services, ana)) and p.summary_ts and p, what="the summary ts")
+    assert (plan.status, plan.done, plan.signed_off, plan.summary_ts) == (
+        "summarized",
+        [0, 2],
+        "17:45",
+        summary.ts,
+    )
+    assert plan.blockers == "CI was red <!here>\nVPN & DNS"
+    wait_until(lambda: "Summary posted in your plan's thread" in text_of(prompt), what="the prompt updated")
+    with services.sessions() as session:
+        assert prompt_message(session, ana.id, "eod", DAY, EVENING) is None
+
+
+def test_signing_off_twice_edits_the_summary_and_makes_no_second_win(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack
+) -> None:
+    ana = add_member(services)
+    post_plan(services, ana, ["one", "two"])
+    services.clock = lambda: EVENING
+    prompt = deliver(services, fake_slack, ana, "eod")
+    view = open_form(slack, fake_slack, prompt, "summary_open")
+    slack.submit_view(view, summary_values((0,), items=2))
+    summary = wait_until(lambda: [m for m in fake_slack.messages if "Done 1 of 2" in text_of(m)], what="it")[
+        0
+    ]
+    wait_until(lambda: stored_plan(services, ana).summary_ts, what="the summary ts")
+    slack.submit_view(view, summary_values((0, 1), items=2))
+    wait_until(lambda: "Done 2 of 2 planned" in text_of(summary), what="the summary edited")
+    assert [w.text for w in wins(services)] == ["one", "two"]
+    assert sum("signed off" in text_of(m) for m in fake_slack.messages if m.ts != prompt.ts) == 1
+
+
+def test_the_rest_and_tomorrows_plan_become_the_next_remote_days_draft(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack
+) -> None:
+    ana = add_member(services, remote_days=0b1010)  # Tuesday and Thursday
+    post_plan(services, ana, ["done today", "not yet", "later"])
+    services.clock = lambda: EVENING
+    prompt = deliver(services, fake_slack, ana, "eod")
+    view = open_form(slack, fake_slack, prompt, "summary_open")
+    assert block(view, "tomorrow")["label"]["text"] == "Plan for Thu 26 Nov"
+    slack.submit_view(view, summary_values((0,), items=3, carry=True, tomorrow="write docs\nnot yet"))
+    thursday = date(2026, 11, 26)
+    draft = wait_until(lambda: stored_plan(services, ana, thursday), what="the draft")
+    assert (draft.status, draft.items) == ("draft", ["not yet", "later", "write docs"])
+    wait_until(
+        lambda: "3 items waiting in the plan for Thursday 26 November" in text_of(prompt), what="notice"
+    )
+    services.clock = lambda: datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+    morning = deliver(services, fake_slack, ana, "morning", thursday)
+    assert "Carried over" in text_of(morning) and "write docs" in text_of(morning)
+    form = open_form(slack, fake_slack, morning, "plan_open")
+    assert block(form, "items")["element"]["initial_value"] == "not yet\nlater\nwrite docs"
+
+
+def test_signing_off_without_a_morning_plan_posts_wins_and_blockers(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack
+) -> None:
+    ana = add_member(services, share_to="self")
+    services.clock = lambda: EVENING
+    slack.command("fixed the build")
+    prompt = deliver(services, fake_slack, ana, "eod")
+    view = open_form(slack, fake_slack, prompt, "summary_open")
+    assert not any(b.get("block_id", "").startswith("done_") for b in view["blocks"])
+    assert "carry" not in [b.get("block_id") for b in view["blocks"]]
+    before = len(fake_slack.messages)
+    slack.submit_view(view, summary_values(blockers="got access to prod"))
+    summary = posted_in(fake_slack, "D1", before)
+    assert summary.thread_ts is None
+    text = text_of(summary)
+    assert "No plan this morning" in text and "fixed the build" in text and "got access to prod" in text
+    plan = wait_until(lambda: (p := stored_plan(services, ana)) and p.summary_ts and p, what="the summary ts")
+    assert (plan.status, plan.items, plan.done) == ("summarized", [], [])
+
+
+def test_the_summary_leaves_private_wins_out(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack
+) -> None:
+    fake_slack.add_user("U9")
+    ana = add_member(services, share_to="manager", manager_user_id="U9")
+    with services.sessions.begin() as session:
+        add_win(
+            session,
+            ana,
+            WinDraft("private thing", DAY, private=True),
+            source="modal",
+            source_ref=None,
+            now=MORNING,
+        )
+        add_win(session, ana, WinDraft("public thing", DAY), source="modal", source_ref=None, now=MORNING)
+    services.clock = lambda: EVENING
+    view = open_form(slack, fake_slack, deliver(services, fake_slack, ana, "eod"), "summary_open")
+    slack.submit_view(view, summary_values())
+    summary = posted_in(fake_slack, "D9")
+    assert "public thing" in text_of(summary) and "private thing" not in text_of(summary)
+
+
+def test_huge_plans_and_many_wins_stay_within_slacks_limits(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack
+) -> None:
+    ana = add_member(services, share_to="channel", share_channel_id="C1")
+    items = ["<&>" * 666, *(f"i{n} <b>&" for n in range(49))]  # 50 items, the first 1,998 characters
+    typed = "\n".join(items)
+    assert len(typed) <= 3000
+    _, reply = send_plan(slack, services, fake_slack, ana, typed, reachable="<&>" * 66, reach_via="&" * 200)
+    assert reply.body == b""
+    wait_until(lambda: stored_plan(services, ana).ts, what="the plan posted")
+    with services.sessions.begin() as session:
+        for n in range(600):
+            add_win(
+                session,
+                ana,
+                WinDraft(f"{n} " + "<&>" * 999, DAY),
+                source="command",
+                source_ref=None,
+                now=EVENING,
+            )
+    services.clock = lambda: EVENING
+    prompt = deliver(services, fake_slack, ana, "eod")
+    view = open_form(slack, fake_slack, prompt, "summary_open")
+    assert len(view["blocks"]) <= 100 and view["id"]
+    wait_until(
+        lambda: any(v["callback_id"] == "summary_form" for v in fake_slack.views.values()), what="accepted"
+    )
+    values = summary_values(
+        tuple(range(0, 50, 2)), items=50, blockers="<&>" * 1000, carry=True, tomorrow="x" * 3000
+    )
+    assert slack.submit_view(view, values).body == b""
+    summary = wait_until(lambda: [m for m in fake_slack.messages if m.thread_ts], what="the summary")[0]
+    assert "Done 25 of 50 planned" in text_of(summary)
+    assert len(summary.blocks) <= 50 and "more." in text_of(summary)
+    assert fake_slack.rejected_responses == []
+    assert not any("wasn't posted" in (m.text or "") for m in fake_slack.messages)
