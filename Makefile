@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: run socket test bench
+.PHONY: run socket test bench bench-tick
 
 $(BIN)/remote-wins: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,3 +25,6 @@ test: $(BIN)/remote-wins
 
 bench: $(BIN)/remote-wins
 	$(BIN)/python bench/ack_latency.py
+
+bench-tick: $(BIN)/remote-wins
+	$(BIN)/python bench/tick.py

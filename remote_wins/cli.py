@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackClientError
@@ -23,10 +24,42 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("serve", help="run the HTTP app (POST /slack/events, GET /healthz) under gunicorn")
     commands.add_parser("socket", help="run over Socket Mode, for a machine with no public URL")
+    clock = commands.add_parser("clock", help="run the scheduler: a tick a minute; a second clock stands by")
+    clock.add_argument(
+        "--interval-seconds",
+        type=_tick_interval,
+        default=60,
+        metavar="N",
+        help="seconds between ticks, a divisor of 60 (default 60: second 0 of each minute); "
+        "shorter intervals are for trying the clock out and for tests",
+    )
+    jobs = commands.add_parser("jobs", help="scheduled jobs, by hand").add_subparsers(
+        dest="jobs_command", required=True
+    )
+    run = jobs.add_parser("run", help="one tick as of an instant: re-run a missed tick, or look first")
+    run.add_argument("kind", choices=("morning", "eod"), help="which prompts")
+    run.add_argument("--at", required=True, metavar="ISO-8601", help="the instant, with an offset or Z")
+    run.add_argument("--dry-run", action="store_true", help="print who is due and change nothing")
+    digest = commands.add_parser("digest", help="managers' weekly digests").add_subparsers(
+        dest="digest_command", required=True
+    )
+    preview = digest.add_parser("preview", help="print a manager's digest as it would go out (sends nothing)")
+    preview.add_argument("--manager", required=True, metavar="USER_ID", help="the manager's Slack user id")
+    preview.add_argument("--week", metavar="YYYY-Www", help="an ISO week (default: the manager's current)")
+    preview.add_argument("--workspace", metavar="TEAM_ID", help="needed only when they manage in several")
+    preview.add_argument("--json", action="store_true", help="print every message's Block Kit instead")
     db = commands.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="apply every migration")
     db.add_parser("current", help="print the schema revision")
     return parser
+
+
+def _tick_interval(value: str) -> int:
+    """Ticks stay on the minute only when their interval divides it."""
+    seconds = int(value) if value.isdigit() else 0
+    if not 0 < seconds <= 60 or 60 % seconds:
+        raise argparse.ArgumentTypeError(f"{value!r} does not divide 60 (try 1, 5, 10, 15, 30 or 60)")
+    return seconds
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -70,7 +103,93 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
         run_socket_mode(settings)
         return 0
+    if args.command == "clock":
+        from jobs.clock import run_clock
+
+        run_clock(settings, interval_seconds=args.interval_seconds)
+        return 0
+    if args.command == "jobs":
+        return _run_job(args, settings)
+    if args.command == "digest":
+        return _digest_preview(args, settings)
     raise AssertionError(args.command)
+
+
+def _run_job(args: argparse.Namespace, settings: Settings) -> int:
+    """`jobs run KIND --at INSTANT`: one tick as the clock would run it at that instant."""
+    at = _instant(args.at)
+    if at is None:
+        print(
+            f"remote-wins: --at {args.at!r} is not an instant: give an ISO-8601 time with an offset, "
+            "like 2026-03-09T09:00:00+01:00 or 2026-03-09T08:00:00Z",
+            file=sys.stderr,
+        )
+        return USAGE_ERROR
+    from bot.app import build_services
+    from jobs.tick import run_tick
+
+    services = build_services(settings)
+    try:
+        report = run_tick(services, at, kinds={args.kind}, dry_run=args.dry_run, worker="jobs run")
+    finally:
+        services.close()
+    print(f"remote-wins: {args.kind} tick at {at:%Y-%m-%dT%H:%M:%SZ}: {report.summary()}")
+    for line in report.item_lines() if args.dry_run else ():
+        print(line)
+    return 0
+
+
+def _instant(text: str) -> datetime | None:
+    """An aware instant in UTC from ISO-8601 (`Z` or an offset); None when it is not one."""
+    try:
+        parsed = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    return parsed.astimezone(UTC) if parsed.tzinfo is not None else None
+
+
+def _digest_preview(args: argparse.Namespace, settings: Settings) -> int:
+    """`digest preview`: what a manager would receive for a week, from the database; Slack is not called."""
+    import json
+
+    from bot.blocks.digest import digest_messages, digest_text
+    from rules.calendar import utc_now
+    from rules.digest import SHOWN_PER_REPORT, iso_week, manager_week, week_range
+    from storage.db import create_db_engine, session_factory
+    from storage.digest import find_manager, load_digest, manager_workspaces
+    from storage.schema import ensure_current
+
+    try:
+        week = iso_week(week_range(args.week).first) if args.week else None
+    except ValueError as error:
+        print(f"remote-wins: --week: {error}", file=sys.stderr)
+        return USAGE_ERROR
+    engine = create_db_engine(settings.database_url)
+    try:
+        ensure_current(engine)
+        with session_factory(engine)() as session:
+            workspaces = [args.workspace] if args.workspace else manager_workspaces(session, args.manager)
+            if len(workspaces) > 1:
+                print(
+                    f"remote-wins: {args.manager} manages people in {len(workspaces)} workspaces "
+                    f"({', '.join(workspaces)}): add --workspace",
+                    file=sys.stderr,
+                )
+                return USAGE_ERROR
+            if not workspaces:
+                print(f"No digest: no member names {args.manager} as their manager.")
+                return 0
+            week = week or manager_week(utc_now(), find_manager(session, workspaces[0], args.manager).tz)
+            # The text shows every win whole; the blocks are exactly what the manager would be sent.
+            every = None if not args.json else SHOWN_PER_REPORT
+            digest = load_digest(session, workspaces[0], args.manager, week, shown_per_report=every)
+    finally:
+        engine.dispose()
+    if args.json and digest.reports:
+        print(json.dumps(digest_messages(digest), indent=2, ensure_ascii=False))
+    else:
+        print(digest_text(digest), end="")
+    return 0
 
 
 if __name__ == "__main__":

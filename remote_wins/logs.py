@@ -38,5 +38,6 @@ def configure_logging(level: str, secrets: list[str]) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # Alembic narrates every connection at INFO; `db upgrade` prints its own outcome instead.
+    # Alembic narrates every connection and APScheduler every tick at INFO; the app logs what matters.
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)

@@ -65,6 +65,8 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
             "keepalive": 5,
             "worker_exit": _close_worker,
         }
+        if runs_clock_in_process(self.settings):
+            options["post_worker_init"] = _start_worker_clock
         for key, value in options.items():
             self.cfg.set(key, value)
 
@@ -72,8 +74,29 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
         return WebApp(self.settings, build_services(self.settings))
 
 
+def runs_clock_in_process(settings: Settings) -> bool:
+    """With SQLite, one `serve` process is a complete install, clock included. With PostgreSQL the web
+    processes stay stateless and a separate `remote-wins clock` process ticks (Procfile: `clock`)."""
+    return settings.database_url.startswith("sqlite")
+
+
+def _start_worker_clock(worker: Any) -> None:
+    """Every worker offers to be the clock; the lock file next to the database lets one of them tick,
+    and another takes over within a minute if that worker goes."""
+    app = getattr(worker, "wsgi", None)
+    if isinstance(app, WebApp):
+        from jobs.clock import Clock
+        from jobs.leader import leadership_for
+
+        worker.remote_wins_clock = Clock(app.services, leadership_for(app.services.engine))
+        worker.remote_wins_clock.start()
+
+
 def _close_worker(_server: Any, worker: Any) -> None:
-    """On SIGTERM, finish the work already acked (saves, follow-ups) before the worker exits."""
+    """On SIGTERM, finish the tick and the work already acked (saves, follow-ups) before the worker exits."""
+    clock = getattr(worker, "remote_wins_clock", None)
+    if clock is not None:
+        clock.stop()
     app = getattr(worker, "wsgi", None)
     if isinstance(app, WebApp):
         app.close()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
+@lru_cache(maxsize=1024)
 def zone(name: str) -> ZoneInfo:
     """The member's zone, or UTC when Slack gave a name this machine doesn't know."""
     try:

@@ -12,13 +12,13 @@ BUSY_TIMEOUT_MS = 2000
 def create_db_engine(url: str) -> Engine:
     """An engine with the settings each backend needs to be safe under concurrent writers."""
     if url.startswith("sqlite"):
+        in_memory = make_url(url).database in (None, "", ":memory:")  # one shared connection: no pool to size
+        # A file gets connections for all of gunicorn's threads and the post-ack pool, none reopened.
+        pool = (
+            {} if in_memory else {"pool_size": 24, "max_overflow": 16, "pool_timeout": BUSY_TIMEOUT_MS / 1000}
+        )
         engine = create_engine(
-            url,
-            # Enough connections for gunicorn's threads and the post-ack pool, so none is reopened under load.
-            pool_size=24,
-            max_overflow=16,
-            pool_timeout=BUSY_TIMEOUT_MS / 1000,
-            connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+            url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}, **pool
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

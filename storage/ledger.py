@@ -1,12 +1,17 @@
 """The delivery ledger: a scheduled message is claimed under a unique key before it is sent.
 
-Key: (workspace, member, kind, period), period being the member's local date (or an ISO week).
+Key: (workspace, member, kind, period), period being the member's local date (a snooze adds its UTC
+hour and minute, `2026-03-09@0830`, so each snooze is a delivery of its own), or an ISO week.
 Claiming is `INSERT … ON CONFLICT DO NOTHING`: whoever inserts the row sends; everyone else, be it a
 second clock, an overlapping tick or a restart re-running a tick, finds the row and does nothing.
+A failed row is claimed again only by compare-and-set (`reclaim`), so a retry has one sender too; a row
+left "claimed" by a process that died is closed as failed ("interrupted") by `sweep_interrupted`,
+never sent again. Which failures are worth a retry is the clock's rule (jobs/tick.py), not the ledger's.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,6 +22,7 @@ from storage.models import Delivery
 from storage.upsert import insert_ignore
 
 ERROR_LENGTH = 200
+INTERRUPTED = "interrupted"  # the error of a delivery whose sender died between claim and finish
 
 
 @dataclass(frozen=True)
@@ -30,12 +36,12 @@ class DeliveryKey:
 def claim(session: Session, key: DeliveryKey, *, due_at: datetime, now: datetime, worker: str) -> int | None:
     """The delivery's id if this caller claimed it, None if someone already had."""
     values = {**key.__dict__, "status": "claimed", "due_at": due_at, "claimed_at": now, "claimed_by": worker}
-    inserted = session.execute(
-        insert_ignore(session, Delivery, values, ["workspace_id", "member_id", "kind", "period"])
-    )
-    if inserted.rowcount != 1:
-        return None
-    return session.scalars(select(Delivery.id).filter_by(**key.__dict__)).one()
+    # RETURNING, not rowcount: PostgreSQL reports no rowcount for an ORM insert that returns the key.
+    return session.execute(
+        insert_ignore(session, Delivery, values, ["workspace_id", "member_id", "kind", "period"]).returning(
+            Delivery.id
+        )
+    ).scalar_one_or_none()
 
 
 def finish(
@@ -71,6 +77,58 @@ def record_missed(
         return False
     finish(session, delivery_id, status="missed", now=now)
     return True
+
+
+def status_of(session: Session, key: DeliveryKey) -> str | None:
+    """The delivery's status, None when nobody has claimed it yet (a dry run asks this)."""
+    return session.scalar(select(Delivery.status).filter_by(**key.__dict__))
+
+
+def sweep_interrupted(session: Session, *, claimed_before: datetime, now: datetime) -> int:
+    """Close deliveries claimed before `claimed_before` and never finished: their sender died.
+
+    They become failed with the error "interrupted", so they show up instead of hanging silently; they are
+    not sent again, because the message may have gone out just before the process died. A sender that
+    was only slow still records its real outcome over this when it finishes.
+    """
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.status == "claimed", Delivery.claimed_at < claimed_before)
+        .values(status="failed", error=INTERRUPTED, finished_at=now)
+    )
+    return result.rowcount
+
+
+@dataclass(frozen=True)
+class FailedDelivery:
+    id: int
+    key: DeliveryKey
+    due_at: datetime
+    error: str | None
+
+
+def failed_due_between(
+    session: Session, first: datetime, last: datetime, *, kinds: Collection[str] | None = None
+) -> list[FailedDelivery]:
+    """Failed deliveries due from `first` to `last` (inclusive), oldest first: the candidates for a retry."""
+    query = select(Delivery).where(Delivery.status == "failed", Delivery.due_at.between(first, last))
+    if kinds is not None:
+        query = query.where(Delivery.kind.in_(kinds))
+    rows = session.scalars(query.order_by(Delivery.due_at, Delivery.id))
+    return [
+        FailedDelivery(r.id, DeliveryKey(r.workspace_id, r.member_id, r.kind, r.period), r.due_at, r.error)
+        for r in rows
+    ]
+
+
+def reclaim(session: Session, delivery_id: int, *, error: str | None, now: datetime, worker: str) -> bool:
+    """Claim a failed delivery again for a retry; compare-and-set, so of two retrying ticks one wins."""
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.status == "failed", Delivery.error == error)
+        .values(status="claimed", claimed_at=now, claimed_by=worker, finished_at=None, error=None)
+    )
+    return result.rowcount == 1
 
 
 @dataclass(frozen=True)

@@ -73,11 +73,12 @@ def save_member(
         )
     )
     member = session.scalars(select(Member).filter_by(workspace_id=workspace_id, user_id=user_id)).one()
+    # A new zone moves the prompts; a member deleted in Slack gets nothing more, one restored gets them again.
+    moved = member.tz != tz or member.deactivated != deactivated
     member.tz, member.display_name, member.tz_checked_at = tz, display_name, now
-    changed_activity = member.deactivated != deactivated
     member.deactivated = deactivated
     session.flush()
-    if changed_activity:  # a member deleted in Slack gets nothing more; one restored gets prompts again
+    if moved:
         reschedule(session, member.id, now)
     found = find_member(session, workspace_id, user_id)
     assert found is not None

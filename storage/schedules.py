@@ -7,10 +7,11 @@ needs no memory of its own and a restart loses nothing.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, literal, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from rules.calendar import local_today
@@ -60,6 +61,13 @@ def reschedule(session: Session, member_id: int, now: datetime) -> None:
     session.flush()
 
 
+def deactivate(session: Session, member_id: int) -> None:
+    """Slack says the member is gone: flag them and drop every slot, snoozes too, so nothing more is sent."""
+    session.execute(update(Member).filter_by(id=member_id).values(deactivated=True))
+    session.execute(delete(PromptSlot).filter_by(member_id=member_id))
+    session.flush()
+
+
 @dataclass(frozen=True)
 class DueSlot:
     member_id: int
@@ -68,15 +76,41 @@ class DueSlot:
     local_date: date
 
 
-def due_slots(session: Session, now: datetime, limit: int = 1000) -> list[DueSlot]:
-    """Slots due at or before `now`, oldest first, through the due_at index."""
-    rows = session.execute(
-        select(PromptSlot.member_id, PromptSlot.kind, PromptSlot.due_at, PromptSlot.local_date)
-        .where(PromptSlot.due_at <= now)
-        .order_by(PromptSlot.due_at)
-        .limit(limit)
+def due_slots(
+    session: Session,
+    now: datetime,
+    limit: int = 1000,
+    *,
+    kinds: Collection[str] | None = None,
+    after: DueSlot | None = None,
+) -> list[DueSlot]:
+    """Slots due at or before `now`, oldest first, through the due_at index.
+
+    `kinds` keeps to some kinds of slot (a tick for mornings only); `after` pages on from the last
+    slot of the previous page, in the same total order (due_at, member, kind).
+    """
+    query = select(PromptSlot.member_id, PromptSlot.kind, PromptSlot.due_at, PromptSlot.local_date).where(
+        PromptSlot.due_at <= now
     )
-    return [DueSlot(*row) for row in rows]
+    if kinds is not None:
+        query = query.where(PromptSlot.kind.in_(kinds))
+    if after is not None:
+        query = query.where(
+            tuple_(PromptSlot.due_at, PromptSlot.member_id, PromptSlot.kind)
+            > tuple_(literal(after.due_at, PromptSlot.due_at.type), after.member_id, after.kind)
+        )
+    query = query.order_by(PromptSlot.due_at, PromptSlot.member_id, PromptSlot.kind).limit(limit)
+    return [DueSlot(*row) for row in session.execute(query)]
+
+
+def next_occurrence(session: Session, slot: DueSlot) -> DueSlot | None:
+    """Where `advance_slot` moves a slot: its next instant by the member's settings (None for one-shots)."""
+    member = session.get(Member, slot.member_id)
+    if member is None or slot.kind in ONE_SHOT_KINDS:
+        return None
+    overrides = _upcoming_overrides(session, member, slot.due_at)
+    nxt = next_prompt(schedule_of(member), slot.kind, slot.due_at, overrides)
+    return None if nxt is None else DueSlot(slot.member_id, slot.kind, nxt[0], nxt[1])
 
 
 def advance_slot(session: Session, slot: DueSlot) -> bool:
@@ -90,18 +124,13 @@ def advance_slot(session: Session, slot: DueSlot) -> bool:
             delete(PromptSlot).filter_by(member_id=slot.member_id, kind=slot.kind, due_at=slot.due_at)
         )
         return result.rowcount == 1
-    member = session.get(Member, slot.member_id)
-    nxt = None
-    if member is not None:
-        nxt = next_prompt(
-            schedule_of(member), slot.kind, slot.due_at, _upcoming_overrides(session, member, slot.due_at)
-        )
+    nxt = next_occurrence(session, slot)
     where = {"member_id": slot.member_id, "kind": slot.kind, "due_at": slot.due_at}
     if nxt is None:
         result = session.execute(delete(PromptSlot).filter_by(**where))
     else:
         result = session.execute(
-            update(PromptSlot).filter_by(**where).values(due_at=nxt[0], local_date=nxt[1])
+            update(PromptSlot).filter_by(**where).values(due_at=nxt.due_at, local_date=nxt.local_date)
         )
     return result.rowcount == 1
 

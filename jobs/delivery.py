@@ -1,0 +1,220 @@
+"""Sending one scheduled message to Slack: paced, retried within the call, and its failure classified.
+
+A send first waits for its turn (jobs.ratelimit: per workspace and per channel, at `RateLimits.headroom`
+of Slack's limits), then calls `chat.postMessage` through a client made from the app's own
+(bot.slack_client: same token, URL, timeout and connection retry) with retry handlers set for a tick:
+
+- 429: slack_sdk's handler sleeps for Retry-After; first the whole workspace pauses (Slack's budget is
+  shared by every send of the workspace), and after it the retry queues for a fresh turn.
+- 5xx, any of them (slack_sdk's own handler retries only 500 and 503): backoff and retry.
+- a connection that could not be made or was dropped: slack_sdk's connection handler, as configured.
+
+The counts (`Retries`) are small on purpose: a thread stuck on one member holds up the batch, and a send
+that still fails is not lost, because the tick tries it again on a later tick (jobs/tick.py). The
+result is a SendResult: sent (channel, ts), or failed with an error, which is either
+
+- transient (`is_transient`): `ratelimited`, `http_5xx`, Slack's `internal_error`, `fatal_error`,
+  `service_unavailable`, `request_timeout`, or `connection_error` (no connection, or it dropped);
+- the member has left Slack (`member_gone`): `user_not_found`, `account_inactive`, `user_disabled`;
+- or permanent: Slack's error code (`channel_not_found`, `not_in_channel`, `is_archived`,
+  `invalid_auth`, …), and `timeout`: an answer that never came may hide a message that was posted, so
+  it is not sent again.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from http.client import HTTPException
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryState
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
+
+from jobs.ratelimit import RateLimiter
+
+Message = dict[str, Any]
+RATELIMITED, CONNECTION_ERROR, TIMEOUT = "ratelimited", "connection_error", "timeout"
+TRANSIENT_ERRORS = frozenset(
+    {RATELIMITED, CONNECTION_ERROR, "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+)
+GONE_ERRORS = frozenset({"user_not_found", "account_inactive", "user_disabled"})
+_SLACK_CODE = re.compile(r"[a-z][a-z0-9_]*\Z")
+log = logging.getLogger(__name__)
+
+
+def is_transient(error: str | None) -> bool:
+    """Worth another try on a later tick: Slack was busy or unreachable, not saying no."""
+    return error is not None and (error in TRANSIENT_ERRORS or error.startswith("http_5"))
+
+
+def member_gone(error: str | None) -> bool:
+    """Slack says the member is no longer there: they should get nothing more."""
+    return error in GONE_ERRORS
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """Slack's limits for chat.postMessage, and the share of them a tick aims at.
+
+    Slack counts arrivals in a sliding second, so a pace of exactly its limit spills over into 429s at
+    the first network jitter; `headroom` keeps the pace a little under it.
+    """
+
+    per_workspace_per_second: float = 20.0
+    per_channel_per_second: float = 1.0
+    headroom: float = 0.9
+
+
+@dataclass(frozen=True)
+class Retries:
+    """Retries within one call; what is left over is retried by a later tick."""
+
+    rate_limited: int = 3
+    server_error: int = 2
+
+
+@dataclass(frozen=True)
+class SendResult:
+    channel: str | None = None
+    ts: str | None = None
+    error: str | None = None
+
+    @property
+    def sent(self) -> bool:
+        return self.error is None
+
+
+@dataclass
+class Delivery:
+    """How a tick sends: the app's client, the pace, the retries, and how many sends run at once.
+
+    Keep one for the life of a clock process (and pass it to every `run_tick`) so that a pause after
+    a 429 carries over from one tick to the next.
+    """
+
+    client: WebClient
+    limits: RateLimits = field(default_factory=RateLimits)
+    retries: Retries = field(default_factory=Retries)
+    workers: int = 8
+    limiter: RateLimiter = field(init=False)
+
+    def __post_init__(self) -> None:
+        if self.workers < 1:
+            raise ValueError("a delivery needs at least one worker")
+        self.limiter = RateLimiter(
+            self.limits.per_workspace_per_second * self.limits.headroom,
+            self.limits.per_channel_per_second * self.limits.headroom,
+        )
+
+    def send(self, workspace_id: str, user_id: str, message: Message) -> SendResult:
+        """Post `message` to the member's DM (the user id as channel opens it) and say what happened."""
+        self.limiter.acquire(workspace_id, user_id)
+        try:
+            response = self.client_for(workspace_id, user_id).chat_postMessage(channel=user_id, **message)
+        except SlackApiError as error:
+            if error.response.status_code == 429:
+                self.limiter.pause(workspace_id, retry_after(error.response.headers))
+            code = error_code(error)
+            log.warning("chat.postMessage to %s failed: %s", user_id, code)
+            return SendResult(error=code)
+        except TimeoutError:  # sent, but no answer in time: Slack may have posted it
+            log.warning("chat.postMessage to %s timed out", user_id)
+            return SendResult(error=TIMEOUT)
+        except (OSError, HTTPException) as error:  # URLError is an OSError: no connection, or it dropped
+            log.warning("chat.postMessage to %s could not reach Slack: %s", user_id, error)
+            return SendResult(error=CONNECTION_ERROR)
+        except SlackClientError as error:
+            log.error("chat.postMessage to %s was refused by the client: %s", user_id, error)
+            return SendResult(error="client_error")
+        return SendResult(channel=response.get("channel"), ts=response.get("ts"))
+
+    def client_for(self, workspace_id: str, channel: str) -> WebClient:
+        """The app's client with this send's retry handlers (they pace retries on its own turns)."""
+        base = self.client
+        kept = [
+            handler
+            for handler in base.retry_handlers
+            if not isinstance(handler, RateLimitErrorRetryHandler | ServerErrorRetryHandler)
+        ]
+        handlers = [
+            *kept,
+            PacedRateLimitRetryHandler(self.retries.rate_limited, self.limiter, workspace_id, channel),
+            AnyServerErrorRetryHandler(max_retry_count=self.retries.server_error),
+        ]
+        return WebClient(
+            token=base.token,
+            base_url=base.base_url,
+            timeout=base.timeout,
+            ssl=base.ssl,
+            proxy=base.proxy,
+            team_id=base.default_params.get("team_id"),
+            logger=base.logger,
+            retry_handlers=handlers,
+        )
+
+
+class PacedRateLimitRetryHandler(RateLimitErrorRetryHandler):
+    """slack_sdk's 429 handler, which sleeps for Retry-After, made to pause the workspace's other sends
+    first and to queue for a fresh turn after, so retries never add to the pace."""
+
+    def __init__(self, max_retry_count: int, limiter: RateLimiter, workspace_id: str, channel: str) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self._limiter, self._workspace_id, self._channel = limiter, workspace_id, channel
+
+    def prepare_for_next_attempt(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        if response is not None:
+            self._limiter.pause(self._workspace_id, retry_after(response.headers))
+        super().prepare_for_next_attempt(state=state, request=request, response=response, error=error)
+        self._limiter.acquire(self._workspace_id, self._channel)
+
+
+class AnyServerErrorRetryHandler(ServerErrorRetryHandler):
+    """slack_sdk's 5xx handler, for every 5xx: a 502 or 504 from a proxy is as passing as a 503."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return response is not None and 500 <= response.status_code <= 599
+
+
+def retry_after(headers: Mapping[str, Any]) -> float:
+    """Seconds from a Retry-After header (values may come as strings or lists of them); 1 if absent."""
+    for name, value in headers.items():
+        if name.lower() == "retry-after":
+            raw = value[0] if isinstance(value, list | tuple) and value else value
+            try:
+                return max(0.0, float(raw))
+            except (TypeError, ValueError):
+                break
+    return 1.0
+
+
+def error_code(error: SlackApiError) -> str:
+    """What the ledger records: Slack's error code, `ratelimited` for 429, `http_<status>` for the rest."""
+    response = error.response
+    status = response.status_code
+    data = response.data if isinstance(response.data, dict) else {}
+    code = data.get("error")
+    code = code if isinstance(code, str) and _SLACK_CODE.match(code) else None
+    if status == 429:
+        return RATELIMITED
+    if status >= 500:
+        return code if code in TRANSIENT_ERRORS else f"http_{status}"
+    return code or f"http_{status}"

@@ -1,0 +1,482 @@
+"""One tick of the clock: each prompt due at an instant is sent once, sent late within the grace
+window, or recorded as missed; never sent twice, whoever else ticks at the same time.
+
+The rules, in the order a tick applies them:
+
+1. Sweep. A delivery still "claimed" `INTERRUPTED_AFTER` after its claim has lost its sender (the
+   process died between claim and finish). It becomes failed with the error "interrupted" and is not
+   sent again: the message may have left just before the process died. A tick claims only a little
+   ahead of what it is sending, so a crash leaves few of these; the rest of its slots are still due
+   and the next tick sends them.
+2. Retry. A delivery that failed with a transient error (jobs.delivery.is_transient: still 429, 5xx or
+   no connection after the retries within the call) is claimed again, by compare-and-set so that one
+   tick wins, on every tick while it is due within `rules.schedule.GRACE`; past that it stays failed
+   for good. Permanent errors are never retried.
+3. Due slots (storage.schedules.due_slots, oldest first, in pages; only `kinds`' slots when given, a
+   snooze belonging to the morning). In one short transaction per slot: the slot advances to its next
+   occurrence (compare-and-set; a slot someone else moved is theirs) and then, unless the member is
+   paused or deactivated or the day is no longer remote (then nothing is recorded), the prompt is
+   claimed in the ledger under (workspace, member, kind, local date; a snooze adds its UTC time, so each
+   snooze is a delivery of its own), or recorded as missed when more than GRACE late. A key already in
+   the ledger means it was handled: nothing is sent. After downtime, a slot due days ago records each
+   missed day and catches up to the one that can still be sent.
+4. Send and finish. Each claimed delivery is rendered (bot.prompts; nothing to say → skipped), sent to
+   the member's DM outside any transaction, on a bounded pool paced per workspace and channel
+   (jobs.delivery), then finished in a transaction of its own: sent (channel, ts) or failed (the
+   error). A member Slack says is gone is deactivated there too and gets nothing more. One member's
+   failure never stops the others'.
+
+A dry run makes the same decisions without acting on them: no sweep, no claim, no send, slots as they
+were. Jobs carry ids, never ORM objects, across transactions and threads.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable, Collection, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from functools import partial
+
+from sqlalchemy.orm import Session
+
+from bot.prompts import prompt_message
+from bot.services import Services
+from jobs.delivery import Delivery, SendResult, is_transient, member_gone
+from rules.schedule import EOD, GRACE, MORNING, day_kind, is_late
+from storage.ledger import (
+    DeliveryKey,
+    FailedDelivery,
+    claim,
+    failed_due_between,
+    finish,
+    reclaim,
+    record_missed,
+    status_of,
+    sweep_interrupted,
+)
+from storage.models import Member
+from storage.schedules import (
+    ONE_SHOT_KINDS,
+    DueSlot,
+    advance_slot,
+    deactivate,
+    due_slots,
+    next_occurrence,
+    overrides_for,
+    schedule_of,
+)
+
+MORNING_SNOOZE = "morning_snooze"  # a one-shot slot (storage.schedules.ONE_SHOT_KINDS)
+SLOT_KINDS: dict[str, tuple[str, ...]] = {MORNING: (MORNING, MORNING_SNOOZE), EOD: (EOD,)}
+INTERRUPTED_AFTER = timedelta(minutes=5)
+BATCH_SIZE = 500
+SENT, FAILED, MISSED, SKIPPED, ALREADY_CLAIMED = "sent", "failed", "missed", "skipped", "already_claimed"
+RENDER_FAILED, SEND_FAILED = "render_failed", "send_failed"  # errors of ours, never retried
+UNRECORDED = "unrecorded"  # in a report only: the outcome could not be written (the sweep will show it)
+DRY_RUN_WORDS = {
+    SENT: "would send",
+    MISSED: "would record missed",
+    SKIPPED: "would skip",
+    ALREADY_CLAIMED: "already claimed",
+}
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TickItem:
+    """What happened to one prompt (in a dry run: what would happen)."""
+
+    user_id: str
+    kind: str
+    period: str
+    outcome: str  # sent, failed, missed, skipped or already_claimed
+    error: str | None = None
+    retry: bool = False  # a transient failure tried again
+
+
+@dataclass(frozen=True)
+class TickReport:
+    sent: int
+    failed: int
+    missed: int
+    skipped: int
+    already_claimed: int
+    retried: int  # transient failures tried again (each also counted as sent, failed or skipped)
+    interrupted: int  # deliveries the sweep closed
+    dry_run: bool
+    items: tuple[TickItem, ...]
+
+    @classmethod
+    def of(cls, items: list[TickItem], *, interrupted: int = 0, dry_run: bool = False) -> TickReport:
+        def count(outcome: str) -> int:
+            return sum(1 for item in items if item.outcome == outcome)
+
+        return cls(
+            sent=count(SENT),
+            failed=count(FAILED),
+            missed=count(MISSED),
+            skipped=count(SKIPPED),
+            already_claimed=count(ALREADY_CLAIMED),
+            retried=sum(1 for item in items if item.retry),
+            interrupted=interrupted,
+            dry_run=dry_run,
+            items=tuple(items),
+        )
+
+    def item_lines(self) -> list[str]:
+        """One tab-separated line per prompt: user, kind, period, what happened (or would happen)."""
+        lines = []
+        for item in self.items:
+            what = DRY_RUN_WORDS[item.outcome] if self.dry_run else item.outcome.replace("_", " ")
+            if item.retry:
+                what += " (retry)"
+            if item.error and not self.dry_run:
+                what += f": {item.error}"
+            lines.append(f"{item.user_id}\t{item.kind}\t{item.period}\t{what}")
+        return lines
+
+    def summary(self) -> str:
+        """One line for the log and the command line."""
+        if self.dry_run:
+            return (
+                f"dry run, nothing changed: would send {self.sent} ({self.retried} of them retries), "
+                f"record {self.missed} missed, skip {self.skipped}; {self.already_claimed} already claimed"
+            )
+        return (
+            f"sent {self.sent}, failed {self.failed}, missed {self.missed}, skipped {self.skipped}, "
+            f"already claimed {self.already_claimed}; retried {self.retried}, interrupted {self.interrupted}"
+        )
+
+
+@dataclass(frozen=True)
+class _Job:
+    """A claimed delivery on its way to Slack: ids and values only."""
+
+    delivery_id: int
+    workspace_id: str
+    member_id: int
+    user_id: str
+    kind: str
+    period: str
+    local_date: date
+    retry: bool = False
+
+
+Claimed = tuple[TickItem | None, _Job | None]  # what a claim decided: an item, or a job to send
+
+
+def run_tick(
+    services: Services,
+    now: datetime,
+    *,
+    kinds: Collection[str] | None = None,
+    dry_run: bool = False,
+    worker: str | None = None,
+    delivery: Delivery | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> TickReport:
+    """Handle every prompt due at or before `now`: sweep, retry, claim, send, finish (see the module doc).
+
+    `kinds` restricts the tick to "morning" (with its snoozes) or "eod"; `delivery` sets the pace,
+    retries and threads (default: a fresh one on `services.client`); `worker` is recorded as the claimer.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be an aware datetime")
+    now = now.astimezone(UTC)
+    slot_kinds = _slot_kinds(kinds)
+    if dry_run:
+        return _dry_run(services, now, slot_kinds, batch_size)
+    worker = (worker or _default_worker())[:64]
+    with services.sessions.begin() as session:
+        interrupted = sweep_interrupted(session, claimed_before=now - INTERRUPTED_AFTER, now=now)
+        retries = _retry_candidates(session, now, slot_kinds)
+    if interrupted:
+        log.warning(
+            "tick: %d deliveries were left claimed by a sender that died; marked interrupted", interrupted
+        )
+    pool = _SendPool(services, delivery or Delivery(services.client), now)
+    items: list[TickItem] = []
+    try:
+        items += _retry_transient_failures(services, pool, now, retries, worker)
+        items += _handle_due_slots(services, pool, now, slot_kinds, worker, batch_size)
+    finally:
+        items += pool.close()
+    return TickReport.of(items, interrupted=interrupted)
+
+
+def _slot_kinds(kinds: Collection[str] | None) -> tuple[str, ...]:
+    if kinds is None:
+        kinds = SLOT_KINDS.keys()
+    unknown = set(kinds) - SLOT_KINDS.keys()
+    if unknown:
+        raise ValueError(
+            f"no prompts of kind {', '.join(sorted(unknown))}; kinds are {', '.join(SLOT_KINDS)}"
+        )
+    return tuple(slot_kind for kind in kinds for slot_kind in SLOT_KINDS[kind])
+
+
+def _default_worker() -> str:
+    return f"tick {socket.gethostname()}:{os.getpid()}"
+
+
+def period_of(slot: DueSlot) -> str:
+    """The ledger period of a prompt: the member's local date; a snooze adds its UTC time."""
+    if slot.kind in ONE_SHOT_KINDS:
+        return f"{slot.local_date.isoformat()}@{slot.due_at.astimezone(UTC):%H%M}"
+    return slot.local_date.isoformat()
+
+
+def _verdict(session: Session, member: Member, local_date: date, due_at: datetime, now: datetime) -> str:
+    """SKIPPED (paused, gone, or not a remote day any more), MISSED (too late) or SENT (send it)."""
+    schedule = schedule_of(member)
+    if schedule.paused or not schedule.active:
+        return SKIPPED
+    overrides = overrides_for(session, member.id, local_date, local_date)
+    if day_kind(schedule, local_date, overrides) != "remote":
+        return SKIPPED
+    return MISSED if is_late(due_at, now) else SENT
+
+
+# -- claiming (the main thread) --------------------------------------------------------------------------
+
+
+def _handle_due_slots(
+    services: Services, pool: _SendPool, now: datetime, slot_kinds: tuple[str, ...], worker: str, batch: int
+) -> list[TickItem]:
+    """Claim every due slot and hand each claimed delivery to the pool.
+
+    Pages through the due slots, then starts over while a pass found a slot it had not seen (a slot
+    advanced to an occurrence that is itself due, after downtime); a slot seen once this tick is not
+    handled again, so the loop ends even if a slot refuses to move.
+    """
+    items: list[TickItem] = []
+    seen: set[tuple[int, str, datetime]] = set()
+    found_new = True
+    while found_new and not pool.broken:
+        found_new = False
+        for slot in _pages(services, now, slot_kinds, batch):
+            if pool.broken:
+                break
+            ident = (slot.member_id, slot.kind, slot.due_at)
+            if ident in seen:
+                continue
+            seen.add(ident)
+            found_new = True
+            if not pool.hand_over(partial(_claim_slot, services, slot, now, worker), items):
+                break
+    return items
+
+
+def _pages(services: Services, now: datetime, slot_kinds: tuple[str, ...], batch: int) -> Iterator[DueSlot]:
+    """Every slot due at `now`, a page per query, each page read in a session of its own."""
+    after: DueSlot | None = None
+    while True:
+        with services.sessions() as session:
+            page = due_slots(session, now, batch, kinds=slot_kinds, after=after)
+        yield from page
+        if len(page) < batch:
+            return
+        after = page[-1]
+
+
+def _claim_slot(services: Services, slot: DueSlot, now: datetime, worker: str) -> Claimed:
+    """The slot's one transaction: advance it, and claim its delivery, record it missed, or skip it."""
+    with services.sessions.begin() as session:
+        member = session.get(Member, slot.member_id)
+        if member is None:  # deleted since the page was read; its slots went with it
+            return None, None
+        period = period_of(slot)
+        verdict = _verdict(session, member, slot.local_date, slot.due_at, now)
+        if not advance_slot(session, slot):
+            return TickItem(member.user_id, slot.kind, period, ALREADY_CLAIMED), None
+        if verdict == SKIPPED:
+            return TickItem(member.user_id, slot.kind, period, SKIPPED), None
+        key = DeliveryKey(member.workspace_id, member.id, slot.kind, period)
+        if verdict == MISSED:
+            recorded = record_missed(session, key, due_at=slot.due_at, now=now, worker=worker)
+            return TickItem(member.user_id, slot.kind, period, MISSED if recorded else ALREADY_CLAIMED), None
+        delivery_id = claim(session, key, due_at=slot.due_at, now=now, worker=worker)
+        if delivery_id is None:
+            return TickItem(member.user_id, slot.kind, period, ALREADY_CLAIMED), None
+        job = _Job(
+            delivery_id, member.workspace_id, member.id, member.user_id, slot.kind, period, slot.local_date
+        )
+        return None, job
+
+
+def _retry_transient_failures(
+    services: Services, pool: _SendPool, now: datetime, candidates: list[FailedDelivery], worker: str
+) -> list[TickItem]:
+    """Claim again, and hand to the pool, each delivery that failed for a passing reason within GRACE."""
+    items: list[TickItem] = []
+    for failed in candidates:
+        if not pool.hand_over(partial(_claim_retry, services, failed, now, worker), items):
+            break
+    return items
+
+
+def _retry_candidates(session: Session, now: datetime, slot_kinds: tuple[str, ...]) -> list[FailedDelivery]:
+    """Deliveries that failed for a passing reason and are still within GRACE of when they were due."""
+    failed = failed_due_between(session, now - GRACE, now, kinds=slot_kinds)
+    return [f for f in failed if is_transient(f.error)]
+
+
+def _claim_retry(services: Services, failed: FailedDelivery, now: datetime, worker: str) -> Claimed:
+    """Claim a failed delivery again, unless another tick did first or the member no longer wants it."""
+    key = failed.key
+    local_date = date.fromisoformat(key.period[:10])
+    with services.sessions.begin() as session:
+        member = session.get(Member, key.member_id)
+        if member is None:
+            return None, None
+        if not reclaim(session, failed.id, error=failed.error, now=now, worker=worker):
+            return TickItem(member.user_id, key.kind, key.period, ALREADY_CLAIMED, retry=True), None
+        if _verdict(session, member, local_date, failed.due_at, now) != SENT:
+            finish(session, failed.id, status=SKIPPED, now=now)
+            return TickItem(member.user_id, key.kind, key.period, SKIPPED, retry=True), None
+        job = _Job(
+            failed.id, key.workspace_id, member.id, member.user_id, key.kind, key.period, local_date, True
+        )
+        return None, job
+
+
+# -- sending (the pool) ----------------------------------------------------------------------------------
+
+
+class _SendPool:
+    """Sends claimed deliveries on `delivery.workers` threads, claiming at most twice that far ahead.
+
+    The bound is what keeps a crash cheap: only the deliveries in flight are left claimed (and swept as
+    interrupted); every other slot is still due for the next tick. A job that dies of something other
+    than an Exception (the process is going down) stops the claiming, and `close` raises it.
+    """
+
+    def __init__(self, services: Services, delivery: Delivery, now: datetime) -> None:
+        self._services, self._delivery, self._now = services, delivery, now
+        self._executor = ThreadPoolExecutor(max_workers=delivery.workers, thread_name_prefix="tick-send")
+        self._room = threading.Semaphore(2 * delivery.workers)
+        self._futures: list[Future[TickItem]] = []
+        self._broken = threading.Event()
+
+    @property
+    def broken(self) -> bool:
+        return self._broken.is_set()
+
+    def hand_over(self, claim_one: Callable[[], Claimed], items: list[TickItem]) -> bool:
+        """Run one claim once fewer than the bound are in flight, and send what it claimed; whatever it
+        decided instead goes to `items`. False, without claiming, once a job has died."""
+        self._room.acquire()
+        if self._broken.is_set():
+            self._room.release()
+            return False
+        try:
+            item, job = claim_one()
+        except Exception:  # this one stays due (or failed) for the next tick; the others go on
+            self._room.release()
+            log.exception("tick: a claim failed; the next tick tries it again")
+            return True
+        if job is None:
+            self._room.release()
+            if item is not None:
+                items.append(item)
+        else:
+            self._futures.append(self._executor.submit(self._run, job))
+        return True
+
+    def close(self) -> list[TickItem]:
+        """Wait for every send to finish; their items, or what killed one of them."""
+        self._executor.shutdown(wait=True)
+        return [future.result() for future in self._futures]
+
+    def _run(self, job: _Job) -> TickItem:
+        try:
+            return _deliver(self._services, self._delivery, job, self._now)
+        except Exception:  # a bug, not Slack: the delivery stays claimed, and the sweep will show it
+            log.exception("tick: delivering %s to %s failed", job.kind, job.user_id)
+            return TickItem(job.user_id, job.kind, job.period, FAILED, UNRECORDED, job.retry)
+        except BaseException:  # the process is going down: claim nothing more
+            self._broken.set()
+            raise
+        finally:
+            self._room.release()
+
+
+def _deliver(services: Services, delivery: Delivery, job: _Job, now: datetime) -> TickItem:
+    """Render, send, finish: the rendering and the finish each in a short session, the send in none."""
+    try:
+        with services.sessions() as session:
+            message = prompt_message(session, job.member_id, job.kind, job.local_date, now)
+    except Exception:
+        log.exception("tick: could not render the %s prompt for %s", job.kind, job.user_id)
+        return _finish(services, job, now, SendResult(error=RENDER_FAILED))
+    if message is None:
+        return _finish(services, job, now, None)
+    try:
+        result = delivery.send(job.workspace_id, job.user_id, message)
+    except Exception:  # not one of Slack's answers: it may or may not have gone out, so it is not retried
+        log.exception("tick: sending the %s prompt to %s failed", job.kind, job.user_id)
+        result = SendResult(error=SEND_FAILED)
+    return _finish(services, job, now, result)
+
+
+def _finish(services: Services, job: _Job, now: datetime, result: SendResult | None) -> TickItem:
+    """Record the outcome; a gone member is deactivated in the same transaction. None: nothing to send."""
+    if result is None:
+        outcome, error = SKIPPED, None
+    else:
+        outcome, error = (SENT, None) if result.sent else (FAILED, result.error)
+    try:
+        with services.sessions.begin() as session:
+            finish(
+                session,
+                job.delivery_id,
+                status=outcome,
+                now=now,
+                channel=result.channel if result else None,
+                ts=result.ts if result else None,
+                error=error,
+            )
+            if member_gone(error):
+                deactivate(session, job.member_id)
+                log.warning("tick: Slack says %s is gone (%s); they get no more prompts", job.user_id, error)
+    except Exception:  # left claimed: the sweep marks it interrupted, and it is never sent twice
+        log.exception("tick: could not record delivery %s as %s", job.delivery_id, outcome)
+    return TickItem(job.user_id, job.kind, job.period, outcome, error, job.retry)
+
+
+# -- dry run ---------------------------------------------------------------------------------------------
+
+
+def _dry_run(services: Services, now: datetime, slot_kinds: tuple[str, ...], batch: int) -> TickReport:
+    """What a tick at `now` would do, read in one session that writes nothing."""
+    items: list[TickItem] = []
+    with services.sessions() as session:
+        for failed in _retry_candidates(session, now, slot_kinds):
+            member = session.get(Member, failed.key.member_id)
+            if member is None:
+                continue
+            local_date = date.fromisoformat(failed.key.period[:10])
+            verdict = _verdict(session, member, local_date, failed.due_at, now)
+            outcome = SENT if verdict == SENT else SKIPPED
+            items.append(
+                TickItem(member.user_id, failed.key.kind, failed.key.period, outcome, failed.error, True)
+            )
+        for first in _pages(services, now, slot_kinds, batch):
+            slot: DueSlot | None = first
+            while slot is not None and slot.due_at <= now:  # and the occurrences it would advance to
+                member = session.get(Member, slot.member_id)
+                if member is None:
+                    break
+                period = period_of(slot)
+                verdict = _verdict(session, member, slot.local_date, slot.due_at, now)
+                key = DeliveryKey(member.workspace_id, member.id, slot.kind, period)
+                if verdict != SKIPPED and status_of(session, key) is not None:
+                    verdict = ALREADY_CLAIMED
+                items.append(TickItem(member.user_id, slot.kind, period, verdict))
+                slot = next_occurrence(session, slot)
+    return TickReport.of(items, dry_run=True)
