@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 from bot.blocks.plans import eod_prompt, morning_prompt
 from bot.blocks.wins import Message
 from rules.calendar import DateRange
+from rules.schedule import EOD, MORNING, MORNING_SNOOZE
 from storage.plans import find_plan, plan_owner
 from storage.wins import wins_between
 
-MORNING, MORNING_SNOOZE, EOD = "morning", "morning_snooze", "eod"
 log = logging.getLogger(__name__)
 
 

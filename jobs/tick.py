@@ -47,7 +47,7 @@ from sqlalchemy.orm import Session
 from bot.prompts import prompt_message
 from bot.services import Services
 from jobs.delivery import Delivery, SendResult, is_transient, member_gone
-from rules.schedule import EOD, GRACE, MORNING, day_kind, is_late
+from rules.schedule import EOD, GRACE, MORNING, MORNING_SNOOZE, day_kind, is_late
 from storage.ledger import (
     DeliveryKey,
     FailedDelivery,
@@ -71,7 +71,6 @@ from storage.schedules import (
     schedule_of,
 )
 
-MORNING_SNOOZE = "morning_snooze"  # a one-shot slot (storage.schedules.ONE_SHOT_KINDS)
 SLOT_KINDS: dict[str, tuple[str, ...]] = {MORNING: (MORNING, MORNING_SNOOZE), EOD: (EOD,)}
 INTERRUPTED_AFTER = timedelta(minutes=5)
 BATCH_SIZE = 500

@@ -19,6 +19,7 @@ HORIZON_DAYS = 400  # look this far ahead for the next remote day
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MORNING, EOD = "morning", "eod"
+MORNING_SNOOZE = "morning_snooze"  # a one-shot slot: the morning prompt again after a snooze
 PROMPT_KINDS = (MORNING, EOD)
 OVERRIDE_KINDS = ("remote", "office", "off")
 

@@ -16,7 +16,7 @@ from typing import assert_never
 from zoneinfo import available_timezones
 
 from rules.calendar import describe_day, zone
-from rules.schedule import EOD, MORNING, OVERRIDE_KINDS, parse_weekdays
+from rules.schedule import EOD, MORNING, MORNING_SNOOZE, OVERRIDE_KINDS, parse_weekdays
 
 MAX_OFF_DAYS = 92  # one `off` range; a longer absence is what `pause` is for
 SHARE_TO = ("channel", "manager", "self")
@@ -363,7 +363,7 @@ def settings_from_form(
 PROMPT_NAMES = {
     MORNING: "morning plan prompt",
     EOD: "end-of-day prompt",
-    "morning_snooze": "snoozed plan prompt",
+    MORNING_SNOOZE: "snoozed plan prompt",
 }
 
 

@@ -15,10 +15,10 @@ from sqlalchemy import delete, literal, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from rules.calendar import local_today
-from rules.schedule import HORIZON_DAYS, PROMPT_KINDS, Schedule, next_prompt, weekdays_of
+from rules.schedule import HORIZON_DAYS, MORNING_SNOOZE, PROMPT_KINDS, Schedule, next_prompt, weekdays_of
 from storage.models import DayOverride, Member, PromptSlot
 
-ONE_SHOT_KINDS = ("morning_snooze",)  # slots that are deleted, not advanced, once handled
+ONE_SHOT_KINDS = (MORNING_SNOOZE,)  # slots that are deleted, not advanced, once handled
 
 
 def schedule_of(member: Member) -> Schedule:

@@ -48,6 +48,7 @@ from bot.directory import member_for
 from bot.listeners.answer import respond_later
 from bot.services import Services
 from rules.calendar import zone
+from rules.schedule import MORNING_SNOOZE
 from storage import plans
 from storage.plans import SavedPlan, SignedOff
 from storage.schedules import set_one_shot
@@ -217,7 +218,7 @@ def snooze_morning(services: Services, team: str, user: str, day: date, minutes:
         plan = plans.find_plan(session, member.id, day)
         if plan is not None and plan.posted:
             return already_planned_message(day)
-        set_one_shot(session, member.id, "morning_snooze", due, day)
+        set_one_shot(session, member.id, MORNING_SNOOZE, due, day)
         owner = plans.plan_owner(session, member.id)
     tz = owner.tz if owner else member.tz
     return snoozed_message(day, f"{due.astimezone(zone(tz)):%H:%M}")
