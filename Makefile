@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: run socket test bench bench-tick
+.PHONY: run socket test bench bench-tick bench-digest
 
 $(BIN)/remote-wins: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,3 +28,6 @@ bench: $(BIN)/remote-wins
 
 bench-tick: $(BIN)/remote-wins
 	$(BIN)/python bench/tick.py
+
+bench-digest: $(BIN)/remote-wins
+	$(BIN)/python bench/digest.py

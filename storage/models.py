@@ -96,6 +96,10 @@ class Member(Base):
     share_channel_id: Mapped[str | None] = mapped_column(String(32))
     paused: Mapped[bool] = mapped_column(default=False)
     deactivated: Mapped[bool] = mapped_column(default=False)  # deleted in Slack: gets nothing
+    # The weekly digest this member receives as a manager, in their own zone (see rules/digest.py).
+    digest_weekday: Mapped[int] = mapped_column(default=4)  # 0 = Monday; 4 = Friday
+    digest_minute: Mapped[int] = mapped_column(default=16 * 60)
+    sharing_paused: Mapped[bool] = mapped_column(default=False)  # left out of their manager's digest
 
 
 class Win(Base):
@@ -198,3 +202,20 @@ class Plan(Base):
     summary_ts: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+# The digest finds a manager's reports by (workspace, manager's user id): an index, not a scan of members.
+Index("ix_members_workspace_manager", Member.workspace_id, Member.manager_user_id)
+
+
+class DigestAck(Base):
+    """A manager's "seen" on one week's digest; once per manager and ISO week, whoever presses first."""
+
+    __tablename__ = "digest_acks"
+    __table_args__ = (UniqueConstraint("manager_member_id", "week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    manager_member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    week: Mapped[str] = mapped_column(String(8))  # ISO week, "2026-W48"
+    acknowledged_at: Mapped[datetime]

@@ -1,0 +1,439 @@
+"""The manager's weekly digest as Block Kit: the DM, its continuations in the thread, and the Details modal.
+
+Numbers come first (the team line, then one line per report) so the digest reads in a minute. A long
+week never breaks Slack's limits and never loses a win silently: each report shows its first wins (at
+most `SHOWN_PER_REPORT`, within a character budget, long ones shortened with …) and says "and N more"
+with a "Show all" button, and the messages continue in the digest's thread when a team is larger than
+one message.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+
+from bot.blocks.escape import HEADER_LIMIT, MESSAGE_BLOCKS, SECTION_LIMIT, VIEW_BLOCKS, mrkdwn, shown
+from bot.blocks.wins import Message
+from rules.calendar import DateRange, zone
+from rules.digest import COMPARE_WEEKS, SHOWN_PER_REPORT, Comparison, Digest, ReportWeek, WeekWin
+
+Block = dict[str, Any]
+
+ACK, DETAILS, ASK, SHOW_ALL, DETAIL_PAGE = (
+    "digest_ack",
+    "digest_details",
+    "digest_ask",
+    "digest_show_all",
+    "digest_detail_page",
+)
+DETAIL_CALLBACK = "digest_detail"
+WIN_LINE_LIMIT = 200  # a win's text in the digest itself; Details shows it whole
+REPORT_WINS_LIMIT = 1800  # a report's wins in the digest: about a minute's reading for the whole team
+NAME_LIMIT = 80
+METRICS_SHOWN = 5
+BLOCKER_LIMIT = 120
+CONTEXT_LIMIT = 2000  # a context element's text, well inside Slack's limit
+
+
+# -- small pieces -------------------------------------------------------------------------------------
+
+
+def _plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text}
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
+    button = {"type": "button", "text": _plain(text), "action_id": action_id, "value": value}
+    return button | ({"style": style} if style else {})
+
+
+def report_key(report: ReportWeek) -> str:
+    """A button's value naming one report's week: "<member id>:<ISO week>"."""
+    return f"{report.report.member_id}:{report.week}"
+
+
+@lru_cache(maxsize=512)
+def _day(day: date) -> str:
+    """ "Tue 24 Nov"; cached, as every report repeats the week's seven days."""
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def _span(period: DateRange) -> str:
+    first, last = period.first, period.last
+    start = f"{first.day} {first:%b}" + ("" if first.year == last.year else f" {first.year}")
+    return f"{start} – {last.day} {last:%b} {last.year}"
+
+
+def _rate(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+def _percent(done: int, planned: int) -> str:
+    return f"{round(100 * done / planned)}%"
+
+
+def _plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else many or one + 's'}"
+
+
+def _plans(done: int, planned: int) -> str:
+    return f"plans {done} of {planned} done ({_percent(done, planned)})" if planned else "no plans"
+
+
+def _name(report: ReportWeek, limit: int = NAME_LIMIT) -> str:
+    return shown(report.report.name, limit)
+
+
+def _one_line(text: str) -> str:
+    """A win on one line: newlines and runs of spaces become single spaces (Details keeps them)."""
+    return " ".join(text.split())
+
+
+def _trailer(win: WeekWin) -> str:
+    parts = [win.day_kind] if win.day_kind in ("remote", "office") else []
+    parts.append(win.category)
+    if win.metric_name and win.metric_value is not None:
+        parts.append(f"{shown(win.metric_name, NAME_LIMIT)}: {win.metric_value:g}")
+    return " · ".join(parts)
+
+
+def _local(at: datetime, tz: str) -> datetime:
+    return at.astimezone(zone(tz))
+
+
+# -- the numbers -------------------------------------------------------------------------------------
+
+
+def _comparison(comparison: Comparison, *, escape: bool = True, most: int | None = METRICS_SHOWN) -> str:
+    """ "Last 4 weeks: 2.5 wins per remote day (10 days) vs 1.2 per office day (8 days)", then metrics.
+
+    `escape` is False only for the plain-text preview; `most` caps the metrics listed (None: all).
+    """
+    if not comparison.remote_days and not comparison.office_days:
+        return f"Last {COMPARE_WEEKS} weeks: no remote or office days to compare yet"
+    if not comparison.remote_wins and not comparison.office_wins:
+        return f"Last {COMPARE_WEEKS} weeks: no wins logged to compare yet"
+    line = (
+        f"Last {COMPARE_WEEKS} weeks: {_rate(comparison.remote_rate)} wins per remote day "
+        f"({_plural(comparison.remote_days, 'day')}) vs {_rate(comparison.office_rate)} per office day "
+        f"({_plural(comparison.office_days, 'day')})"
+    )
+    metrics = [
+        f"{shown(m.name, NAME_LIMIT) if escape else m.name} {_rate(m.remote)} vs {_rate(m.office)}"
+        for m in comparison.metrics
+    ]
+    if metrics:
+        listed = metrics if most is None else metrics[:most]
+        line += "; per remote vs office day: " + ", ".join(listed)
+        if len(metrics) > len(listed):
+            line += f" and {_plural(len(metrics) - len(listed), 'more metric')}"
+    return line
+
+
+def _headline(report: ReportWeek) -> str:
+    remote = ", ".join(f"{d:%a}" for d in report.remote_days) or "none"
+    return (
+        f"{_plural(report.win_count, 'win')} · remote days: {remote} · {_plans(report.done, report.planned)}"
+    )
+
+
+def _sign_offs(report: ReportWeek) -> str:
+    """Each sign-off under the member's day, at the manager's clock time: "Wed 00:05 (your Thu)"."""
+    return ", ".join(
+        f"{s.day:%a} {s.at:%H:%M}" + ("" if s.at.date() == s.day else f" (your {s.at:%a})")
+        for s in report.sign_offs
+    )
+
+
+def team_line(digest: Digest) -> str:
+    """The digest's first line: the team's week in numbers."""
+    team = digest.team
+    parts = [
+        _plural(team.reports, "report"),
+        _plural(team.remote_days, "remote day"),
+        _plural(team.wins, "win"),
+        _plans(team.done, team.planned),
+    ]
+    if team.quiet:
+        parts.append(f"{team.quiet} quiet")
+    return " · ".join(parts)
+
+
+def _fallback(digest: Digest) -> str:
+    """The notification text: numbers only, so nothing a member typed reaches a lock screen."""
+    return f"Remote day wins, {_span(digest.period)}: {team_line(digest)}"
+
+
+# -- the digest messages ---------------------------------------------------------------------------------
+
+
+def _wins_text(report: ReportWeek, budget: int) -> tuple[str, int, int]:
+    """The report's first wins by day, within `budget` characters and `SHOWN_PER_REPORT` wins.
+
+    Returns the text, how many wins it shows and how many of those it shortened.
+    """
+    lines: list[str] = []
+    size = shown_count = shortened = 0
+    for day in report.days:
+        header = f"*{_day(day.day)}* · {day.kind} day" if day.kind != "unknown" else f"*{_day(day.day)}*"
+        for index, win in enumerate(day.wins):
+            text = _one_line(win.text)
+            line = f"• {_clip(text, WIN_LINE_LIMIT)}  _({_trailer(win)})_"
+            piece = [header, line] if index == 0 else [line]
+            cost = sum(len(p) + 1 for p in piece)
+            if size + cost > budget or shown_count == SHOWN_PER_REPORT:
+                return "\n".join(lines), shown_count, shortened
+            lines.extend(piece)
+            size += cost
+            shown_count += 1
+            shortened += len(text) > WIN_LINE_LIMIT or len(mrkdwn(text)) > WIN_LINE_LIMIT
+    return "\n".join(lines), shown_count, shortened
+
+
+def _entity_safe(escaped: str, cut: int) -> int:
+    """`cut`, moved back so as not to fall inside `&amp;`, `&lt;` or `&gt;` (5 characters at most)."""
+    amp = escaped.rfind("&", max(0, cut - 4), cut)
+    return amp if amp != -1 and escaped.find(";", amp, cut) == -1 else cut
+
+
+def _cut_escaped(escaped: str, limit: int) -> str:
+    """Already-escaped text cut to `limit` characters, marked with …, never inside an entity."""
+    if len(escaped) <= limit:
+        return escaped
+    return escaped[: _entity_safe(escaped, limit - 1)] + "…"
+
+
+def _clip(text: str, limit: int) -> str:
+    """What `escape.shown` gives, at a cost bounded by `limit` rather than by the text's length."""
+    return _cut_escaped(mrkdwn(text[: limit + 1]), limit)
+
+
+def _report_blocks(report: ReportWeek) -> list[Block]:
+    """Three blocks: the numbers and the wins, the comparison and the day's facts, the buttons."""
+    head = f"*{_name(report)}* · {_headline(report)}"
+    wins, count, shortened = _wins_text(report, REPORT_WINS_LIMIT)
+    more = report.win_count - count
+    text = head + (f"\n{wins}" if wins else "")
+    if more:
+        text += f"\n_…and {more} more: press “Show all”._"
+    facts = [_comparison(report.comparison)]
+    if report.sign_offs:
+        facts.append(f"Signed off (your time): {_sign_offs(report)}")
+    if report.blockers:
+        cleared = "; ".join(f"{b.day:%a}: {shown(_one_line(b.text), BLOCKER_LIMIT)}" for b in report.blockers)
+        facts.append(f"Blockers cleared: {cleared}")
+    if shortened:
+        facts.append(f"{_plural(shortened, 'long win')} shortened with …; Details shows them whole")
+    buttons = [
+        _button("Details", DETAILS, report_key(report)),
+        _button("Ask a question", ASK, report_key(report)),
+    ]
+    if more:
+        buttons.append(_button(f"Show all {report.win_count} wins", SHOW_ALL, report_key(report)))
+    return [
+        _section(text),
+        _context(_cut_escaped("\n".join(facts), CONTEXT_LIMIT)),
+        {"type": "actions", "elements": buttons},
+    ]
+
+
+def _quiet_blocks(digest: Digest) -> list[Block]:
+    """One quiet line for everyone who logged nothing: a fact, not a blame list."""
+    quiet = digest.quiet
+    if not quiet:
+        return []
+    names = [_name(r) for r in quiet]
+    lines, line = [], "Nothing logged this week: "
+    for i, name in enumerate(names):
+        piece = name + (", " if i < len(names) - 1 else ".")
+        if len(line) + len(piece) > CONTEXT_LIMIT:
+            lines.append(line)
+            line = ""
+        line += piece
+    lines.append(line)
+    return [_context(text) for text in lines]
+
+
+def _top_blocks(digest: Digest) -> list[Block]:
+    header = f"Remote day wins · {_span(digest.period)}"
+    top = [
+        {"type": "header", "text": _plain(header[:HEADER_LIMIT])},
+        _section(f"*{team_line(digest)}*\n{_comparison(digest.comparison)}"),
+    ]
+    if digest.acknowledged_at is not None:
+        at = _local(digest.acknowledged_at, digest.manager_tz)
+        top.append(
+            _context(f":white_check_mark: You acknowledged this week on {_day(at.date())} {at:%H:%M}.")
+        )
+    else:
+        top.append({"type": "actions", "elements": [_button("Acknowledge", ACK, digest.week, "primary")]})
+    top.append(
+        _context(
+            f"Week {digest.week}, each report's own dates · times in your zone ({digest.manager_tz}) · "
+            "private wins are never shown"
+        )
+    )
+    return top
+
+
+def _pack(units: Iterable[list[Block]], first: list[Block], limit: int, reserve: int) -> list[list[Block]]:
+    """Fill pages up to `limit` blocks, never splitting a unit; pages after the first keep `reserve` free."""
+    pages = [list(first)]
+    for unit in units:
+        room = limit - (reserve if len(pages) > 1 else 0)
+        if len(pages[-1]) + len(unit) > room:
+            pages.append([])
+        pages[-1].extend(unit)
+    return pages
+
+
+def digest_messages(digest: Digest) -> list[Message]:
+    """The DM (team line, Acknowledge, the first reports) and the messages that continue it in its thread."""
+    if not digest.reports:
+        text = "No reports share their week with you, so there is no digest this week."
+        return [{"text": text, "blocks": [_section(text)]}]
+    units = [[{"type": "divider"}, *_report_blocks(r)] for r in digest.active]
+    quiet = _quiet_blocks(digest)
+    units.extend([block] for block in quiet)
+    pages = _pack(units, _top_blocks(digest), MESSAGE_BLOCKS, reserve=1)
+    fallback = _fallback(digest)
+    messages = [{"text": fallback, "blocks": pages[0]}]
+    for number, page in enumerate(pages[1:], start=2):
+        label = f"Week {digest.week}, continued ({number} of {len(pages)})"
+        messages.append(
+            {"text": f"{fallback} ({number} of {len(pages)})", "blocks": [_context(label), *page]}
+        )
+    return messages
+
+
+# -- the Details ("Show all") modal --------------------------------------------------------------------
+
+
+def split_shown(text: str, limit: int = SECTION_LIMIT) -> list[str]:
+    """User text escaped and cut into pieces of at most `limit` characters, losing nothing."""
+    escaped, pieces = mrkdwn(text), []
+    while len(escaped) > limit:
+        cut = _entity_safe(escaped, limit)
+        pieces.append(escaped[:cut])
+        escaped = escaped[cut:]
+    return [*pieces, escaped]
+
+
+def _win_blocks(win: WeekWin) -> list[Block]:
+    trailer = _trailer(win)
+    if win.link and win.link.startswith(("https://", "http://")):
+        trailer += f" · <{mrkdwn(win.link)}|link>"
+    pieces = split_shown(win.text or " ", SECTION_LIMIT)
+    last = f"{pieces[-1]}\n_{trailer}_"
+    if len(last) <= SECTION_LIMIT:
+        return [_section(p) for p in pieces[:-1]] + [_section(last)]
+    return [_section(p) for p in pieces] + [_context(trailer)]
+
+
+def _detail_summary(report: ReportWeek) -> list[Block]:
+    # The name goes in mrkdwn, escaped: a header is plain text, and nothing a member typed goes unescaped.
+    blocks = [
+        {"type": "header", "text": _plain(f"Remote day wins · {_span(report.period)}")},
+        _section(f"*{_name(report)}* · {_headline(report)}\n{_comparison(report.comparison, most=None)}"),
+    ]
+    if report.sign_offs:
+        blocks.append(_context(f"Signed off (your time, {report.manager_tz}): {_sign_offs(report)}"))
+    for blocker in report.blockers:
+        for piece in split_shown(f"{_day(blocker.day)}, blocker cleared: {blocker.text}", SECTION_LIMIT):
+            blocks.append(_section(piece))
+    return blocks
+
+
+def _detail_view(report: ReportWeek, blocks: list[Block], page: int, pages: int) -> dict[str, Any]:
+    nav = [_button("Ask a question", ASK, report_key(report))]
+    if page > 1:
+        nav.append(_button("Previous", DETAIL_PAGE, f"{report_key(report)}:{page - 1}"))
+    if page < pages:
+        nav.append(_button("Next", DETAIL_PAGE, f"{report_key(report)}:{page + 1}"))
+    title = f"Week {report.week[-2:]}" + (f" · {page} of {pages}" if pages > 1 else "")
+    metadata = {"member_id": report.report.member_id, "week": report.week, "page": page}
+    return {
+        "type": "modal",
+        "callback_id": DETAIL_CALLBACK,
+        "title": _plain(title[:24]),
+        "close": _plain("Close"),
+        "private_metadata": json.dumps(metadata),
+        "blocks": [*blocks, {"type": "actions", "elements": nav}],
+    }
+
+
+def digest_detail_views(report: ReportWeek) -> list[dict[str, Any]]:
+    """A report's whole week, every win in full, in modals of at most 100 blocks (page 1 opens first)."""
+    units: list[list[Block]] = []
+    for day in report.days:
+        kind = f" · {day.kind} day" if day.kind != "unknown" else ""
+        units.append([_section(f"*{_day(day.day)}*{kind} · {_plural(len(day.wins), 'win')}")])
+        units.extend(_win_blocks(win) for win in day.wins)
+    if not report.days:
+        units.append([_section("No wins shared this week.")])
+    missing = report.win_count - len(report.wins)
+    if missing:  # Details is loaded whole; this only guards against being handed a digest's excerpt
+        units.append([_context(f"{_plural(missing, 'more win')} this week, not loaded here.")])
+    pages = _pack(units, _detail_summary(report), VIEW_BLOCKS - 1, reserve=0)  # one block for the buttons
+    return [_detail_view(report, page, n, len(pages)) for n, page in enumerate(pages, start=1)]
+
+
+# -- the operator's preview ------------------------------------------------------------------------------
+
+
+def _indent(text: str, prefix: str) -> str:
+    return "\n".join(prefix + line if i else line for i, line in enumerate(text.splitlines() or [""]))
+
+
+def digest_text(digest: Digest) -> str:
+    """The same digest as plain text, every win whole, for `remote-wins digest preview`."""
+    if not digest.reports:
+        return f"No reports share their week with {digest.manager_user_id}: no digest for {digest.week}.\n"
+    out = [
+        f"Remote day wins · {_span(digest.period)} (week {digest.week}) for {digest.manager_user_id}",
+        team_line(digest),
+        _comparison(digest.comparison, escape=False),
+    ]
+    if digest.acknowledged_at is not None:
+        at = _local(digest.acknowledged_at, digest.manager_tz)
+        out.append(f"Acknowledged {_day(at.date())} {at:%H:%M}")
+    out.append(f"Times in the manager's zone ({digest.manager_tz}); dates are each report's own.")
+    for report in digest.active:
+        out += ["", f"{report.report.name} · {_headline(report)}"]
+        out.append("  " + _comparison(report.comparison, escape=False, most=None))
+        if report.sign_offs:
+            out.append(f"  Signed off: {_sign_offs(report)}")
+        for blocker in report.blockers:
+            out.append(f"  Blocker cleared {_day(blocker.day)}: {_indent(blocker.text, '    ')}")
+        for day in report.days:
+            kind = f" ({day.kind} day)" if day.kind != "unknown" else ""
+            out.append(f"  {_day(day.day)}{kind}")
+            for win in day.wins:
+                trailer = _trailer_plain(win)
+                out.append(f"    • {_indent(win.text, '      ')}  [{trailer}]")
+            if day.count > len(day.wins):
+                out.append(f"    • …and {day.count - len(day.wins)} more")
+    if digest.quiet:
+        out += ["", "Nothing logged this week: " + ", ".join(r.report.name for r in digest.quiet) + "."]
+    return "\n".join(out) + "\n"
+
+
+def _trailer_plain(win: WeekWin) -> str:
+    parts = [win.day_kind] if win.day_kind in ("remote", "office") else []
+    parts.append(win.category)
+    if win.metric_name and win.metric_value is not None:
+        parts.append(f"{win.metric_name}: {win.metric_value:g}")
+    if win.link:
+        parts.append(win.link)
+    return " · ".join(parts)

@@ -1,0 +1,234 @@
+"""The digest's queries on both backends: the right reports, their visible wins, plans and overrides."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+
+from rules.calendar import DateRange
+from rules.digest import chart_range, week_range
+from rules.wins import WinDraft
+from storage.db import create_db_engine, session_factory
+from storage.digest import (
+    acknowledge,
+    acknowledged_at,
+    digest_inputs,
+    find_manager,
+    load_digest,
+    manager_workspaces,
+    reports_of,
+)
+from storage.members import MemberRef, save_member
+from storage.models import DayOverride, Member, Plan
+from storage.wins import add_win
+
+WEEK = "2026-W48"
+MON = date(2026, 11, 23)
+TUE = MON + timedelta(days=1)
+JOINED = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
+NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
+    engine = create_db_engine(database_url)
+    yield session_factory(engine)
+    engine.dispose()
+
+
+def member(
+    sessions: sessionmaker[Session], user: str, workspace: str = "T1", tz: str = "UTC", **settings: object
+) -> MemberRef:
+    """A member as the bot saves them, then with settings changed as the settings commands would."""
+    with sessions.begin() as session:
+        saved = save_member(session, workspace, user, tz=tz, display_name=user.lower(), now=JOINED)
+        row = session.get(Member, saved.id)
+        for name, value in {"remote_days": 0b01110, **settings}.items():  # Tue, Wed, Thu remote
+            setattr(row, name, value)
+    return saved
+
+
+def log(sessions: sessionmaker[Session], who: MemberRef, day: date, text: str, **kw: object) -> None:
+    with sessions.begin() as session:
+        add_win(session, who, WinDraft(text, day, **kw), source="command", source_ref=None, now=NOW)
+
+
+@pytest.fixture
+def team(sessions: sessionmaker[Session]) -> dict[str, MemberRef]:
+    """UM manages ana and bo in T1; others name UM elsewhere, pause sharing, are gone, or report to UX."""
+    return {
+        "manager": member(sessions, "UM", tz="Europe/Berlin"),
+        "ana": member(sessions, "UA", manager_user_id="UM"),
+        "bo": member(sessions, "UB", manager_user_id="UM", tz_override="Asia/Kathmandu"),
+        "paused": member(sessions, "UP", manager_user_id="UM", sharing_paused=True),
+        "gone": member(sessions, "UG", manager_user_id="UM", deactivated=True),
+        "other_team": member(sessions, "UO", manager_user_id="UX"),
+        "other_workspace": member(sessions, "UW", workspace="T2", manager_user_id="UM"),
+    }
+
+
+def test_new_members_get_the_digest_defaults(sessions: sessionmaker[Session], team: dict) -> None:
+    with sessions() as session:
+        row = session.get(Member, team["ana"].id)
+    assert (row.digest_weekday, row.digest_minute, row.sharing_paused) == (4, 16 * 60, False)
+
+
+def test_reports_are_the_members_who_name_the_manager_and_share(
+    sessions: sessionmaker[Session], team: dict
+) -> None:
+    with sessions() as session:
+        reports = reports_of(session, "T1", "UM")
+    assert sorted(r.user_id for r in reports) == ["UA", "UB"]
+    bo = next(r for r in reports if r.user_id == "UB")
+    assert bo.tz == "Asia/Kathmandu"  # the member's override wins over Slack's zone
+    assert bo.remote_weekdays == frozenset({1, 2, 3})
+    assert bo.tracked_since == date(2026, 9, 1)
+
+
+def test_the_manager_is_found_with_their_zone_or_utc_when_unknown(
+    sessions: sessionmaker[Session], team: dict
+) -> None:
+    with sessions() as session:
+        assert find_manager(session, "T1", "UM").tz == "Europe/Berlin"
+        stranger = find_manager(session, "T1", "UX")
+        assert manager_workspaces(session, "UM") == ["T1", "T2"]
+    assert (stranger.tz, stranger.member_id) == ("UTC", None)
+
+
+def test_the_weeks_visible_wins_of_the_reports_only(sessions: sessionmaker[Session], team: dict) -> None:
+    log(sessions, team["ana"], TUE, "ana tuesday", day_kind="remote", metric_name="tickets", metric_value=3)
+    log(sessions, team["ana"], TUE, "ana private", day_kind="remote", private=True)
+    log(sessions, team["ana"], MON - timedelta(days=1), "ana last sunday")
+    log(sessions, team["ana"], MON + timedelta(days=7), "ana next monday")
+    log(sessions, team["bo"], MON + timedelta(days=6), "bo sunday", day_kind="office")
+    for who in ("paused", "gone", "other_team", "other_workspace", "manager"):
+        log(sessions, team[who], TUE, f"{who} tuesday")
+    with sessions() as session:
+        inputs = digest_inputs(session, "T1", "UM", WEEK)
+    assert sorted(w.text for w in inputs.wins) == ["ana tuesday", "bo sunday"]
+    ana_win = next(w for w in inputs.wins if w.text == "ana tuesday")
+    assert (ana_win.metric_name, ana_win.metric_value, ana_win.day_kind) == ("tickets", 3.0, "remote")
+    assert inputs.manager_tz == "Europe/Berlin"
+
+
+def test_the_chart_weeks_come_as_tallies_without_private_wins(
+    sessions: sessionmaker[Session], team: dict
+) -> None:
+    earlier = MON - timedelta(days=6)  # the Tuesday before
+    for text, kw in [
+        ("a", {"day_kind": "remote", "metric_name": "tickets", "metric_value": 2}),
+        ("b", {"day_kind": "remote", "metric_name": "tickets", "metric_value": 5}),
+        ("c", {"day_kind": "office", "metric_name": "Tickets", "metric_value": 1}),
+        ("d", {"day_kind": "unknown"}),
+        ("e", {"day_kind": "remote", "private": True, "metric_name": "tickets", "metric_value": 100}),
+    ]:
+        log(sessions, team["ana"], earlier, text, **kw)
+    log(sessions, team["ana"], chart_range(week_range(WEEK)).first - timedelta(days=1), "too old")
+    log(sessions, team["ana"], TUE, "this week", day_kind="office", metric_name="tickets", metric_value=9)
+    with sessions() as session:
+        inputs = digest_inputs(session, "T1", "UM", WEEK)
+    ana = team["ana"].id
+    assert sorted(inputs.tallies) == [(ana, earlier, 4, 2, 1), (ana, TUE, 1, 0, 1)]
+    # Metrics only for the weeks compared, summed per name as typed (the rules merge the spellings).
+    assert sorted(inputs.metrics) == [(ana, earlier, "Tickets", 1, 1.0), (ana, earlier, "tickets", 2, 7.0)]
+
+
+def test_plans_and_overrides_of_the_reports(sessions: sessionmaker[Session], team: dict) -> None:
+    with sessions.begin() as session:
+        for who, day, status in [
+            ("ana", TUE, "summarized"),
+            ("bo", TUE, "posted"),
+            ("other_team", TUE, "posted"),
+        ]:
+            session.add(
+                Plan(
+                    member_id=team[who].id,
+                    local_date=day,
+                    status=status,
+                    items=["write", "review", "ship"],
+                    done=[0, 2, 7] if status == "summarized" else [],  # 7 is not an item: ignored
+                    blockers="got <prod> access" if who == "ana" else None,
+                    signed_off="17:30" if who == "ana" else None,
+                    created_at=NOW,
+                    updated_at=NOW,
+                )
+            )
+        session.add(DayOverride(member_id=team["ana"].id, local_date=TUE, kind="off"))
+        session.add(DayOverride(member_id=team["ana"].id, local_date=MON - timedelta(days=100), kind="off"))
+        session.add(DayOverride(member_id=team["other_team"].id, local_date=TUE, kind="off"))
+    with sessions() as session:
+        inputs = digest_inputs(session, "T1", "UM", WEEK)
+    plans = {(p.member_id, p.status): (p.planned, p.done, p.signed_off) for p in inputs.plans}
+    assert plans == {
+        (team["ana"].id, "summarized"): (3, 2, "17:30"),
+        (team["bo"].id, "posted"): (3, 0, None),
+    }
+    assert inputs.overrides == {team["ana"].id: {TUE: "off"}}
+
+
+def test_a_whole_digest_from_the_database(sessions: sessionmaker[Session], team: dict) -> None:
+    log(sessions, team["ana"], TUE, "shipped the report", day_kind="remote")
+    log(sessions, team["bo"], TUE, "only mine", private=True)
+    with sessions() as session:
+        digest = load_digest(session, "T1", "UM", WEEK)
+    assert digest.period == DateRange(MON, MON + timedelta(days=6))
+    assert [r.report.user_id for r in digest.active] == ["UA"]
+    assert [r.report.user_id for r in digest.quiet] == ["UB"]
+    assert digest.team.wins == 1
+
+
+def test_the_queries_do_not_grow_with_the_team(sessions: sessionmaker[Session], database_url: str) -> None:
+    """One query per table whatever the number of reports: the cost follows the week, not a loop."""
+    member(sessions, "UM")
+
+    def statements() -> int:
+        engine = create_db_engine(database_url)
+        seen: list[str] = []
+        sa.event.listen(engine, "before_cursor_execute", lambda *args: seen.append(args[2]))
+        with session_factory(engine)() as session:
+            digest_inputs(session, "T1", "UM", WEEK)
+        engine.dispose()
+        return len(seen)
+
+    member(sessions, "U0", manager_user_id="UM")
+    few = statements()
+    for i in range(1, 40):
+        log(sessions, member(sessions, f"U{i}", manager_user_id="UM"), TUE, f"win {i}")
+    assert statements() == few
+
+
+def test_an_acknowledgement_is_recorded_once(sessions: sessionmaker[Session], team: dict) -> None:
+    manager = team["manager"]
+    with sessions.begin() as session:
+        first = acknowledge(session, "T1", manager.id, WEEK, NOW)
+    with sessions.begin() as session:
+        again = acknowledge(session, "T1", manager.id, WEEK, NOW + timedelta(hours=1))
+    assert first == again == NOW
+    with sessions() as session:
+        assert acknowledged_at(session, manager.id, "2026-W47") is None
+        assert load_digest(session, "T1", "UM", WEEK).acknowledged_at == NOW
+
+
+def test_the_message_reads_only_each_reports_first_wins_and_counts_the_rest(
+    sessions: sessionmaker[Session], team: dict
+) -> None:
+    for n in range(15):
+        log(sessions, team["ana"], MON + timedelta(days=n % 7), f"ana {n:02d}")
+    log(sessions, team["bo"], TUE, "bo 00")
+    with sessions() as session:
+        first = digest_inputs(session, "T1", "UM", WEEK, shown_per_report=10)
+        every = digest_inputs(session, "T1", "UM", WEEK, shown_per_report=None)
+        digest = load_digest(session, "T1", "UM", WEEK, shown_per_report=10)
+    ana = team["ana"].id
+    loaded = [(w.local_date, w.text) for w in first.wins if w.member_id == ana]
+    assert (
+        len(loaded) == 10
+        and loaded == sorted((w.local_date, w.text) for w in every.wins if w.member_id == ana)[:10]
+    )
+    assert len(every.wins) == 16 and sum(t.wins for t in first.tallies) == 16
+    (ana_week,) = [r for r in digest.reports if r.report.member_id == ana]
+    assert (ana_week.win_count, len(ana_week.wins), ana_week.complete) == (15, 10, False)
