@@ -161,6 +161,9 @@ class Delivery(Base):
         UniqueConstraint("workspace_id", "member_id", "kind", "period"),
         CheckConstraint(_one_of("status", DELIVERY_STATUSES), name="status"),
         Index("ix_deliveries_member_finished", "member_id", "finished_at"),
+        # Every tick sweeps claims left by dead processes and retries transient failures: by status, the
+        # few open rows are found without reading the whole ledger.
+        Index("ix_deliveries_status_due", "status", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
