@@ -20,11 +20,16 @@ The rules, in the order a tick applies them:
    snooze is a delivery of its own), or recorded as missed when more than GRACE late. A key already in
    the ledger means it was handled: nothing is sent. After downtime, a slot due days ago records each
    missed day and catches up to the one that can still be sent.
-4. Send and finish. Each claimed delivery is rendered (bot.prompts; nothing to say → skipped), sent to
-   the member's DM outside any transaction, on a bounded pool paced per workspace and channel
-   (jobs.delivery), then finished in a transaction of its own: sent (channel, ts) or failed (the
-   error). A member Slack says is gone is deactivated there too and gets nothing more. One member's
-   failure never stops the others'.
+4. Send and finish. Each claimed delivery is rendered (bot.prompts, or jobs.digest for the weekly
+   digest and recap; nothing to say → skipped), sent to the member's DM outside any transaction, on a
+   bounded pool paced per workspace and channel (jobs.delivery), then finished in a transaction of its
+   own: sent (channel, ts) or failed (the error). A member Slack says is gone is deactivated there too
+   and gets nothing more. One member's failure never stops the others'.
+
+The weekly kinds take the same path, keyed by ISO week instead of date (the week of the manager's date
+at the digest, for the recap too): a manager's "digest" and each report's "recap". They are skipped only
+for a member who is gone (and a recap while its member is paused); the remote-day rules are not theirs.
+A digest is sent once its first message is in, whatever happens to the rest (jobs.digest).
 
 A dry run makes the same decisions without acting on them: no sweep, no claim, no send, slots as they
 were. Jobs carry ids, never ORM objects, across transactions and threads.
@@ -47,7 +52,19 @@ from sqlalchemy.orm import Session
 from bot.prompts import prompt_message
 from bot.services import Services
 from jobs.delivery import Delivery, SendResult, is_transient, member_gone
-from rules.schedule import EOD, GRACE, MORNING, MORNING_SNOOZE, day_kind, is_late
+from jobs.digest import Parcel, send_parcel, weekly_parcel
+from rules.digest import iso_week, week_range
+from rules.schedule import (
+    DIGEST,
+    EOD,
+    GRACE,
+    MORNING,
+    MORNING_SNOOZE,
+    RECAP,
+    WEEKLY_KINDS,
+    day_kind,
+    is_late,
+)
 from storage.ledger import (
     DeliveryKey,
     FailedDelivery,
@@ -71,7 +88,11 @@ from storage.schedules import (
     schedule_of,
 )
 
-SLOT_KINDS: dict[str, tuple[str, ...]] = {MORNING: (MORNING, MORNING_SNOOZE), EOD: (EOD,)}
+SLOT_KINDS: dict[str, tuple[str, ...]] = {
+    MORNING: (MORNING, MORNING_SNOOZE),
+    EOD: (EOD,),
+    DIGEST: (DIGEST, RECAP),  # the weekly digest, with its members' recaps
+}
 INTERRUPTED_AFTER = timedelta(minutes=5)
 BATCH_SIZE = 500
 SENT, FAILED, MISSED, SKIPPED, ALREADY_CLAIMED = "sent", "failed", "missed", "skipped", "already_claimed"
@@ -163,6 +184,7 @@ class _Job:
     kind: str
     period: str
     local_date: date
+    due_at: datetime
     retry: bool = False
 
 
@@ -181,8 +203,9 @@ def run_tick(
 ) -> TickReport:
     """Handle every prompt due at or before `now`: sweep, retry, claim, send, finish (see the module doc).
 
-    `kinds` restricts the tick to "morning" (with its snoozes) or "eod"; `delivery` sets the pace,
-    retries and threads (default: a fresh one on `services.client`); `worker` is recorded as the claimer.
+    `kinds` restricts the tick to "morning" (with its snoozes), "eod" or "digest" (with the recaps);
+    `delivery` sets the pace, retries and threads (default: a fresh one on `services.client`); `worker`
+    is recorded as the claimer.
     """
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
@@ -224,20 +247,33 @@ def _default_worker() -> str:
 
 
 def period_of(slot: DueSlot) -> str:
-    """The ledger period of a prompt: the member's local date; a snooze adds its UTC time."""
+    """The ledger period of a prompt: the member's local date; a snooze adds its UTC time; a weekly
+    message has the ISO week of its slot's date."""
+    if slot.kind in WEEKLY_KINDS:
+        return iso_week(slot.local_date)
     if slot.kind in ONE_SHOT_KINDS:
         return f"{slot.local_date.isoformat()}@{slot.due_at.astimezone(UTC):%H%M}"
     return slot.local_date.isoformat()
 
 
-def _verdict(session: Session, member: Member, local_date: date, due_at: datetime, now: datetime) -> str:
-    """SKIPPED (paused, gone, or not a remote day any more), MISSED (too late) or SENT (send it)."""
+def local_date_of(kind: str, period: str) -> date:
+    """A ledger period back to a date: the day itself, or the Monday of a weekly message's week."""
+    return week_range(period).first if kind in WEEKLY_KINDS else date.fromisoformat(period[:10])
+
+
+def _verdict(
+    session: Session, member: Member, kind: str, local_date: date, due_at: datetime, now: datetime
+) -> str:
+    """SKIPPED (paused, gone, or not a remote day any more), MISSED (too late) or SENT (send it).
+
+    A manager's digest goes whether or not they pause their own prompts; it is about their team."""
     schedule = schedule_of(member)
-    if schedule.paused or not schedule.active:
+    if not schedule.active or (schedule.paused and kind != DIGEST):
         return SKIPPED
-    overrides = overrides_for(session, member.id, local_date, local_date)
-    if day_kind(schedule, local_date, overrides) != "remote":
-        return SKIPPED
+    if kind not in WEEKLY_KINDS:
+        overrides = overrides_for(session, member.id, local_date, local_date)
+        if day_kind(schedule, local_date, overrides) != "remote":
+            return SKIPPED
     return MISSED if is_late(due_at, now) else SENT
 
 
@@ -290,7 +326,7 @@ def _claim_slot(services: Services, slot: DueSlot, now: datetime, worker: str) -
         if member is None:  # deleted since the page was read; its slots went with it
             return None, None
         period = period_of(slot)
-        verdict = _verdict(session, member, slot.local_date, slot.due_at, now)
+        verdict = _verdict(session, member, slot.kind, slot.local_date, slot.due_at, now)
         if not advance_slot(session, slot):
             return TickItem(member.user_id, slot.kind, period, ALREADY_CLAIMED), None
         if verdict == SKIPPED:
@@ -303,7 +339,14 @@ def _claim_slot(services: Services, slot: DueSlot, now: datetime, worker: str) -
         if delivery_id is None:
             return TickItem(member.user_id, slot.kind, period, ALREADY_CLAIMED), None
         job = _Job(
-            delivery_id, member.workspace_id, member.id, member.user_id, slot.kind, period, slot.local_date
+            delivery_id,
+            member.workspace_id,
+            member.id,
+            member.user_id,
+            slot.kind,
+            period,
+            slot.local_date,
+            slot.due_at,
         )
         return None, job
 
@@ -328,18 +371,26 @@ def _retry_candidates(session: Session, now: datetime, slot_kinds: tuple[str, ..
 def _claim_retry(services: Services, failed: FailedDelivery, now: datetime, worker: str) -> Claimed:
     """Claim a failed delivery again, unless another tick did first or the member no longer wants it."""
     key = failed.key
-    local_date = date.fromisoformat(key.period[:10])
+    local_date = local_date_of(key.kind, key.period)
     with services.sessions.begin() as session:
         member = session.get(Member, key.member_id)
         if member is None:
             return None, None
         if not reclaim(session, failed.id, error=failed.error, now=now, worker=worker):
             return TickItem(member.user_id, key.kind, key.period, ALREADY_CLAIMED, retry=True), None
-        if _verdict(session, member, local_date, failed.due_at, now) != SENT:
+        if _verdict(session, member, key.kind, local_date, failed.due_at, now) != SENT:
             finish(session, failed.id, status=SKIPPED, now=now)
             return TickItem(member.user_id, key.kind, key.period, SKIPPED, retry=True), None
         job = _Job(
-            failed.id, key.workspace_id, member.id, member.user_id, key.kind, key.period, local_date, True
+            failed.id,
+            key.workspace_id,
+            member.id,
+            member.user_id,
+            key.kind,
+            key.period,
+            local_date,
+            failed.due_at,
+            True,
         )
         return None, job
 
@@ -405,30 +456,43 @@ class _SendPool:
             self._room.release()
 
 
+def _parcel(session: Session, job: _Job, now: datetime) -> Parcel | None:
+    """What the job sends: a prompt's one message, or a weekly digest or recap; None: nothing."""
+    if job.kind in WEEKLY_KINDS:
+        return weekly_parcel(session, job.member_id, job.kind, job.period, job.due_at)
+    message = prompt_message(session, job.member_id, job.kind, job.local_date, now)
+    return None if message is None else Parcel([message])
+
+
 def _deliver(services: Services, delivery: Delivery, job: _Job, now: datetime) -> TickItem:
     """Render, send, finish: the rendering and the finish each in a short session, the send in none."""
     try:
         with services.sessions() as session:
-            message = prompt_message(session, job.member_id, job.kind, job.local_date, now)
+            parcel = _parcel(session, job, now)
     except Exception:
         log.exception("tick: could not render the %s prompt for %s", job.kind, job.user_id)
         return _finish(services, job, now, SendResult(error=RENDER_FAILED))
-    if message is None:
+    if parcel is None:
         return _finish(services, job, now, None)
+    note = None
     try:
-        result = delivery.send(job.workspace_id, job.user_id, message)
+        result, note = send_parcel(delivery, job.workspace_id, job.user_id, parcel)
     except Exception:  # not one of Slack's answers: it may or may not have gone out, so it is not retried
         log.exception("tick: sending the %s prompt to %s failed", job.kind, job.user_id)
         result = SendResult(error=SEND_FAILED)
-    return _finish(services, job, now, result)
+    return _finish(services, job, now, result, note)
 
 
-def _finish(services: Services, job: _Job, now: datetime, result: SendResult | None) -> TickItem:
-    """Record the outcome; a gone member is deactivated in the same transaction. None: nothing to send."""
+def _finish(
+    services: Services, job: _Job, now: datetime, result: SendResult | None, note: str | None = None
+) -> TickItem:
+    """Record the outcome; a gone member is deactivated in the same transaction. None: nothing to send.
+
+    `note` is what went wrong after a sent delivery's first message (jobs.digest), kept as its error."""
     if result is None:
         outcome, error = SKIPPED, None
     else:
-        outcome, error = (SENT, None) if result.sent else (FAILED, result.error)
+        outcome, error = (SENT, note) if result.sent else (FAILED, result.error)
     try:
         with services.sessions.begin() as session:
             finish(
@@ -459,8 +523,8 @@ def _dry_run(services: Services, now: datetime, slot_kinds: tuple[str, ...], bat
             member = session.get(Member, failed.key.member_id)
             if member is None:
                 continue
-            local_date = date.fromisoformat(failed.key.period[:10])
-            verdict = _verdict(session, member, local_date, failed.due_at, now)
+            local_date = local_date_of(failed.key.kind, failed.key.period)
+            verdict = _verdict(session, member, failed.key.kind, local_date, failed.due_at, now)
             outcome = SENT if verdict == SENT else SKIPPED
             items.append(
                 TickItem(member.user_id, failed.key.kind, failed.key.period, outcome, failed.error, True)
@@ -472,7 +536,7 @@ def _dry_run(services: Services, now: datetime, slot_kinds: tuple[str, ...], bat
                 if member is None:
                     break
                 period = period_of(slot)
-                verdict = _verdict(session, member, slot.local_date, slot.due_at, now)
+                verdict = _verdict(session, member, slot.kind, slot.local_date, slot.due_at, now)
                 key = DeliveryKey(member.workspace_id, member.id, slot.kind, period)
                 if verdict != SKIPPED and status_of(session, key) is not None:
                     verdict = ALREADY_CLAIMED

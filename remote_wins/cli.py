@@ -37,7 +37,11 @@ def _parser() -> argparse.ArgumentParser:
         dest="jobs_command", required=True
     )
     run = jobs.add_parser("run", help="one tick as of an instant: re-run a missed tick, or look first")
-    run.add_argument("kind", choices=("morning", "eod"), help="which prompts")
+    run.add_argument(
+        "kind",
+        choices=("morning", "eod", "digest"),
+        help="which prompts (digest: managers' weekly digests and their reports' recaps)",
+    )
     run.add_argument("--at", required=True, metavar="ISO-8601", help="the instant, with an offset or Z")
     run.add_argument("--dry-run", action="store_true", help="print who is due and change nothing")
     digest = commands.add_parser("digest", help="managers' weekly digests").add_subparsers(

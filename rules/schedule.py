@@ -4,6 +4,10 @@ The contract (also in README): prompts go only on remote days, at the member's l
 that falls in a spring-forward gap is sent at the end of the gap (the first instant that exists
 after it); a time that occurs twice in an autumn overlap is sent once, at its first occurrence.
 A prompt missed by more than `GRACE` (after downtime) is recorded as missed, not sent late.
+
+Weekly messages follow the same local-time and DST rules: a manager's digest at their digest weekday and
+time in their zone (default Friday 16:00), and each report's recap `RECAP_LEAD` before it (the recap
+is there so a member can fix what the manager will read, so it follows the manager's clock, not theirs).
 """
 
 from __future__ import annotations
@@ -21,6 +25,10 @@ DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 MORNING, EOD = "morning", "eod"
 MORNING_SNOOZE = "morning_snooze"  # a one-shot slot: the morning prompt again after a snooze
 PROMPT_KINDS = (MORNING, EOD)
+DIGEST, RECAP = "digest", "recap"  # weekly: the manager's digest, and each report's recap before it
+WEEKLY_KINDS = (DIGEST, RECAP)
+RECAP_LEAD = timedelta(hours=1)
+DIGEST_WEEKDAY, DIGEST_AT = 4, time(16, 0)  # Friday 16:00, in the manager's zone
 OVERRIDE_KINDS = ("remote", "office", "off")
 
 
@@ -88,6 +96,25 @@ def next_prompt(
         if instant > after:
             return instant, candidate
     return None
+
+
+def next_weekly(weekday: int, at: time, tz: str, after: datetime) -> tuple[datetime, date]:
+    """The first instant strictly after `after` that is `weekday` (0 = Monday) at `at` in `tz`, as
+    (UTC instant, local date); a time in a DST gap or overlap is read as `local_instant` reads it."""
+    today = after.astimezone(zone(tz)).date()
+    # Start a week early: near midnight, or in a gap, this week's instant may already be past.
+    day = today + timedelta(days=(weekday - today.weekday()) % 7 - 7)
+    while (instant := local_instant(day, at, tz)) <= after:
+        day += timedelta(days=7)
+    return instant, day
+
+
+def next_recap(weekday: int, at: time, manager_tz: str, after: datetime) -> tuple[datetime, date]:
+    """A report's recap: `RECAP_LEAD` before the first of their manager's digests that it can still
+    precede, strictly after `after`. The date is the digest's, in the manager's zone, so the recap and
+    the digest name the same ISO week."""
+    digest, day = next_weekly(weekday, at, manager_tz, after + RECAP_LEAD)
+    return digest - RECAP_LEAD, day
 
 
 def is_late(due_at: datetime, now: datetime) -> bool:

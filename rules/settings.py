@@ -16,7 +16,16 @@ from typing import assert_never
 from zoneinfo import available_timezones
 
 from rules.calendar import describe_day, zone
-from rules.schedule import EOD, MORNING, MORNING_SNOOZE, OVERRIDE_KINDS, parse_weekdays
+from rules.schedule import (
+    DAY_NAMES,
+    DIGEST_AT,
+    DIGEST_WEEKDAY,
+    EOD,
+    MORNING,
+    MORNING_SNOOZE,
+    OVERRIDE_KINDS,
+    parse_weekdays,
+)
 
 MAX_OFF_DAYS = 92  # one `off` range; a longer absence is what `pause` is for
 SHARE_TO = ("channel", "manager", "self")
@@ -140,6 +149,24 @@ class SetPaused:
     paused: bool
 
 
+@dataclass(frozen=True)
+class DigestTime:
+    """When a manager's weekly digest comes, in their own zone; their reports' recaps come before it."""
+
+    weekday: int = DIGEST_WEEKDAY  # 0 = Monday
+    at: time = DIGEST_AT
+
+
+@dataclass(frozen=True)
+class ShowDigestTime:
+    """`digest-time`: when the digest comes."""
+
+
+@dataclass(frozen=True)
+class SetDigestTime:
+    time: DigestTime
+
+
 SettingsCommand = (
     OpenSettings
     | ShowSettings
@@ -151,9 +178,23 @@ SettingsCommand = (
     | SetToday
     | SetDaysOff
     | SetPaused
+    | ShowDigestTime
+    | SetDigestTime
 )
 SettingsChange = SetManager | SetDays | SetDestination | SetTimes | SetZone | SetPaused
-SETTINGS_WORDS = ("settings", "manager", "days", "channel", "times", "tz", "today", "off", "pause", "resume")
+SETTINGS_WORDS = (
+    "settings",
+    "manager",
+    "days",
+    "channel",
+    "times",
+    "tz",
+    "today",
+    "off",
+    "pause",
+    "resume",
+    "digest-time",
+)
 
 
 def parse_settings(word: str, rest: str, refs: SlackRefs) -> SettingsCommand:
@@ -189,6 +230,8 @@ def parse_settings(word: str, rest: str, refs: SlackRefs) -> SettingsCommand:
         return SetToday(simple)
     if word == "off":
         return _days_off(simple)
+    if word == "digest-time":
+        return _digest_time(simple)
     raise ValueError(f"not a settings word: {word}")
 
 
@@ -241,6 +284,21 @@ def _times(simple: str) -> SetTimes:
     if morning >= eod:
         raise SettingsProblem("The morning time must come before the end-of-day time: `times 09:00 17:00`.")
     return SetTimes(morning, eod)
+
+
+def _digest_time(simple: str) -> ShowDigestTime | SetDigestTime:
+    if not simple:
+        return ShowDigestTime()
+    parts = simple.split()
+    days = parse_weekdays(parts[0]) if len(parts) == 2 else None
+    at = parse_time(parts[1]) if len(parts) == 2 else None
+    if not days or len(days) != 1 or at is None:
+        raise SettingsProblem(
+            "`digest-time` takes one weekday and a 24-hour time in your time zone, like "
+            "`digest-time fri 16:00`; `digest-time` alone says when your digest comes."
+        )
+    (weekday,) = days
+    return SetDigestTime(DigestTime(weekday, at))
 
 
 @lru_cache(maxsize=1)
@@ -385,6 +443,11 @@ def describe_prompt(kind: str, instant: datetime, tz: str, now: datetime) -> str
     """Which prompt comes when, in the member's zone, named so they can't mistake it for UTC."""
     name = PROMPT_NAMES.get(kind, kind.replace("_", " "))
     return f"your {name}, {describe_instant(instant, tz, now)} ({tz})"
+
+
+def describe_digest_time(digest_time: DigestTime) -> str:
+    """ "Fridays at 16:00": a weekly time, read in the manager's zone."""
+    return f"{DAY_NAMES[digest_time.weekday].title()}s at {clock_time(digest_time.at)}"
 
 
 def why_no_prompt(settings: MemberSettings, overrides: Mapping[date, str]) -> str:

@@ -3,22 +3,47 @@
 A slot holds the next instant a member's prompt of one kind is due. It is recomputed whenever what
 it depends on changes (settings, overrides, time zone) and advanced after each tick, so the clock
 needs no memory of its own and a restart loses nothing.
+
+The weekly slots (rules.schedule.WEEKLY_KINDS) hang off the manager: a member who is named as manager by
+at least one active member has a "digest" slot at their digest time in their zone, and each member who
+names a manager has a "recap" slot `RECAP_LEAD` before that manager's digest. Their `local_date` is the
+digest's date in the manager's zone for both, so both name the same ISO week (the ledger period). A
+manager's time or zone moves their reports' recaps with it. A weekly slot that is already due is left
+for the tick, which advances it by the settings as they are then: a change made in the minute a digest
+is due never skips that week. A manager the bot has never met gets a member row (zone UTC, marked
+never checked, so `bot.directory` refreshes it from Slack when it next meets them); the listeners ask
+Slack first where they can, so the row starts with the right zone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import delete, literal, select, tuple_, update
+from sqlalchemy import Select, delete, literal, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from rules.calendar import local_today
-from rules.schedule import HORIZON_DAYS, MORNING_SNOOZE, PROMPT_KINDS, Schedule, next_prompt, weekdays_of
+from rules.schedule import (
+    DIGEST,
+    HORIZON_DAYS,
+    MORNING_SNOOZE,
+    PROMPT_KINDS,
+    RECAP,
+    WEEKLY_KINDS,
+    Schedule,
+    next_prompt,
+    next_recap,
+    next_weekly,
+    weekdays_of,
+)
 from storage.models import DayOverride, Member, PromptSlot
+from storage.upsert import insert_ignore
 
 ONE_SHOT_KINDS = (MORNING_SNOOZE,)  # slots that are deleted, not advanced, once handled
+NEVER_CHECKED = datetime(1970, 1, 1, tzinfo=UTC)  # tz_checked_at of a manager Slack was never asked about
+Due = tuple[datetime, date]  # a slot's next (UTC instant, local date)
 
 
 def schedule_of(member: Member) -> Schedule:
@@ -58,7 +83,116 @@ def reschedule(session: Session, member_id: int, now: datetime) -> None:
         session.execute(delete(PromptSlot).filter_by(member_id=member_id, kind=kind))
         if nxt is not None:
             session.add(PromptSlot(member_id=member_id, kind=kind, due_at=nxt[0], local_date=nxt[1]))
+    _reschedule_weekly(session, member, now)
     session.flush()
+
+
+# -- the weekly digest and recap ---------------------------------------------------------------------------
+
+
+def digest_time(member: Member) -> time:
+    return time(*divmod(member.digest_minute, 60))
+
+
+def _zone_of(member: Member) -> str:
+    return member.tz_override or member.tz
+
+
+def _names_a_manager(member: Member) -> bool:
+    return bool(member.manager_user_id) and member.manager_user_id != member.user_id
+
+
+def _reports_query(manager: Member) -> Select[tuple[Member]]:
+    """Who the manager's digest is about (sharing or not: the digest skips the paused at send time)."""
+    return select(Member).where(
+        Member.workspace_id == manager.workspace_id,
+        Member.manager_user_id == manager.user_id,
+        Member.user_id != manager.user_id,
+        Member.deactivated.is_(False),
+    )
+
+
+def manager_row(session: Session, member: Member, now: datetime | None = None) -> Member | None:
+    """The row of the member's manager; given `now`, created when missing (see the module doc)."""
+    if not _names_a_manager(member):
+        return None
+    if now is not None:
+        values = {
+            "workspace_id": member.workspace_id,
+            "user_id": member.manager_user_id,
+            "tz": "UTC",
+            "display_name": "",
+            "tz_checked_at": NEVER_CHECKED,
+            "created_at": now,
+        }
+        session.execute(insert_ignore(session, Member, values, ["workspace_id", "user_id"]))
+    return session.scalars(
+        select(Member).filter_by(workspace_id=member.workspace_id, user_id=member.manager_user_id)
+    ).one_or_none()
+
+
+def next_digest(session: Session, manager: Member, after: datetime) -> Due | None:
+    """The manager's next digest strictly after `after`; None unless an active member names them."""
+    if manager.deactivated:
+        return None
+    if session.scalar(_reports_query(manager).with_only_columns(Member.id).limit(1)) is None:
+        return None
+    return next_weekly(manager.digest_weekday, digest_time(manager), _zone_of(manager), after)
+
+
+def next_recap_of(
+    session: Session, member: Member, after: datetime, manager: Member | None = None
+) -> Due | None:
+    """The member's next recap strictly after `after`, by their manager's digest time and zone; None
+    without a manager, or while paused (the recap is a prompt to them) or gone."""
+    if member.deactivated or member.paused or not _names_a_manager(member):
+        return None
+    manager = manager or manager_row(session, member)
+    if manager is None or manager.deactivated:
+        return None
+    return next_recap(manager.digest_weekday, digest_time(manager), _zone_of(manager), after)
+
+
+def _set_weekly(session: Session, member_id: int, kind: str, nxt: Due | None, now: datetime) -> None:
+    """Store a weekly slot's next occurrence, unless the stored one is already due (the tick's, then)."""
+    stored = session.execute(
+        select(PromptSlot.due_at, PromptSlot.local_date).filter_by(member_id=member_id, kind=kind)
+    ).first()
+    if stored is not None and (stored.due_at <= now or tuple(stored) == nxt):
+        return
+    if nxt is None:
+        session.execute(delete(PromptSlot).filter_by(member_id=member_id, kind=kind))
+    elif stored is None:
+        values = {"member_id": member_id, "kind": kind, "due_at": nxt[0], "local_date": nxt[1]}
+        session.execute(insert_ignore(session, PromptSlot, values, ["member_id", "kind"]))
+    else:
+        session.execute(
+            update(PromptSlot)
+            .filter_by(member_id=member_id, kind=kind)
+            .values(due_at=nxt[0], local_date=nxt[1])
+        )
+
+
+def _reschedule_weekly(session: Session, member: Member, now: datetime) -> None:
+    """The member's recap (as a report), their digest (as a manager) and their reports' recaps; and, when
+    they name a manager, that manager's digest, which their first report starts."""
+    manager = manager_row(session, member, now) if not member.deactivated else None
+    if manager is not None:
+        _set_weekly(session, manager.id, DIGEST, next_digest(session, manager, now), now)
+    _set_weekly(session, member.id, RECAP, next_recap_of(session, member, now, manager), now)
+    _set_weekly(session, member.id, DIGEST, next_digest(session, member, now), now)
+    for report in session.scalars(_reports_query(member)):  # the digest's day, time and zone are theirs
+        _set_weekly(session, report.id, RECAP, next_recap_of(session, report, now, member), now)
+
+
+def reschedule_digest(session: Session, workspace_id: str, manager_user_id: str, now: datetime) -> None:
+    """A member dropped or changed manager: the old manager's digest stops with their last report."""
+    manager = session.scalars(
+        select(Member).filter_by(workspace_id=workspace_id, user_id=manager_user_id)
+    ).one_or_none()
+    if manager is not None:
+        _set_weekly(session, manager.id, DIGEST, next_digest(session, manager, now), now)
+        session.flush()
 
 
 def deactivate(session: Session, member_id: int) -> None:
@@ -108,6 +242,9 @@ def next_occurrence(session: Session, slot: DueSlot) -> DueSlot | None:
     member = session.get(Member, slot.member_id)
     if member is None or slot.kind in ONE_SHOT_KINDS:
         return None
+    if slot.kind in WEEKLY_KINDS:
+        nxt = (next_digest if slot.kind == DIGEST else next_recap_of)(session, member, slot.due_at)
+        return None if nxt is None else DueSlot(slot.member_id, slot.kind, nxt[0], nxt[1])
     overrides = _upcoming_overrides(session, member, slot.due_at)
     nxt = next_prompt(schedule_of(member), slot.kind, slot.due_at, overrides)
     return None if nxt is None else DueSlot(slot.member_id, slot.kind, nxt[0], nxt[1])

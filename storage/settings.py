@@ -13,11 +13,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from rules.calendar import local_today
-from rules.schedule import HORIZON_DAYS, weekdays_of
-from rules.settings import MemberSettings
+from rules.schedule import DIGEST, HORIZON_DAYS, WEEKLY_KINDS, weekdays_of
+from rules.settings import DigestTime, MemberSettings
 from storage.ledger import DeliveryRecord, deliveries_for
 from storage.models import DayOverride, Member
-from storage.schedules import DueSlot, next_slots, overrides_for, reschedule
+from storage.schedules import DueSlot, digest_time, next_slots, overrides_for, reschedule, reschedule_digest
 
 RECENT_PROBLEM = timedelta(days=14)  # an older failure is history, not something to fix
 
@@ -48,6 +48,7 @@ def settings_of(session: Session, member_id: int, *, for_update: bool = False) -
 def save_settings(session: Session, member_id: int, settings: MemberSettings, now: datetime) -> None:
     """Store checked settings (see `rules.settings.problems`) and move the member's prompt slots."""
     member = _member(session, member_id)
+    old_manager = member.manager_user_id
     member.tz_override = settings.tz_override
     member.remote_days = sum(1 << day for day in settings.remote_days)
     member.morning_minute = settings.morning.hour * 60 + settings.morning.minute
@@ -58,6 +59,8 @@ def save_settings(session: Session, member_id: int, settings: MemberSettings, no
     member.paused = settings.paused
     session.flush()
     reschedule(session, member_id, now)
+    if old_manager and old_manager != settings.manager:
+        reschedule_digest(session, member.workspace_id, old_manager, now)
 
 
 def set_day_kinds(
@@ -99,11 +102,40 @@ class SettingsSnapshot:
 def snapshot(session: Session, member_id: int, now: datetime) -> SettingsSnapshot:
     settings = settings_of(session, member_id)
     today = local_today(now, settings.tz)
-    slots = next_slots(session, member_id)
+    slots = [slot for slot in next_slots(session, member_id) if slot.kind not in WEEKLY_KINDS]
     overrides = overrides_for(session, member_id, today, today + timedelta(days=HORIZON_DAYS))
     return SettingsSnapshot(
         settings, today, slots[0] if slots else None, overrides, _problem(session, member_id, now)
     )
+
+
+@dataclass(frozen=True)
+class DigestSnapshot:
+    """What `digest-time` states: when the member's digest comes, as a manager, and the next one."""
+
+    time: DigestTime
+    tz: str
+    next_digest: datetime | None  # None while nobody names the member as their manager
+
+
+def digest_snapshot(session: Session, member_id: int) -> DigestSnapshot:
+    member = _member(session, member_id)
+    due = [slot.due_at for slot in next_slots(session, member_id) if slot.kind == DIGEST]
+    return DigestSnapshot(
+        DigestTime(member.digest_weekday, digest_time(member)),
+        member.tz_override or member.tz,
+        due[0] if due else None,
+    )
+
+
+def set_digest_time(session: Session, member_id: int, wanted: DigestTime, now: datetime) -> DigestSnapshot:
+    """Move the member's digest, and with it their reports' recaps, in this transaction."""
+    member = _member(session, member_id, for_update=True)
+    member.digest_weekday = wanted.weekday
+    member.digest_minute = wanted.at.hour * 60 + wanted.at.minute
+    session.flush()
+    reschedule(session, member_id, now)
+    return digest_snapshot(session, member_id)
 
 
 def _problem(session: Session, member_id: int, now: datetime) -> DeliveryRecord | None:

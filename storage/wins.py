@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import asdict
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import Insert, delete, select
+from sqlalchemy import Insert, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -99,3 +100,18 @@ def wins_between(session: Session, member_id: int, period: DateRange) -> list[Sa
         .order_by(Win.local_date, Win.id)
     )
     return [_saved(win) for win in session.scalars(query)]
+
+
+def set_private(session: Session, member_id: int, win_ids: Collection[int]) -> int:
+    """Mark some of the member's wins private (the recap's "keep these to me"); how many changed.
+
+    Scoped to the member like every query here, so an id of someone else's win changes nothing.
+    """
+    if not win_ids:
+        return 0
+    result = session.execute(
+        update(Win)
+        .where(Win.member_id == member_id, Win.id.in_(list(win_ids)), Win.private.is_(False))
+        .values(private=True)
+    )
+    return result.rowcount

@@ -29,6 +29,8 @@ a team channel, your manager's DM, or only you
 • `/remote-win off 2026-12-24` or `off 2026-12-24..2026-12-31`: days off, no prompts \
 (up to {MAX_OFF_DAYS} days at a time)
 • `/remote-win pause` / `resume`: stop all prompts, and start them again
+• `/remote-win digest-time fri 16:00`: for managers, the day and time your team's weekly digest comes, \
+in your time zone (`digest-time` alone shows it)
 A text that starts with {", ".join(f"`{word}`" for word in COMMAND_WORDS[:-1])} or `{COMMAND_WORDS[-1]}` \
 is read as that command."""
 

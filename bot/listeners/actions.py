@@ -8,6 +8,7 @@ from slack_bolt import Ack, App, Respond
 
 from bot import logbook
 from bot.blocks.wins import notice_message, removed_message
+from bot.home import refresh_home
 from bot.listeners.answer import respond_later
 from bot.listeners.forms import open_edit_form, open_new_form
 from bot.services import Services
@@ -31,6 +32,7 @@ def register(app: App, services: Services) -> None:
 
         def remove() -> dict[str, Any]:
             win = logbook.delete_own(services, team, user, win_id) if win_id else None
+            refresh_home(services, team, user)
             return removed_message(win) if win else notice_message("That win is already gone.")
 
         respond_later(services, respond, remove)

@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot import logbook
+from bot.blocks.digest_time import digest_time_message
 from bot.blocks.escape import shown
 from bot.blocks.help import help_message
 from bot.blocks.wins import (
@@ -17,6 +18,8 @@ from bot.blocks.wins import (
     removed_message,
     saved_message,
 )
+from bot.directory import member_for
+from bot.home import refresh_home
 from bot.listeners.answer import answer_command
 from bot.listeners.forms import open_edit_form, open_new_form
 from bot.listeners.settings import change_settings, open_settings, refs_in, show_settings
@@ -28,13 +31,16 @@ from rules.settings import (
     SetDays,
     SetDaysOff,
     SetDestination,
+    SetDigestTime,
     SetManager,
     SetPaused,
     SetTimes,
     SetToday,
     SetZone,
+    ShowDigestTime,
     ShowSettings,
 )
+from storage import settings as stored
 
 COMMAND = "/remote-win"
 
@@ -81,6 +87,7 @@ def handle_command(services: Services, ack: Ack, respond: Respond, command: dict
                 win, today = logbook.save_quick_win(
                     services, team, user, text, f"command:{command['trigger_id']}"
                 )
+                refresh_home(services, team, user)
                 return saved_message(win, today)
 
             answer_command(
@@ -109,8 +116,10 @@ def handle_command(services: Services, ack: Ack, respond: Respond, command: dict
             def remove() -> dict[str, Any]:
                 if isinstance(parsed, UndoLast):
                     win = logbook.undo_last(services, team, user)
+                    refresh_home(services, team, user)
                     return removed_message(win) if win else notice_message("You have no wins to undo.")
                 win = logbook.delete_own(services, team, user, parsed.win_id)
+                refresh_home(services, team, user)
                 return removed_message(win) if win else notice_message(f"You have no win #{parsed.win_id}.")
 
             answer_command(
@@ -140,6 +149,18 @@ def handle_command(services: Services, ack: Ack, respond: Respond, command: dict
                 pending=notice_message("Looking up your settings…"),
                 failed=lambda: notice_message("Couldn't load your settings just now. Try again in a minute."),
             )
+        case ShowDigestTime() | SetDigestTime():
+            answer_command(
+                services,
+                ack,
+                respond,
+                lambda: digest_time(services, team, user, parsed),
+                pending=notice_message("Looking up your digest…"),
+                failed=lambda: notice_message(
+                    "Couldn't do that just now, so nothing changed. Try again in a minute: "
+                    f"`/remote-win {shown(typed, 500)}`"
+                ),
+            )
         case (
             SetManager()
             | SetDays()
@@ -154,10 +175,37 @@ def handle_command(services: Services, ack: Ack, respond: Respond, command: dict
                 services,
                 ack,
                 respond,
-                lambda: change_settings(services, team, user, parsed),
+                lambda: change_setting(services, team, user, parsed),
                 pending=notice_message("Saving your settings…"),
                 failed=lambda: notice_message(
                     "Couldn't save that just now, so nothing changed. Try again in a minute: "
                     f"`/remote-win {shown(typed, 500)}`"
                 ),
             )
+
+
+def change_setting(
+    services: Services,
+    team: str,
+    user: str,
+    change: SetManager | SetDays | SetDestination | SetTimes | SetZone | SetPaused | SetToday | SetDaysOff,
+) -> dict[str, Any]:
+    """A settings shortcut; a newly named manager is looked up in Slack first, so that their digest, and
+    the member's recap before it, are scheduled in the manager's real time zone from the start."""
+    if isinstance(change, SetManager) and change.user_id:
+        member_for(services, team, change.user_id)
+    return change_settings(services, team, user, change)
+
+
+def digest_time(
+    services: Services, team: str, user: str, command: ShowDigestTime | SetDigestTime
+) -> dict[str, Any]:
+    """`digest-time [day time]`: show or move the member's digest (and so their reports' recaps)."""
+    member = member_for(services, team, user)
+    now = services.clock()
+    if isinstance(command, ShowDigestTime):
+        with services.sessions() as session:
+            return digest_time_message(stored.digest_snapshot(session, member.id), now, changed=False)
+    with services.writing(), services.sessions.begin() as session:
+        snap = stored.set_digest_time(session, member.id, command.time, now)
+    return digest_time_message(snap, now, changed=True)

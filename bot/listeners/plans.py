@@ -45,6 +45,7 @@ from bot.blocks.plans import (
 )
 from bot.blocks.wins import Message
 from bot.directory import member_for
+from bot.home import refresh_home
 from bot.listeners.answer import respond_later
 from bot.services import Services
 from rules.calendar import zone
@@ -259,6 +260,7 @@ def handle_plan_submission(services: Services, ack: Ack, body: dict[str, Any], v
         ack(response_action="errors", errors={"items": SUMMARIZED})
         return
     ack()
+    refresh_home(services, team, user)
     services.background.submit(share_plan, services, member_id, plan, metadata)
 
 
@@ -363,6 +365,7 @@ def handle_summary_submission(
         ack(response_action="errors", errors={"blockers": SKIPPED})
         return
     ack()
+    refresh_home(services, team, user)
     services.background.submit(share_summary, services, member_id, outcome, metadata)
 
 

@@ -31,6 +31,7 @@ from bot.blocks.settings import (
 )
 from bot.blocks.wins import Message
 from bot.directory import cached_member, forget_member, member_for
+from bot.home import refresh_home
 from bot.listeners.views import confirm
 from bot.services import Services
 from bot.slack_text import as_typed
@@ -138,6 +139,7 @@ def change_settings(
                 snap = stored.snapshot(session, member.id, now)
                 done = change_words(change, snap)
     forget_member(services, team, user)  # the cached member carries the zone and the remote days
+    refresh_home(services, team, user)
     return changed_message(done, snap, now)
 
 
@@ -157,6 +159,7 @@ def handle_submission(services: Services, ack: Ack, body: dict[str, Any], view: 
             stored.save_settings(session, member.id, wanted, now)
             snap = stored.snapshot(session, member.id, now)
         forget_member(services, team, user)
+        refresh_home(services, team, user)
         return {}, changed_message("Settings saved.", snap, now)
 
     future = services.background.submit(save)

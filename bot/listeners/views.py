@@ -12,6 +12,7 @@ from bot import logbook
 from bot.background import Pending, result_within
 from bot.blocks.form import CALLBACK_ID, form_metadata, read_form
 from bot.blocks.wins import saved_message
+from bot.home import refresh_home
 from bot.services import Services
 from rules.wins import SavedWin, validate_form
 
@@ -62,6 +63,7 @@ def handle_submission(services: Services, ack: Ack, body: dict[str, Any], view: 
     else:
         ack()
         verb = "Updated" if win_id is not None else "Saved"
+        refresh_home(services, team, user)
         services.background.submit(confirm, services, user, metadata, saved_message(win, today, verb))
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.blocks.help import help_message
-from bot.blocks.home import home_view
+from bot.blocks.home import MemberHome, home_view
 from bot.blocks.wins import list_message, not_saved_message, pending_message, removed_message, saved_message
 from bot.slack_text import as_typed
 from rules.calendar import week_of
@@ -20,6 +20,7 @@ from tests.fake_slack import FakeSlack
 from tests.support import SlackRequests
 
 TODAY = date(2026, 11, 23)
+NOON = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 LIVE_MARKUP = re.compile(r"<[!@#]")  # <!channel>, <!here>, <!everyone>, <@U…>, <#C…>
 DANGEROUS = [
     "<!channel>",
@@ -68,7 +69,7 @@ def test_rendered_wins_never_carry_live_markup(text: str, link: str | None, metr
         not_saved_message(text, "the database didn't answer."),
         pending_message(text),
         list_message([saved], week_of(TODAY), TODAY),
-        home_view([saved], week_of(TODAY), TODAY),
+        home_view(MemberHome("U1", "UTC", NOON, TODAY, [saved], week_of(TODAY))),
     ):
         assert_no_live_markup(message)
 

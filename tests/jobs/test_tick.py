@@ -554,8 +554,8 @@ def test_a_tick_for_mornings_leaves_the_evenings_due(services: Services, fake_sl
 
 
 def test_an_unknown_kind_is_refused(services: Services) -> None:
-    with pytest.raises(ValueError, match="digest"):
-        tick(services, NOW, kinds={"digest"})
+    with pytest.raises(ValueError, match="lunch"):
+        tick(services, NOW, kinds={"lunch"})
 
 
 def test_each_snooze_is_a_prompt_of_its_own_sent_once(services: Services, fake_slack: FakeSlack) -> None:

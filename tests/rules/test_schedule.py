@@ -11,7 +11,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from rules.schedule import GRACE, Schedule, day_kind, is_late, local_instant, next_prompt, parse_weekdays
+from rules.schedule import (
+    GRACE,
+    RECAP_LEAD,
+    Schedule,
+    day_kind,
+    is_late,
+    local_instant,
+    next_prompt,
+    next_recap,
+    next_weekly,
+    parse_weekdays,
+)
 
 WEEKDAYS = frozenset(range(5))
 # Every whole-hour offset from -11 to +14 is here, and the odd ones: half and quarter hours, 30-minute DST.
@@ -253,6 +264,59 @@ def test_a_prompt_exactly_grace_late_is_still_sent_and_a_second_more_is_missed()
     assert not is_late(due, due + GRACE)
     assert is_late(due, due + GRACE + timedelta(seconds=1))
     assert is_late(due, due + timedelta(hours=3))
+
+
+# -- the weekly digest and recap ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("tz", ZONES)
+def test_the_next_digest_is_the_first_friday_1600_on_the_managers_clock(tz: str) -> None:
+    after = utc(2026, 11, 27, 3, 0)  # Friday in UTC: Thursday in Pago Pago, Friday 17:00 in Kiritimati
+    instant, day = next_weekly(4, time(16, 0), tz, after)
+    assert instant > after and day.weekday() == 4
+    assert wall(instant, tz) == datetime.combine(day, time(16, 0))
+    assert instant - timedelta(weeks=1) <= after  # and the first: a week earlier was not still to come
+
+
+@pytest.mark.parametrize(
+    "tz, after, expected",
+    [
+        ("Europe/Berlin", utc(2026, 11, 23, 6, 0), (utc(2026, 11, 27, 15, 0), date(2026, 11, 27))),
+        (
+            "Europe/Berlin",
+            utc(2026, 11, 27, 15, 0),
+            (utc(2026, 12, 4, 15, 0), date(2026, 12, 4)),
+        ),  # strictly after
+        ("Europe/Berlin", utc(2026, 11, 27, 14, 59), (utc(2026, 11, 27, 15, 0), date(2026, 11, 27))),
+        ("Pacific/Kiritimati", utc(2026, 11, 27, 1, 0), (utc(2026, 11, 27, 2, 0), date(2026, 11, 27))),
+        ("Pacific/Kiritimati", utc(2026, 11, 27, 3, 0), (utc(2026, 12, 4, 2, 0), date(2026, 12, 4))),
+        ("Pacific/Pago_Pago", utc(2026, 11, 28, 2, 0), (utc(2026, 11, 28, 3, 0), date(2026, 11, 27))),
+    ],
+)
+def test_next_weekly_by_hand(tz: str, after: datetime, expected: tuple[datetime, date]) -> None:
+    assert next_weekly(4, time(16, 0), tz, after) == expected
+
+
+@pytest.mark.parametrize("tz, day, at, expected, why", DST_CASES, ids=[f"{c[0]}-{c[1]}" for c in DST_CASES])
+def test_a_weekly_time_in_a_dst_gap_or_overlap_follows_the_prompts_rule(
+    tz: str, day: date, at: time, expected: datetime, why: str
+) -> None:
+    assert next_weekly(day.weekday(), at, tz, expected - timedelta(days=3)) == (expected, day), why
+    instant, following = next_weekly(day.weekday(), at, tz, expected)  # once, and then a week later
+    assert following == day + timedelta(days=7)
+    assert wall(instant, tz) == datetime.combine(following, at)
+
+
+def test_the_recap_is_an_hour_before_the_digest_and_names_the_digests_date() -> None:
+    digest = (utc(2026, 11, 27, 2, 0), date(2026, 11, 27))  # Friday 16:00 in Kiritimati
+    assert timedelta(hours=1) == RECAP_LEAD
+    assert next_recap(4, time(16, 0), "Pacific/Kiritimati", utc(2026, 11, 26, 0, 0)) == (
+        digest[0] - RECAP_LEAD,
+        digest[1],
+    )
+    # Between the recap and the digest, the next recap is next week's: this week's has gone.
+    later = next_recap(4, time(16, 0), "Pacific/Kiritimati", utc(2026, 11, 27, 1, 30))
+    assert later == (utc(2026, 12, 4, 1, 0), date(2026, 12, 4))
 
 
 # -- `days tue,wed,thu` --------------------------------------------------------------------------------

@@ -1,0 +1,102 @@
+"""The App Home: gathering what it shows (one read-only session) and publishing it.
+
+It is published when the member opens the tab and again after anything that changes it (a win saved,
+undone or deleted, settings, a plan, a digest acknowledged): `refresh_home` hands that to the pool,
+so the action that caused it never waits for it, and a failed publish is only logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.blocks.home import LastDigest, MemberHome, TeamHome, home_view
+from bot.directory import member_for
+from bot.services import Services
+from rules.calendar import week_of
+from rules.digest import manager_week
+from rules.schedule import DIGEST
+from rules.settings import why_no_prompt
+from storage import settings as stored_settings
+from storage.digest import acknowledged_at, load_digest, reports_of
+from storage.ledger import deliveries_for
+from storage.members import MemberRef
+from storage.plans import find_plan
+from storage.schedules import next_slots
+from storage.wins import wins_between
+
+READ_NOTICE_KIND = "digest_read"  # the "your manager read your week" DM (bot.listeners.digest)
+PROBLEMS_READ = 10
+LEDGER_LOOKBACK = 60  # a manager's latest deliveries searched for the last digest (a week has ~20)
+log = logging.getLogger(__name__)
+
+
+def home_data(services: Services, team: str, user: str) -> tuple[MemberHome, TeamHome | None]:
+    """Everything the Home shows for this member, and the team part when they manage anyone."""
+    member = member_for(services, team, user)
+    now = services.clock()
+    with services.sessions() as session:
+        snap = stored_settings.snapshot(session, member.id, now)
+        tz, today = snap.settings.tz, snap.today
+        period = week_of(today)
+        failed = deliveries_for(session, member.id, statuses=("failed",), limit=PROBLEMS_READ)
+        mine = MemberHome(
+            user_id=user,
+            tz=tz,
+            now=now,
+            today=today,
+            wins=wins_between(session, member.id, period),
+            period=period,
+            plan=find_plan(session, member.id, today),
+            next_prompts=next_slots(session, member.id),
+            no_prompt=why_no_prompt(snap.settings, snap.overrides),
+            problems=[
+                p
+                for p in failed
+                if p.kind != READ_NOTICE_KIND and now - p.due_at <= stored_settings.RECENT_PROBLEM
+            ],
+        )
+        return mine, _team_data(session, member, tz, now)
+
+
+def _team_data(session: Session, member: MemberRef, tz: str, now: datetime) -> TeamHome | None:
+    """For anyone named as manager by a sharing member: this week's figures and the last digest."""
+    if not reports_of(session, member.workspace_id, member.user_id):
+        return None
+    week = load_digest(
+        session, member.workspace_id, member.user_id, manager_week(now, tz), shown_per_report=0
+    )
+    sent = deliveries_for(session, member.id, limit=LEDGER_LOOKBACK)
+    row = next((d for d in sent if d.kind == DIGEST), None)
+    last = None
+    if row is not None:
+        last = LastDigest(
+            week=row.period,
+            status=row.status,
+            sent_at=row.finished_at,
+            error=row.error,
+            acknowledged_at=acknowledged_at(session, member.id, row.period),
+        )
+    return TeamHome(week=week, last_digest=last)
+
+
+def publish_home(services: Services, team: str, user: str) -> None:
+    """Republishing is idempotent, so a retried event (X-Slack-Retry-Num) does no harm."""
+    services.client.views_publish(user_id=user, view=home_view(*home_data(services, team, user)))
+
+
+def refresh_home(services: Services, team: str, user: str) -> None:
+    """Republish after a change, in the pool; whatever goes wrong is logged, never the caller's problem."""
+
+    def run() -> None:
+        try:
+            publish_home(services, team, user)
+        except Exception:
+            log.warning("could not republish the Home of %s", user, exc_info=True)
+
+    try:
+        services.background.submit(run)
+    except RuntimeError:  # the pool is shutting down: the next app_home_opened publishes it
+        log.info("not republishing the Home of %s: shutting down", user)

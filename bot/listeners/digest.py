@@ -1,0 +1,553 @@
+"""The digest's buttons (Acknowledge, Details, Show all, Ask a question) and the recap's (keep wins
+private, add a forgotten one), with their modals.
+
+Buttons ack at once; modals open after the ack with their data read first (a local read, well inside
+the trigger's 3 s). Only the manager a report names sees that report's week: the check is that the
+report is among the presser's reports (`storage.digest.reports_of`), so a forwarded button or a
+member who stopped sharing opens nothing. Submissions do their check and save within the ack budget,
+so errors ride on the ack and nothing typed is lost; messages to other people go after the ack.
+
+"Your manager read your week" is claimed in the delivery ledger per report and week
+(`READ_NOTICE_KIND`), in the transaction that records the acknowledgement, so it is sent once
+whoever presses, however often, even two presses at once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk.errors import SlackApiError
+
+from bot.background import Pending, result_within
+from bot.blocks.digest import (
+    ACK,
+    ASK,
+    DETAIL_PAGE,
+    DETAILS,
+    SHOW_ALL,
+    digest_detail_views,
+    digest_messages,
+    split_shown,
+)
+from bot.blocks.escape import SECTION_LIMIT, VIEW_BLOCKS, shown
+from bot.blocks.form import _input, _plain, form_metadata
+from bot.blocks.plans import CHECKBOX_GROUP, OPTION_TEXT, short_day
+from bot.blocks.wins import Message, _context, _section, notice_message
+from bot.directory import member_for
+from bot.home import READ_NOTICE_KIND, refresh_home
+from bot.listeners.forms import open_new_form
+from bot.services import Services
+from rules.calendar import DateRange, zone
+from rules.digest import ReportWeek, WeekWin, build_digest, week_range
+from storage import ledger
+from storage.digest import acknowledge, digest_inputs, load_digest, reports_of
+from storage.wins import set_private, wins_between
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+ASK_FORM, PRIVATE_FORM = "digest_ask_form", "recap_private_form"
+RECAP_PRIVATE, RECAP_ADD = "recap_private", "recap_add"
+PRIVATE_BLOCK = "private_"  # + group number: the recap modal's checkbox groups
+QUESTION_LIMIT = 2000
+SELECT_OPTIONS = 100  # Slack's most options in one static_select
+QUOTE_LIMIT = 2500  # the quoted win in the question's DM, on one line
+WORKER = "digest_ack"  # the ledger's claimed_by for read notices
+
+NOT_YOURS = "Only the manager this report shares their week with can open it."
+EMPTY = "Type your question; it goes to them with your name."
+SLOW = "Slack or the database is slow right now. Press the button again in a moment; your text is kept."
+FAILED = "Couldn't do that just now. Press the button again; your text is kept."
+GONE = "They no longer share their week with you, so the question can't be sent."
+
+
+def register(app: App, services: Services) -> None:
+    @app.action(ACK)
+    def acknowledge_digest(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        services.background.submit(record_acknowledgement, services, body, str(action.get("value")), respond)
+
+    def details(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        services.background.submit(open_details, services, body, str(action.get("value")), respond)
+
+    app.action(DETAILS)(details)
+    app.action(SHOW_ALL)(details)
+
+    @app.action(DETAIL_PAGE)
+    def turn_page(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        services.background.submit(show_detail_page, services, body, str(action.get("value")))
+
+    @app.action(ASK)
+    def ask(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        services.background.submit(open_question, services, body, str(action.get("value")), respond)
+
+    @app.view(ASK_FORM)
+    def submit_question(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        handle_question(services, ack, body, view)
+
+    @app.action(RECAP_PRIVATE)
+    def keep_private(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        services.background.submit(open_private_form, services, body, str(action.get("value")))
+
+    @app.view(PRIVATE_FORM)
+    def submit_private(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        handle_private(services, ack, body, view)
+
+    @app.action(RECAP_ADD)
+    def add_forgotten(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        team, user = _ids(body)
+        services.background.submit(open_new_form, services, team, user, body["trigger_id"], {})
+
+
+# -- small helpers -----------------------------------------------------------------------------------------
+
+
+def _ids(body: dict[str, Any]) -> tuple[str, str]:
+    return body["team"]["id"], body["user"]["id"]
+
+
+def _week(value: Any) -> str | None:
+    """An ISO week from a button or metadata, or None when it isn't one."""
+    try:
+        week_range(str(value))
+    except ValueError:
+        return None
+    return str(value).strip().upper()
+
+
+def report_key(value: str) -> tuple[int, str, int] | None:
+    """A digest button's value: "<member id>:<ISO week>", with ":<page>" on the Details pages."""
+    parts = value.split(":")
+    if len(parts) not in (2, 3) or not parts[0].isdigit() or not all(p.isdigit() for p in parts[2:]):
+        return None
+    week = _week(parts[1])
+    if week is None:
+        return None
+    return int(parts[0]), week, int(parts[2]) if len(parts) == 3 else 1
+
+
+def _span(period: DateRange) -> str:
+    return f"{short_day(period.first)} – {short_day(period.last)}"
+
+
+def report_week(services: Services, team: str, manager: str, member_id: int, week: str) -> ReportWeek | None:
+    """A report's whole week as the manager may see it (shared wins only); None if not their report."""
+    with services.sessions() as session:
+        inputs = digest_inputs(session, team, manager, week, shown_per_report=None, only_member_id=member_id)
+    if not inputs.reports:
+        return None
+    return build_digest(inputs).reports[0]
+
+
+def _tell(services: Services, body: dict[str, Any], respond: Respond | None, text: str) -> None:
+    """A short answer to the presser alone: ephemeral under the message, else in their DM."""
+    try:
+        if respond is not None and body.get("response_url"):
+            respond(response_type="ephemeral", replace_original=False, **notice_message(text))
+        else:
+            services.client.chat_postMessage(channel=body["user"]["id"], **notice_message(text))
+    except Exception:
+        log.warning("could not tell %s: %s", body["user"]["id"], text, exc_info=True)
+
+
+def _open(services: Services, body: dict[str, Any], view: dict[str, Any]) -> None:
+    """Open the modal, or stack it when the button was pressed inside a modal (Details' "Ask")."""
+    try:
+        if body.get("view") and body["view"].get("type") == "modal":
+            services.client.views_push(trigger_id=body["trigger_id"], view=view)
+        else:
+            services.client.views_open(trigger_id=body["trigger_id"], view=view)
+    except SlackApiError as error:
+        log.warning("opening a modal failed: %s", error.response.get("error"))
+
+
+def _within_budget(services: Services, ack: Ack, work: Callable[[], T], field: str) -> T | None:
+    """The work's result, or None after acking with an error on `field` (the modal stays, text and all)."""
+    future = services.background.submit(work)
+    try:
+        return result_within(future, services.ack_budget)
+    except Pending:
+        ack(response_action="errors", errors={field: SLOW})
+    except Exception:
+        log.exception("a digest or recap form failed")
+        ack(response_action="errors", errors={field: FAILED})
+    return None
+
+
+def _dm(services: Services, user: str, message: Message) -> bool:
+    """Whether Slack took the DM; a refusal is logged, never raised."""
+    try:
+        services.client.chat_postMessage(channel=user, **message)
+    except SlackApiError as error:
+        log.warning("could not DM %s: %s", user, error.response.get("error"))
+        return False
+    return True
+
+
+# -- Acknowledge -------------------------------------------------------------------------------------------
+
+
+def read_notice(manager: str, period: DateRange) -> Message:
+    """What each report gets when their manager acknowledges the digest."""
+    text = f":eyes: Your manager <@{manager}> read your week ({_span(period)}) in their digest."
+    return {"text": text, "blocks": [_section(text)]}
+
+
+def acknowledged_blocks(
+    blocks: Sequence[dict[str, Any]], at: datetime, tz: str
+) -> list[dict[str, Any]] | None:
+    """The digest as sent, its Acknowledge button replaced by when it was pressed (None: no button)."""
+    local = at.astimezone(zone(tz))
+    done = _context(f":white_check_mark: Acknowledged {short_day(local.date())} {local:%H:%M} ({tz}).")
+    out, found = [], False
+    for block in blocks:
+        elements = block.get("elements") or []
+        if block.get("type") == "actions" and any(e.get("action_id") == ACK for e in elements):
+            found = True
+            rest = [e for e in elements if e.get("action_id") != ACK]
+            out += [done] + ([{**block, "elements": rest}] if rest else [])
+        else:
+            out.append(block)
+    return out if found else None
+
+
+def record_acknowledgement(services: Services, body: dict[str, Any], value: str, respond: Respond) -> None:
+    """Record "seen" once, show it on the message, and tell each report once (see the module's note)."""
+    week = _week(value)
+    if week is None:
+        return
+    team, user = _ids(body)
+    manager = member_for(services, team, user)
+    now = services.clock()
+    with services.writing(), services.sessions.begin() as session:
+        at = acknowledge(session, team, manager.id, week, now)
+        claimed = []
+        for report in reports_of(session, team, user):
+            key = ledger.DeliveryKey(team, report.member_id, READ_NOTICE_KIND, week)
+            delivery_id = ledger.claim(session, key, due_at=now, now=now, worker=WORKER)
+            if delivery_id is not None:
+                claimed.append((report.user_id, delivery_id))
+    _show_acknowledged(services, body, respond, at, manager.tz, week)
+    notice = read_notice(user, week_range(week))
+    outcomes = []
+    for report_user, delivery_id in claimed:
+        try:
+            sent = services.client.chat_postMessage(channel=report_user, **notice)
+            outcomes.append((delivery_id, "sent", sent["channel"], sent["ts"], None))
+        except SlackApiError as error:
+            code = str(error.response.get("error") or "unknown_error")
+            outcomes.append((delivery_id, "failed", None, None, code))
+    if outcomes:
+        finished = services.clock()
+        with services.writing(), services.sessions.begin() as session:
+            for delivery_id, status, channel, ts, error in outcomes:
+                ledger.finish(
+                    session, delivery_id, status=status, now=finished, channel=channel, ts=ts, error=error
+                )
+    refresh_home(services, team, user)
+
+
+def _show_acknowledged(
+    services: Services, body: dict[str, Any], respond: Respond, at: datetime, tz: str, week: str
+) -> None:
+    """Edit the digest in place: the message as sent with its button swapped (or, when Slack sent no copy,
+    rebuilt from the data, which shows the acknowledgement too)."""
+    message = body.get("message") or {}
+    blocks = acknowledged_blocks(message.get("blocks") or [], at, tz)
+    if blocks is None and message.get("blocks"):
+        return  # this copy of the digest already says so
+    if blocks is None:  # Slack sent no copy of the message: rebuild it, which shows the acknowledgement
+        team, user = _ids(body)
+        with services.sessions() as session:
+            blocks = digest_messages(load_digest(session, team, user, week))[0]["blocks"]
+    text = message.get("text") or f"Remote day wins, week {week}"
+    container = body.get("container") or {}
+    channel, ts = container.get("channel_id"), container.get("message_ts")
+    try:
+        if channel and ts:
+            services.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+        else:
+            respond(replace_original=True, text=text, blocks=blocks)
+    except Exception:
+        log.warning("could not mark the digest acknowledged", exc_info=True)
+
+
+# -- Details and Show all ----------------------------------------------------------------------------------
+
+
+def open_details(services: Services, body: dict[str, Any], value: str, respond: Respond | None) -> None:
+    """The report's whole week, first page; the manager only."""
+    key = report_key(value)
+    if key is None:
+        return
+    team, user = _ids(body)
+    member_id, week, _page = key
+    report = report_week(services, team, user, member_id, week)
+    if report is None:
+        _tell(services, body, respond, NOT_YOURS)
+        return
+    _open(services, body, digest_detail_views(report)[0])
+
+
+def show_detail_page(services: Services, body: dict[str, Any], value: str) -> None:
+    """Previous / Next in the Details modal: the same modal, another page (views.update)."""
+    key = report_key(value)
+    view_id = (body.get("view") or {}).get("id")
+    if key is None or not view_id:
+        return
+    team, user = _ids(body)
+    member_id, week, page = key
+    report = report_week(services, team, user, member_id, week)
+    if report is None:
+        return
+    pages = digest_detail_views(report)
+    try:
+        services.client.views_update(view_id=view_id, view=pages[min(max(page, 1), len(pages)) - 1])
+    except SlackApiError as error:
+        log.warning("views.update failed: %s", error.response.get("error"))
+
+
+# -- Ask a question ----------------------------------------------------------------------------------------
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _cut(text: str, limit: int) -> str:
+    """Plain text (never parsed as markup) cut to `limit` characters, marked with …"""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def win_option(win: WeekWin) -> dict[str, Any]:
+    """A win in a select: plain text (Slack never parses it as markup), on one line, within 75 characters."""
+    return {
+        "text": _plain(_cut(f"{short_day(win.local_date)}: {_one_line(win.text)}", OPTION_TEXT)),
+        "value": str(win.id),
+    }
+
+
+def question_modal(report: ReportWeek) -> dict[str, Any]:
+    """The manager types a question, and may pick the win it is about (the first 100 of the week)."""
+    question = {
+        "type": "plain_text_input",
+        "action_id": "value",
+        "multiline": True,
+        "max_length": QUESTION_LIMIT,
+    }
+    blocks = [
+        _section(
+            f"Your question goes to *{shown(report.report.name, 80)}* in their DM with remote-wins, "
+            f"with your name, about their week {_span(report.period)}."
+        ),
+        _input("question", "Your question", question),
+    ]
+    wins = report.wins
+    if wins:
+        select = {
+            "type": "static_select",
+            "action_id": "value",
+            "placeholder": _plain("Pick a win (optional)"),
+            "options": [win_option(w) for w in wins[:SELECT_OPTIONS]],
+        }
+        blocks.append(_input("win", "About this win", select, optional=True))
+        if len(wins) > SELECT_OPTIONS:
+            blocks.append(_context(f"The first {SELECT_OPTIONS} of {len(wins)} wins are listed."))
+    metadata = {"member_id": report.report.member_id, "week": report.week}
+    return {
+        "type": "modal",
+        "callback_id": ASK_FORM,
+        "title": _plain("Ask a question"),
+        "submit": _plain("Send"),
+        "close": _plain("Cancel"),
+        "private_metadata": json.dumps(metadata),
+        "blocks": blocks,
+    }
+
+
+def question_message(manager: str, period: DateRange, question: str, win: WeekWin | None) -> Message:
+    """The question as the report reads it: who asks, the question, and the win it is about, quoted."""
+    blocks = [_section(f":speech_balloon: <@{manager}> has a question about your week ({_span(period)}):")]
+    blocks += [_section(piece) for piece in split_shown(question, SECTION_LIMIT)]
+    if win is not None:
+        blocks.append(_context(f"About your win of {short_day(win.local_date)}:"))
+        blocks.append(_section(f"> {shown(_one_line(win.text), QUOTE_LIMIT)}"))
+    blocks.append(_context("Reply to them directly; remote-wins only passes the question on."))
+    text = f"Your manager has a question about your week: {shown(_one_line(question), 200)}"
+    return {"text": text, "blocks": blocks}
+
+
+def open_question(services: Services, body: dict[str, Any], value: str, respond: Respond | None) -> None:
+    key = report_key(value)
+    if key is None:
+        return
+    team, user = _ids(body)
+    member_id, week, _page = key
+    report = report_week(services, team, user, member_id, week)
+    if report is None:
+        _tell(services, body, respond, NOT_YOURS)
+        return
+    _open(services, body, question_modal(report))
+
+
+def _selected(view: dict[str, Any], block_id: str) -> str | None:
+    element = (view.get("state", {}).get("values", {}).get(block_id) or {}).get("value") or {}
+    option = element.get("selected_option")
+    return option.get("value") if option else None
+
+
+def handle_question(services: Services, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    """Empty → an error in the modal; not their report any more → likewise; else close, and DM after."""
+    team, user = _ids(body)
+    metadata = form_metadata(view)
+    values = view.get("state", {}).get("values", {})
+    question = ((values.get("question") or {}).get("value") or {}).get("value") or ""
+    if not question.strip():
+        ack(response_action="errors", errors={"question": EMPTY})
+        return
+    week, member_id, picked = _week(metadata.get("week")), metadata.get("member_id"), _selected(view, "win")
+    if week is None or not isinstance(member_id, int):
+        ack(response_action="errors", errors={"question": GONE})
+        return
+
+    def check() -> tuple[ReportWeek | None, WeekWin | None]:
+        report = report_week(services, team, user, member_id, week)
+        if report is None or picked is None:
+            return report, None
+        return report, next((w for w in report.wins if str(w.id) == picked), None)
+
+    checked = _within_budget(services, ack, check, "question")
+    if checked is None:
+        return
+    report, win = checked
+    if report is None:
+        ack(response_action="errors", errors={"question": GONE})
+        return
+    ack()
+    services.background.submit(deliver_question, services, user, report, question.strip(), win)
+
+
+def deliver_question(
+    services: Services, manager: str, report: ReportWeek, question: str, win: WeekWin | None
+) -> None:
+    """DM the report; the manager hears whether it arrived."""
+    name = shown(report.report.name, 80)
+    if _dm(services, report.report.user_id, question_message(manager, report.period, question, win)):
+        _dm(services, manager, notice_message(f"Your question reached *{name}*."))
+    else:
+        _dm(
+            services,
+            manager,
+            notice_message(f"Slack didn't deliver your question to *{name}*. Try again later."),
+        )
+
+
+# -- the recap's buttons -----------------------------------------------------------------------------------
+
+
+def private_form(week: str, wins: Sequence[Any]) -> dict[str, Any]:
+    """The member's shared wins of the week as checkboxes, ten a group; ticked ones become private."""
+    period = week_range(week)
+    groups = [wins[i : i + CHECKBOX_GROUP] for i in range(0, len(wins), CHECKBOX_GROUP)]
+    room = VIEW_BLOCKS - 2  # the intro, and the note when some are left out
+    blocks = [
+        _section(
+            f"Your wins of {_span(period)} that your manager's digest will show. Tick those to keep to "
+            "yourself; they are never shown to anyone else."
+            if wins
+            else f"None of your wins of {_span(period)} is shared: there is nothing to keep private."
+        )
+    ]
+    for n, group in enumerate(groups[:room]):
+        options = [
+            {
+                "text": _plain(_cut(_one_line(w.text) or "(no text)", OPTION_TEXT)),
+                "description": _plain(_cut(f"{short_day(w.local_date)} · #{w.id}", OPTION_TEXT)),
+                "value": str(w.id),
+            }
+            for w in group
+        ]
+        element = {"type": "checkboxes", "action_id": "value", "options": options}
+        label = "Keep private" if len(groups) == 1 else f"Keep private ({n + 1} of {len(groups)})"
+        blocks.append(_input(f"{PRIVATE_BLOCK}{n}", label, element, optional=True))
+    if len(groups) > room:
+        shown_count = room * CHECKBOX_GROUP
+        blocks.append(
+            _context(f"The first {shown_count} of {len(wins)} wins are listed; the rest are shared.")
+        )
+    view = {
+        "type": "modal",
+        "callback_id": PRIVATE_FORM,
+        "title": _plain("Keep wins private"),
+        "close": _plain("Cancel" if wins else "Close"),
+        "private_metadata": json.dumps({"week": week}),
+        "blocks": blocks,
+    }
+    return view | ({"submit": _plain("Keep private")} if wins else {})
+
+
+def private_done_view(count: int) -> dict[str, Any]:
+    text = (
+        f"Done: {count} win{'s' * (count != 1)} now private. Your manager's digest leaves "
+        f"{'them' if count != 1 else 'it'} out."
+        if count
+        else "Nothing changed: no win was ticked."
+    )
+    return {
+        "type": "modal",
+        "title": _plain("Keep wins private"),
+        "close": _plain("Close"),
+        "blocks": [_section(text)],
+    }
+
+
+def open_private_form(services: Services, body: dict[str, Any], value: str) -> None:
+    week = _week(value)
+    if week is None:
+        return
+    team, user = _ids(body)
+    member = member_for(services, team, user)
+    with services.sessions() as session:
+        wins = [w for w in wins_between(session, member.id, week_range(week)) if not w.private]
+    _open(services, body, private_form(week, wins))
+
+
+def ticked_ids(view: dict[str, Any]) -> set[int]:
+    """The win ids ticked in every group of the recap's modal."""
+    values = view.get("state", {}).get("values", {})
+    return {
+        int(option["value"])
+        for block_id, block in values.items()
+        if block_id.startswith(PRIVATE_BLOCK)
+        for option in ((block or {}).get("value") or {}).get("selected_options") or ()
+        if str(option.get("value", "")).isdigit()
+    }
+
+
+def handle_private(services: Services, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    """Mark the ticked wins private (the member's own only) within the budget, and say so in the modal."""
+    team, user = _ids(body)
+    ids = ticked_ids(view)
+    field = next(iter(sorted(view.get("state", {}).get("values", {}))), f"{PRIVATE_BLOCK}0")
+
+    def save() -> int:
+        member = member_for(services, team, user)
+        with services.writing(), services.sessions.begin() as session:
+            return set_private(session, member.id, ids)
+
+    count = _within_budget(services, ack, save, field)
+    if count is None:
+        return
+    ack(response_action="update", view=private_done_view(count))
+    if count:
+        refresh_home(services, team, user)
