@@ -1,13 +1,15 @@
 """The App Home: gathering what it shows (one read-only session) and publishing it.
 
 It is published when the member opens the tab and again after anything that changes it (a win saved,
-undone or deleted, settings, a plan, a digest acknowledged): `refresh_home` hands that to the pool,
-so the action that caused it never waits for it, and a failed publish is only logged.
+undone or deleted, settings, a plan, a digest acknowledged) while they have it open (see
+bot/home_viewers.py): `refresh_home` hands that to the pool, so the action that caused it never waits
+for it, and a failed publish is only logged.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -83,20 +85,31 @@ def _team_data(session: Session, member: MemberRef, tz: str, now: datetime) -> T
 
 
 def publish_home(services: Services, team: str, user: str) -> None:
-    """Republishing is idempotent, so a retried event (X-Slack-Retry-Num) does no harm."""
+    """On app_home_opened. Republishing is idempotent, so a retried event (X-Slack-Retry-Num) does no harm."""
+    services.home_viewers.opened((team, user))
     services.client.views_publish(user_id=user, view=home_view(*home_data(services, team, user)))
 
 
 def refresh_home(services: Services, team: str, user: str) -> None:
-    """Republish after a change, in the pool; whatever goes wrong is logged, never the caller's problem."""
+    """Republish after a change, for a member who has the Home open, once per burst of changes
+    (bot.home_viewers); whatever goes wrong is logged, never the caller's problem."""
+    if not services.home_viewers.claim_refresh((team, user)):
+        return
 
     def run() -> None:
+        services.home_viewers.refreshing((team, user))
         try:
             publish_home(services, team, user)
         except Exception:
             log.warning("could not republish the Home of %s", user, exc_info=True)
 
-    try:
-        services.background.submit(run)
-    except RuntimeError:  # the pool is shutting down: the next app_home_opened publishes it
-        log.info("not republishing the Home of %s: shutting down", user)
+    def hand_over() -> None:
+        try:
+            services.background.submit(run)
+        except RuntimeError:  # the pool is shutting down: the next app_home_opened publishes it
+            services.home_viewers.refreshing((team, user))
+            log.info("not republishing the Home of %s: shutting down", user)
+
+    timer = threading.Timer(services.home_viewers.DELAY, hand_over)
+    timer.daemon = True
+    timer.start()

@@ -15,7 +15,7 @@ from rules.schedule import Schedule, weekdays_of, win_day_kind
 from rules.wins import SavedWin, WinDraft
 from storage import wins
 from storage.members import MemberRef
-from storage.schedules import overrides_for
+from storage.schedules import override_on
 
 
 def today_for(services: Services, workspace_id: str, user_id: str) -> date:
@@ -26,7 +26,7 @@ def _with_day_kind(session: Session, member: MemberRef, draft: WinDraft) -> WinD
     """A win the member didn't tag is tagged by their schedule: remote, office, or unknown."""
     if draft.day_kind != "unknown":
         return draft
-    overrides = overrides_for(session, member.id, draft.local_date, draft.local_date)
+    overrides = override_on(session, member.id, draft.local_date)
     schedule = Schedule(tz=member.tz, remote_days=weekdays_of(member.remote_days))
     return replace(draft, day_kind=win_day_kind(schedule, draft.local_date, overrides))
 

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.background import ACK_BUDGET, Background
+from bot.home_viewers import HomeViewers
 from bot.member_cache import MemberCache
 from rules.calendar import utc_now
 
@@ -26,6 +27,7 @@ class Services:
     clock: Callable[[], datetime] = utc_now
     ack_budget: float = ACK_BUDGET
     members: MemberCache = field(default_factory=MemberCache)
+    home_viewers: HomeViewers = field(default_factory=HomeViewers)
 
     _sqlite_writes: threading.Lock = field(default_factory=threading.Lock, repr=False)
 

@@ -21,7 +21,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, delete, literal, select, tuple_, update
+from sqlalchemy import Select, bindparam, delete, literal, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from rules.calendar import local_today
@@ -64,6 +64,20 @@ def overrides_for(session: Session, member_id: int, first: date, last: date) -> 
         )
     )
     return {day: kind for day, kind in rows}
+
+
+_OVERRIDE_ON = (
+    select(DayOverride.__table__.c.kind)
+    .where(DayOverride.__table__.c.member_id == bindparam("member_id"))
+    .where(DayOverride.__table__.c.local_date == bindparam("day"))
+)
+
+
+def override_on(session: Session, member_id: int, day: date) -> dict[date, str]:
+    """The member's override for one day, as `overrides_for` gives it; Core and built once, since every
+    quick win asks it on the ack path."""
+    kind = session.connection().execute(_OVERRIDE_ON, {"member_id": member_id, "day": day}).scalar()
+    return {day: kind} if kind else {}
 
 
 def _upcoming_overrides(session: Session, member: Member, after: datetime) -> dict[date, str]:

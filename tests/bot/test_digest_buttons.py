@@ -116,18 +116,21 @@ def test_acknowledging_records_once_and_tells_each_report_once(
     digest = send_digest(services, fake_slack)
     as_sent = copy.deepcopy(digest)
     button = element(digest, "digest_ack")
+    slack.event({"type": "app_home_opened", "user": "UM", "channel": "DM", "tab": "home"})
+    wait_until(lambda: len(fake_slack.calls_to("views.publish")) == 1, what="the manager's Home")
     assert press(slack, digest, button, user="UM").status == 200
     wait_until(lambda: len(dms_to(fake_slack, "UA")) == 1 and len(dms_to(fake_slack, "UB")) == 1, what="DMs")
     wait_until(lambda: "Acknowledged" in text_of(digest), what="the digest marked")
     shown = text_of(digest)
     assert "Acknowledged Fri 27 Nov 16:00 (Europe/Berlin)" in shown and "digest_ack" not in shown
+    wait_until(lambda: len(fake_slack.calls_to("views.publish")) == 2, what="the first press's end")
     [notice] = dms_to(fake_slack, "UA")
     assert "<@UM>" in text_of(notice) and "read your week" in text_of(notice)
 
     services.clock = lambda: NOW + timedelta(hours=1)
     assert press(slack, as_sent, button, user="UM").status == 200  # pressed again before the update showed
     # The Home is republished last, after any DM: once it is, the second press has done all it will.
-    wait_until(lambda: len(fake_slack.calls_to("views.publish")) == 2, what="the second press's end")
+    wait_until(lambda: len(fake_slack.calls_to("views.publish")) == 3, what="the second press's end")
     assert len(fake_slack.calls_to("chat.update")) == 2
     assert len(dms_to(fake_slack, "UA")) == 1 and len(dms_to(fake_slack, "UB")) == 1
     assert "Acknowledged Fri 27 Nov 16:00" in text_of(digest)  # the first press's instant stands

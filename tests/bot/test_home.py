@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -150,9 +151,16 @@ def test_a_huge_team_and_a_long_week_stay_within_100_blocks(
 def test_the_home_is_republished_after_a_win_is_saved_and_a_failed_publish_changes_nothing(
     slack: SlackRequests, services: Services, fake_slack: FakeSlack
 ) -> None:
-    reply = slack.command("shipped the thing")
-    assert reply.status == 200 and "Saved" in reply.body.decode()
-    wait_until(lambda: "shipped the thing" in shown(fake_slack.home_views.get("U1") or {"blocks": []}))
+    reply = slack.command("a win before the Home was ever opened")
+    assert reply.status == 200
+    assert fake_slack.calls_to("views.publish") == []  # nobody is looking: no rebuild per win
+    slack.event({"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home"})
+    wait_until(lambda: fake_slack.calls_to("views.publish"), what="the Home on opening it")
+    for text in ("shipped the thing", "and one more", "and a third"):  # a burst: one republish
+        assert "Saved" in slack.command(text).body.decode()
+    wait_until(lambda: "and a third" in shown(fake_slack.home_views.get("U1") or {"blocks": []}))
+    time.sleep(services.home_viewers.DELAY + 0.3)
+    assert len(fake_slack.calls_to("views.publish")) <= 3  # opening, then one or two for the burst
 
     fake_slack.fail_next("views.publish", error="internal_error")
     before = len(fake_slack.calls_to("views.publish"))
@@ -160,4 +168,11 @@ def test_the_home_is_republished_after_a_win_is_saved_and_a_failed_publish_chang
     assert reply.status == 200 and "Saved" in reply.body.decode()
     wait_until(lambda: fake_slack.calls_to("views.publish")[before:], what="the failed publish")
     mine, team = home_data(services, TEAM, "U1")
-    assert [w.text for w in mine.wins] == ["shipped the thing", "another one"] and team is None
+    assert [w.text for w in mine.wins] == [
+        "a win before the Home was ever opened",
+        "shipped the thing",
+        "and one more",
+        "and a third",
+        "another one",
+    ]
+    assert team is None
