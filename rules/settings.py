@@ -18,12 +18,14 @@ from zoneinfo import available_timezones
 from rules.calendar import describe_day, zone
 from rules.schedule import (
     DAY_NAMES,
+    DIGEST,
     DIGEST_AT,
     DIGEST_WEEKDAY,
     EOD,
     MORNING,
     MORNING_SNOOZE,
     OVERRIDE_KINDS,
+    RECAP,
     parse_weekdays,
 )
 
@@ -422,6 +424,8 @@ PROMPT_NAMES = {
     MORNING: "morning plan prompt",
     EOD: "end-of-day prompt",
     MORNING_SNOOZE: "snoozed plan prompt",
+    DIGEST: "weekly digest of your team",
+    RECAP: "weekly recap, before your manager's digest",
 }
 
 

@@ -45,6 +45,15 @@ def find_member(session: Session, workspace_id: str, user_id: str) -> MemberRef 
     return MemberRef(*row) if row else None
 
 
+def own_manager(session: Session, workspace_id: str, member_id: int, user_id: str) -> str | None:
+    """The manager that member `member_id` names, when that member is `user_id`: someone opening their own
+    week from their recap sees it as their manager will."""
+    query = select(Member.manager_user_id).where(
+        Member.id == member_id, Member.workspace_id == workspace_id, Member.user_id == user_id
+    )
+    return session.scalar(query)
+
+
 def save_member(
     session: Session,
     workspace_id: str,

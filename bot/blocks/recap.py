@@ -1,8 +1,8 @@
 """A member's weekly recap: their own week exactly as their manager's digest will show it, before it goes.
 
 The recap is the digest renderer's output for a one-report digest (so a member sees what the manager
-will see, not a look-alike), with the digest's buttons taken out (they are the manager's: Acknowledge,
-Ask a question, and Details / Show all, which open a report's week to their manager only) and two
+will see, not a look-alike) with the manager's buttons taken out (Acknowledge, Ask a question; Details
+and Show all stay: they open a report's week to their manager and to the report themselves) and two
 buttons of the member's own added: mark a win private, add a forgotten win. Both carry the ISO week as
 their value; their handlers live with the digest's other listeners (bot/listeners/digest.py).
 """
@@ -12,14 +12,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.blocks.digest import ACK, ASK, DETAILS, SHOW_ALL, digest_messages
+from bot.blocks.digest import ACK, ASK, digest_messages
 from bot.blocks.escape import MESSAGE_BLOCKS, mrkdwn
 from bot.blocks.wins import Message
 from rules.calendar import zone
 from rules.digest import Digest
 
 MARK_PRIVATE, ADD_WIN = "recap_private", "recap_add"
-MANAGER_ONLY = frozenset({ACK, ASK, DETAILS, SHOW_ALL})
+MANAGER_ONLY = frozenset({ACK, ASK})
 
 Block = dict[str, Any]
 

@@ -46,6 +46,7 @@ from rules.calendar import DateRange, zone
 from rules.digest import ReportWeek, WeekWin, build_digest, week_range
 from storage import ledger
 from storage.digest import acknowledge, digest_inputs, load_digest, reports_of
+from storage.members import own_manager
 from storage.wins import set_private, wins_between
 
 T = TypeVar("T")
@@ -140,9 +141,11 @@ def _span(period: DateRange) -> str:
     return f"{short_day(period.first)} – {short_day(period.last)}"
 
 
-def report_week(services: Services, team: str, manager: str, member_id: int, week: str) -> ReportWeek | None:
-    """A report's whole week as the manager may see it (shared wins only); None if not their report."""
+def report_week(services: Services, team: str, presser: str, member_id: int, week: str) -> ReportWeek | None:
+    """A report's whole week as the manager sees it (shared wins only), for the manager or the report
+    themselves (their recap's Details and Show all); None for anyone else."""
     with services.sessions() as session:
+        manager = own_manager(session, team, member_id, presser) or presser
         inputs = digest_inputs(session, team, manager, week, shown_per_report=None, only_member_id=member_id)
     if not inputs.reports:
         return None

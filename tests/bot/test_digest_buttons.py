@@ -160,6 +160,12 @@ def test_details_open_the_reports_week_for_the_manager_only(
     assert refusal["response_type"] == "ephemeral" and "Only the manager" in refusal["text"]
     assert len(fake_slack.calls_to("views.open")) == 1
 
+    slack.action("digest_details", f"{team['ana'].id}:{WEEK}", user="UB")  # a teammate: refused too
+    slack.action("digest_details", value, user="UA")  # Ana herself, from her recap: her own week
+    view = opened(fake_slack, 1)
+    assert "fixed &lt;!channel&gt; &amp; the build" in text_of(view) and "a private one" not in text_of(view)
+    assert len(fake_slack.calls_to("views.open")) == 2
+
 
 def test_a_long_week_pages_through_the_details_modal(
     slack: SlackRequests, services: Services, fake_slack: FakeSlack, team: dict[str, MemberRef]

@@ -195,7 +195,12 @@ def test_one_digest_at_friday_1600_with_its_chart_in_the_thread_and_the_recaps_a
         ("UB", "recap", WEEK, "sent"),
     ]
     (recap,) = dm(fake_slack, "UA")
-    assert action_ids(recap) == {"recap_private": WEEK, "recap_add": WEEK}  # the digest's are the manager's
+    buttons = action_ids(recap)  # Acknowledge and Ask are the manager's; Details opens the member's own week
+    assert {k: v for k, v in buttons.items() if k != "digest_details"} == {
+        "recap_private": WEEK,
+        "recap_add": WEEK,
+    }
+    assert buttons["digest_details"].endswith(f":{WEEK}")
     assert "UA shipped the importer" in text_of([recap]) and "UB" not in text_of([recap])
     assert "<@UM>" in text_of([recap]) and dm(fake_slack, "UM") == []
 
