@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from bot.blocks.escape import HEADER_LIMIT, MESSAGE_BLOCKS, SECTION_LIMIT, VIEW_BLOCKS, mrkdwn, shown
+from bot.blocks.kit import context, plain_text, section
 from bot.blocks.wins import Message
 from rules.calendar import DateRange, zone
 from rules.digest import COMPARE_WEEKS, SHOWN_PER_REPORT, Comparison, Digest, ReportWeek, WeekWin
@@ -41,20 +42,8 @@ CONTEXT_LIMIT = 2000  # a context element's text, well inside Slack's limit
 # -- small pieces -------------------------------------------------------------------------------------
 
 
-def _plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text}
-
-
-def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-
-
-def _context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
-
-
 def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
-    button = {"type": "button", "text": _plain(text), "action_id": action_id, "value": value}
+    button = {"type": "button", "text": plain_text(text), "action_id": action_id, "value": value}
     return button | ({"style": style} if style else {})
 
 
@@ -141,7 +130,7 @@ def _comparison(comparison: Comparison, *, escape: bool = True, most: int | None
     return line
 
 
-def _headline(report: ReportWeek) -> str:
+def headline(report: ReportWeek) -> str:
     remote = ", ".join(f"{d:%a}" for d in report.remote_days) or "none"
     return (
         f"{_plural(report.win_count, 'win')} · remote days: {remote} · {_plans(report.done, report.planned)}"
@@ -221,7 +210,7 @@ def _clip(text: str, limit: int) -> str:
 
 def _report_blocks(report: ReportWeek) -> list[Block]:
     """Three blocks: the numbers and the wins, the comparison and the day's facts, the buttons."""
-    head = f"*{_name(report)}* · {_headline(report)}"
+    head = f"*{_name(report)}* · {headline(report)}"
     wins, count, shortened = _wins_text(report, REPORT_WINS_LIMIT)
     more = report.win_count - count
     text = head + (f"\n{wins}" if wins else "")
@@ -242,8 +231,8 @@ def _report_blocks(report: ReportWeek) -> list[Block]:
     if more:
         buttons.append(_button(f"Show all {report.win_count} wins", SHOW_ALL, report_key(report)))
     return [
-        _section(text),
-        _context(_cut_escaped("\n".join(facts), CONTEXT_LIMIT)),
+        section(text),
+        context(_cut_escaped("\n".join(facts), CONTEXT_LIMIT)),
         {"type": "actions", "elements": buttons},
     ]
 
@@ -262,24 +251,22 @@ def _quiet_blocks(digest: Digest) -> list[Block]:
             line = ""
         line += piece
     lines.append(line)
-    return [_context(text) for text in lines]
+    return [context(text) for text in lines]
 
 
 def _top_blocks(digest: Digest) -> list[Block]:
     header = f"Remote day wins · {_span(digest.period)}"
     top = [
-        {"type": "header", "text": _plain(header[:HEADER_LIMIT])},
-        _section(f"*{team_line(digest)}*\n{_comparison(digest.comparison)}"),
+        {"type": "header", "text": plain_text(header[:HEADER_LIMIT])},
+        section(f"*{team_line(digest)}*\n{_comparison(digest.comparison)}"),
     ]
     if digest.acknowledged_at is not None:
         at = _local(digest.acknowledged_at, digest.manager_tz)
-        top.append(
-            _context(f":white_check_mark: You acknowledged this week on {_day(at.date())} {at:%H:%M}.")
-        )
+        top.append(context(f":white_check_mark: You acknowledged this week on {_day(at.date())} {at:%H:%M}."))
     else:
         top.append({"type": "actions", "elements": [_button("Acknowledge", ACK, digest.week, "primary")]})
     top.append(
-        _context(
+        context(
             f"Week {digest.week}, each report's own dates · times in your zone ({digest.manager_tz}) · "
             "private wins are never shown"
         )
@@ -302,7 +289,7 @@ def digest_messages(digest: Digest) -> list[Message]:
     """The DM (team line, Acknowledge, the first reports) and the messages that continue it in its thread."""
     if not digest.reports:
         text = "No reports share their week with you, so there is no digest this week."
-        return [{"text": text, "blocks": [_section(text)]}]
+        return [{"text": text, "blocks": [section(text)]}]
     units = [[{"type": "divider"}, *_report_blocks(r)] for r in digest.active]
     quiet = _quiet_blocks(digest)
     units.extend([block] for block in quiet)
@@ -311,9 +298,7 @@ def digest_messages(digest: Digest) -> list[Message]:
     messages = [{"text": fallback, "blocks": pages[0]}]
     for number, page in enumerate(pages[1:], start=2):
         label = f"Week {digest.week}, continued ({number} of {len(pages)})"
-        messages.append(
-            {"text": f"{fallback} ({number} of {len(pages)})", "blocks": [_context(label), *page]}
-        )
+        messages.append({"text": f"{fallback} ({number} of {len(pages)})", "blocks": [context(label), *page]})
     return messages
 
 
@@ -337,21 +322,21 @@ def _win_blocks(win: WeekWin) -> list[Block]:
     pieces = split_shown(win.text or " ", SECTION_LIMIT)
     last = f"{pieces[-1]}\n_{trailer}_"
     if len(last) <= SECTION_LIMIT:
-        return [_section(p) for p in pieces[:-1]] + [_section(last)]
-    return [_section(p) for p in pieces] + [_context(trailer)]
+        return [section(p) for p in pieces[:-1]] + [section(last)]
+    return [section(p) for p in pieces] + [context(trailer)]
 
 
 def _detail_summary(report: ReportWeek) -> list[Block]:
     # The name goes in mrkdwn, escaped: a header is plain text, and nothing a member typed goes unescaped.
     blocks = [
-        {"type": "header", "text": _plain(f"Remote day wins · {_span(report.period)}")},
-        _section(f"*{_name(report)}* · {_headline(report)}\n{_comparison(report.comparison, most=None)}"),
+        {"type": "header", "text": plain_text(f"Remote day wins · {_span(report.period)}")},
+        section(f"*{_name(report)}* · {headline(report)}\n{_comparison(report.comparison, most=None)}"),
     ]
     if report.sign_offs:
-        blocks.append(_context(f"Signed off (your time, {report.manager_tz}): {_sign_offs(report)}"))
+        blocks.append(context(f"Signed off (your time, {report.manager_tz}): {_sign_offs(report)}"))
     for blocker in report.blockers:
         for piece in split_shown(f"{_day(blocker.day)}, blocker cleared: {blocker.text}", SECTION_LIMIT):
-            blocks.append(_section(piece))
+            blocks.append(section(piece))
     return blocks
 
 
@@ -366,8 +351,8 @@ def _detail_view(report: ReportWeek, blocks: list[Block], page: int, pages: int)
     return {
         "type": "modal",
         "callback_id": DETAIL_CALLBACK,
-        "title": _plain(title[:24]),
-        "close": _plain("Close"),
+        "title": plain_text(title[:24]),
+        "close": plain_text("Close"),
         "private_metadata": json.dumps(metadata),
         "blocks": [*blocks, {"type": "actions", "elements": nav}],
     }
@@ -378,13 +363,13 @@ def digest_detail_views(report: ReportWeek) -> list[dict[str, Any]]:
     units: list[list[Block]] = []
     for day in report.days:
         kind = f" · {day.kind} day" if day.kind != "unknown" else ""
-        units.append([_section(f"*{_day(day.day)}*{kind} · {_plural(len(day.wins), 'win')}")])
+        units.append([section(f"*{_day(day.day)}*{kind} · {_plural(len(day.wins), 'win')}")])
         units.extend(_win_blocks(win) for win in day.wins)
     if not report.days:
-        units.append([_section("No wins shared this week.")])
+        units.append([section("No wins shared this week.")])
     missing = report.win_count - len(report.wins)
     if missing:  # Details is loaded whole; this only guards against being handed a digest's excerpt
-        units.append([_context(f"{_plural(missing, 'more win')} this week, not loaded here.")])
+        units.append([context(f"{_plural(missing, 'more win')} this week, not loaded here.")])
     pages = _pack(units, _detail_summary(report), VIEW_BLOCKS - 1, reserve=0)  # one block for the buttons
     return [_detail_view(report, page, n, len(pages)) for n, page in enumerate(pages, start=1)]
 
@@ -410,7 +395,7 @@ def digest_text(digest: Digest) -> str:
         out.append(f"Acknowledged {_day(at.date())} {at:%H:%M}")
     out.append(f"Times in the manager's zone ({digest.manager_tz}); dates are each report's own.")
     for report in digest.active:
-        out += ["", f"{report.report.name} · {_headline(report)}"]
+        out += ["", f"{report.report.name} · {headline(report)}"]
         out.append("  " + _comparison(report.comparison, escape=False, most=None))
         if report.sign_offs:
             out.append(f"  Signed off: {_sign_offs(report)}")

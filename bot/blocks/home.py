@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from bot.blocks.digest import _headline
+from bot.blocks.digest import headline
 from bot.blocks.digest import team_line as digest_team_line
 from bot.blocks.escape import SECTION_LIMIT, VIEW_BLOCKS, shown
+from bot.blocks.kit import context, section
 from bot.blocks.plans import short_day
 from bot.blocks.settings import OPEN_SETTINGS, WHY
-from bot.blocks.wins import _context, _section, list_message
+from bot.blocks.wins import list_message
 from rules.calendar import DateRange, describe_day, zone
 from rules.digest import Digest, ReportWeek
 from rules.settings import PROMPT_NAMES, describe_prompt
@@ -83,7 +84,7 @@ def _top(member: MemberHome) -> list[dict[str, Any]]:
         {"type": "header", "text": {"type": "plain_text", "text": "Your remote-day wins"}}
     ]
     if member.trial:
-        blocks.append(_context(member.trial))
+        blocks.append(context(member.trial))
     blocks += [
         {
             "type": "actions",
@@ -155,7 +156,7 @@ def _problems(member: MemberHome) -> list[dict[str, Any]]:
     lines += [problem_words(p, member.today) for p in member.problems[:PROBLEMS_SHOWN]]
     if len(member.problems) > PROBLEMS_SHOWN:
         lines.append(f"…and {len(member.problems) - PROBLEMS_SHOWN} more.")
-    return [_section(_fit(lines))]
+    return [section(_fit(lines))]
 
 
 def _fit(lines: list[str], limit: int = SECTION_LIMIT) -> str:
@@ -173,7 +174,7 @@ def _fit(lines: list[str], limit: int = SECTION_LIMIT) -> str:
 
 
 def _report_line(report: ReportWeek) -> str:
-    return f"• *{shown(report.report.name, NAME_LIMIT)}* · {_headline(report)}"
+    return f"• *{shown(report.report.name, NAME_LIMIT)}* · {headline(report)}"
 
 
 def _report_sections(active: Sequence[ReportWeek]) -> list[dict[str, Any]]:
@@ -191,9 +192,9 @@ def _report_sections(active: Sequence[ReportWeek]) -> list[dict[str, Any]]:
         listed += 1
     if chunk:
         sections.append(chunk)
-    blocks = [_section(text) for text in sections]
+    blocks = [section(text) for text in sections]
     if listed < len(active):
-        blocks.append(_context(f"…and {len(active) - listed} more reports: your digest lists them all."))
+        blocks.append(context(f"…and {len(active) - listed} more reports: your digest lists them all."))
     return blocks
 
 
@@ -209,7 +210,7 @@ def _quiet_line(quiet: Sequence[ReportWeek]) -> list[dict[str, Any]]:
         line += ("" if named == 0 else ", ") + name
         named += 1
     line += f" and {len(quiet) - named} more." if named < len(quiet) else "."
-    return [_context(line)]
+    return [context(line)]
 
 
 def _at(instant: datetime, tz: str) -> str:
@@ -237,11 +238,11 @@ def _team(team: TeamHome, tz: str) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = [
         {"type": "divider"},
         {"type": "header", "text": {"type": "plain_text", "text": "Your team this week"}},
-        _section(f"*{digest_team_line(digest)}*"),
+        section(f"*{digest_team_line(digest)}*"),
     ]
     blocks += _report_sections(digest.active)
     blocks += _quiet_line(digest.quiet)
-    blocks.append(_section(last_digest_words(team.last_digest, tz)))
+    blocks.append(section(last_digest_words(team.last_digest, tz)))
     return blocks[:TEAM_BLOCKS]
 
 
@@ -251,8 +252,8 @@ def _team(team: TeamHome, tz: str) -> list[dict[str, Any]]:
 def home_view(member: MemberHome, team: TeamHome | None = None) -> dict[str, Any]:
     """The Home tab: buttons, today's plan, next prompts, problems, the team (managers), the week's wins."""
     blocks = _top(member)
-    blocks.append(_section(plan_words(member.plan)))
-    blocks.append(_section(_prompts(member)))
+    blocks.append(section(plan_words(member.plan)))
+    blocks.append(section(_prompts(member)))
     blocks += _problems(member)
     if team is not None:
         blocks += _team(team, member.tz)
@@ -260,5 +261,5 @@ def home_view(member: MemberHome, team: TeamHome | None = None) -> dict[str, Any
     wins = list_message(member.wins, member.period, member.today)["blocks"]
     room = VIEW_BLOCKS - len(blocks)
     if len(wins) > room:  # never with today's budgets; kept so a new part can't break the limit
-        wins = [*wins[: room - 1], _context("…and more: `/remote-win list` shows them all.")]
+        wins = [*wins[: room - 1], context("…and more: `/remote-win list` shows them all.")]
     return {"type": "home", "blocks": blocks + wins}

@@ -15,8 +15,8 @@ from datetime import date
 from typing import Any
 
 from bot.blocks.escape import MESSAGE_BLOCKS, SECTION_LIMIT, mrkdwn, shown
-from bot.blocks.form import _input, _option, _plain
-from bot.blocks.wins import LIST_LINE_LIMIT, Message, _context, _section
+from bot.blocks.kit import context, input_block, option, plain_text, section
+from bot.blocks.wins import LIST_LINE_LIMIT, Message
 from rules.wins import SavedWin
 from storage.plans import AVAILABILITY_LENGTH, Audience, SavedPlan, SignOff
 
@@ -76,7 +76,7 @@ def _cut(text: str, limit: int) -> str:
 
 
 def _button(action_id: str, label: str, value: str, style: str | None = None) -> dict[str, Any]:
-    button = {"type": "button", "action_id": action_id, "text": _plain(label), "value": value}
+    button = {"type": "button", "action_id": action_id, "text": plain_text(label), "value": value}
     return button | ({"style": style} if style else {})
 
 
@@ -98,8 +98,8 @@ def _sections(lines: Sequence[str], budget: int) -> list[dict[str, Any]]:
         size += 1 + len(line)
     if len(chunks) > budget:
         left_out = sum(len(chunk) for chunk in chunks[budget - 1 :])
-        return [_section("\n".join(c)) for c in chunks[: budget - 1]] + [_context(f"…and {left_out} more.")]
-    return [_section("\n".join(c)) for c in chunks]
+        return [section("\n".join(c)) for c in chunks[: budget - 1]] + [context(f"…and {left_out} more.")]
+    return [section("\n".join(c)) for c in chunks]
 
 
 def tick_group(block_id: str) -> tuple[range, date] | None:
@@ -120,7 +120,7 @@ def _groups(items: Sequence[str]) -> list[range]:
 
 
 def _checkboxes(action_id: str, items: Sequence[str], group: range, ticked: Sequence[int]) -> dict[str, Any]:
-    options = [_option(str(i), _cut(items[i], OPTION_TEXT)) for i in group]
+    options = [option(str(i), _cut(items[i], OPTION_TEXT)) for i in group]
     element: dict[str, Any] = {"type": "checkboxes", "action_id": action_id, "options": options}
     initial = [options[i - group.start] for i in group if i in ticked]
     return element | ({"initial_options": initial} if initial else {})
@@ -159,7 +159,7 @@ def morning_prompt(day: date, audience: Audience, draft: Sequence[str], *, snooz
         carried = _sections(
             ["*Carried over, ready in the form:*", *_item_lines(draft, "•")], MESSAGE_BLOCKS - 2
         )
-    return {"text": f"What's your plan for {long_day(day)}?", "blocks": [_section(lead), *carried, buttons]}
+    return {"text": f"What's your plan for {long_day(day)}?", "blocks": [section(lead), *carried, buttons]}
 
 
 def _minutes(minutes: int) -> str:
@@ -172,7 +172,7 @@ def snoozed_message(day: date, until: str) -> Message:
     return {
         "text": f"Snoozed until {until}",
         "blocks": [
-            _section(f":zzz: Snoozed until *{until}*: I'll ask for the plan for {long_day(day)} again then."),
+            section(f":zzz: Snoozed until *{until}*: I'll ask for the plan for {long_day(day)} again then."),
             _actions(_button(OPEN_PLAN, "Write it now", value), _button(SKIP, "Skip today", value)),
         ],
     }
@@ -183,7 +183,7 @@ def skipped_message(day: date) -> Message:
     return {
         "text": f"Skipped {long_day(day)}",
         "blocks": [
-            _section(f":palm_tree: Skipped {long_day(day)}: no plan, and no end-of-day prompt."),
+            section(f":palm_tree: Skipped {long_day(day)}: no plan, and no end-of-day prompt."),
             _actions(_button(OPEN_PLAN, "Write a plan after all", day.isoformat())),
         ],
     }
@@ -193,7 +193,7 @@ def already_planned_message(day: date) -> Message:
     return {
         "text": "Your plan is already sent",
         "blocks": [
-            _section(
+            section(
                 f":white_check_mark: Your plan for {long_day(day)} is already sent, so the day stays on."
             ),
             _actions(_button(OPEN_PLAN, "Edit the plan", day.isoformat())),
@@ -215,7 +215,7 @@ def plan_form(
         "action_id": "value",
         "multiline": True,
         "max_length": ITEMS_LENGTH,
-        "placeholder": _plain("One item a line"),
+        "placeholder": plain_text("One item a line"),
     }
     prefill = _whole_lines(items, ITEMS_LENGTH)
     if prefill:
@@ -223,8 +223,8 @@ def plan_form(
     reach = {"type": "plain_text_input", "action_id": "value", "max_length": AVAILABILITY_LENGTH}
     hours, via = dict(reach), dict(reach)
     hours["placeholder"], via["placeholder"] = (
-        _plain("9:00–12:30, 13:30–17:30"),
-        _plain("Slack DM; phone after 3 pm"),
+        plain_text("9:00–12:30, 13:30–17:30"),
+        plain_text("Slack DM; phone after 3 pm"),
     )
     if reachable:
         hours["initial_value"] = reachable[:AVAILABILITY_LENGTH]
@@ -235,15 +235,15 @@ def plan_form(
     return {
         "type": "modal",
         "callback_id": PLAN_FORM,
-        "title": _plain("Your remote-day plan"),
-        "submit": _plain("Post plan"),
-        "close": _plain("Cancel"),
+        "title": plain_text("Your remote-day plan"),
+        "submit": plain_text("Post plan"),
+        "close": plain_text("Cancel"),
         "private_metadata": json.dumps(metadata),
         "blocks": [
-            _context(f"{long_day(day)}: the plan goes {where(audience)}."),
-            _input("items", "What will you get done?", items_input, hint=hint),
-            _input("reachable", "Hours you can be reached", hours, optional=True),
-            _input("reach_via", "How to reach you", via, optional=True),
+            context(f"{long_day(day)}: the plan goes {where(audience)}."),
+            input_block("items", "What will you get done?", items_input, hint=hint),
+            input_block("reachable", "Hours you can be reached", hours, optional=True),
+            input_block("reach_via", "How to reach you", via, optional=True),
         ],
     }
 
@@ -295,11 +295,11 @@ def plan_message(user_id: str, plan: SavedPlan) -> Message:
         details.append(f"*Reachable:* {mrkdwn(plan.reachable)}")
     if plan.reach_via:
         details.append(f"*How:* {mrkdwn(plan.reach_via)}")
-    tail = [_context("   ·   ".join(details))] if details else []
+    tail = [context("   ·   ".join(details))] if details else []
     body = _sections(_item_lines(plan.items, "•"), MESSAGE_BLOCKS - 1 - len(tail))
     return {
         "text": f"<@{mrkdwn(user_id)}> is working remotely today",
-        "blocks": [_section(lead), *body, *tail],
+        "blocks": [section(lead), *body, *tail],
     }
 
 
@@ -309,7 +309,7 @@ def plan_sent_notice(day: date, place: str, *, edited: bool = False) -> Message:
     return {
         "text": f"Your plan is {verb}",
         "blocks": [
-            _section(f":white_check_mark: Your plan for {long_day(day)} is {verb} {place}."),
+            section(f":white_check_mark: Your plan for {long_day(day)} is {verb} {place}."),
             _actions(_button(OPEN_PLAN, "Edit the plan", day.isoformat())),
         ],
     }
@@ -320,7 +320,7 @@ def plan_sent_notice(day: date, place: str, *, edited: bool = False) -> Message:
 
 def eod_prompt(day: date, audience: Audience, plan: SavedPlan | None, wins: Sequence[SavedWin]) -> Message:
     """The DM at the end of a remote day: the morning's items to tick, the day's wins, and Sign off."""
-    lead = _section(
+    lead = section(
         f":city_sunset: *Wrapping up {long_day(day)}.* Tick what got done and sign off: "
         f"the summary goes {where(audience)}."
     )
@@ -331,7 +331,7 @@ def eod_prompt(day: date, audience: Audience, plan: SavedPlan | None, wins: Sequ
             blocks.append(_actions(element, block_id=f"{TICK}{n}:{day.isoformat()}"))
     else:
         blocks.append(
-            _context("No plan was sent this morning; you can still sign off with your wins and blockers.")
+            context("No plan was sent this morning; you can still sign off with your wins and blockers.")
         )
     if wins:
         lines = [f"*Wins logged today: {len(wins)}*", *_win_lines(wins, show_private=True)]
@@ -361,14 +361,14 @@ def summary_form(
     """
     blocks: list[dict[str, Any]] = []
     if plan is not None and plan.posted and plan.items:
-        blocks.append(_context(f"{long_day(day)}: tick what you got done; each becomes a win."))
+        blocks.append(context(f"{long_day(day)}: tick what you got done; each becomes a win."))
         for n, group in enumerate(_groups(plan.items)):
             label = "What got done?" if n == 0 else "…and of the rest of the plan"
             element = _checkboxes("value", plan.items, group, ticked)
-            blocks.append(_input(f"done_{n}", label, element, optional=True))
+            blocks.append(input_block(f"done_{n}", label, element, optional=True))
     else:
         blocks.append(
-            _context(f"{long_day(day)}: no plan was sent this morning. Sign off with what you cleared.")
+            context(f"{long_day(day)}: no plan was sent this morning. Sign off with what you cleared.")
         )
     cleared = {
         "type": "plain_text_input",
@@ -386,20 +386,20 @@ def summary_form(
         "max_length": ITEMS_LENGTH,
     }
     blocks += [
-        _input("blockers", "Blockers cleared", cleared, optional=True),
-        _input("signed_off", "Signed off at", picker),
+        input_block("blockers", "Blockers cleared", cleared, optional=True),
+        input_block("signed_off", "Signed off at", picker),
     ]
     if carry_count:
-        carry_option = _option("carry", f"Carry what's not done to {short_day(next_day)}")
+        carry_option = option("carry", f"Carry what's not done to {short_day(next_day)}")
         carry = {
             "type": "checkboxes",
             "action_id": "value",
             "options": [carry_option],
             "initial_options": [carry_option],
         }
-        blocks.append(_input("carry", "The rest", carry, optional=True))
+        blocks.append(input_block("carry", "The rest", carry, optional=True))
     blocks.append(
-        _input(
+        input_block(
             "tomorrow",
             f"Plan for {short_day(next_day)}",
             tomorrow,
@@ -410,9 +410,9 @@ def summary_form(
     return {
         "type": "modal",
         "callback_id": SUMMARY_FORM,
-        "title": _plain("Sign off"),
-        "submit": _plain("Sign off"),
-        "close": _plain("Cancel"),
+        "title": plain_text("Sign off"),
+        "submit": plain_text("Sign off"),
+        "close": plain_text("Cancel"),
         "private_metadata": json.dumps(metadata),
         "blocks": blocks,
     }
@@ -426,11 +426,11 @@ def read_summary_form(view: dict[str, Any]) -> tuple[SignOff | None, dict[str, s
         return values.get(block_id, {}).get("value", {})
 
     done = {
-        int(option["value"])
+        int(chosen["value"])
         for block_id in values
         if block_id.startswith("done_")
-        for option in field(block_id).get("selected_options") or ()
-        if str(option.get("value", "")).isdigit()
+        for chosen in field(block_id).get("selected_options") or ()
+        if str(chosen.get("value", "")).isdigit()
     }
     errors = {}
     blockers = field("blockers").get("value") or ""
@@ -457,11 +457,11 @@ def ticked_in_message(state: dict[str, Any]) -> set[int] | None:
     if not groups:
         return None
     return {
-        int(option["value"])
+        int(chosen["value"])
         for block in groups
         for element in block.values()
-        for option in element.get("selected_options") or ()
-        if str(option.get("value", "")).isdigit()
+        for chosen in element.get("selected_options") or ()
+        if str(chosen.get("value", "")).isdigit()
     }
 
 
@@ -496,7 +496,7 @@ def summary_message(
         lines += ["*Blockers cleared*", *(shown(line, SECTION_LIMIT) for line in plan.blockers.splitlines())]
     return {
         "text": f"<@{mrkdwn(user_id)}> signed off: {done_line(plan)}",
-        "blocks": [_section(lead), *_sections(lines, MESSAGE_BLOCKS - 1)],
+        "blocks": [section(lead), *_sections(lines, MESSAGE_BLOCKS - 1)],
     }
 
 
@@ -507,7 +507,7 @@ def summary_sent_notice(plan: SavedPlan, place: str, carried_to: date | None, ca
         text += (
             f"\n{carried} item{'s' if carried != 1 else ''} waiting in the plan for {long_day(carried_to)}."
         )
-    return {"text": done_line(plan), "blocks": [_section(text)]}
+    return {"text": done_line(plan), "blocks": [section(text)]}
 
 
 # -- when Slack says no ------------------------------------------------------------------------------------
@@ -525,7 +525,7 @@ WHY = {
 def not_posted_message(what: str, day: date, place: str, error: str, content: Message) -> Message:
     """A DM to the member: what Slack said, what to do, and what wasn't posted, so nothing is lost."""
     why = WHY.get(error, "try again in a minute.")
-    head = _section(
+    head = section(
         f":warning: Your {what} for {long_day(day)} is saved, but Slack wouldn't post it {place} "
         f"(`{mrkdwn(error)}`): {why}"
     )

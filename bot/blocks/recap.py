@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.blocks.digest import ACK, ASK, digest_messages
 from bot.blocks.escape import MESSAGE_BLOCKS, mrkdwn
+from bot.blocks.kit import section
 from bot.blocks.wins import Message
 from rules.calendar import zone
 from rules.digest import Digest
@@ -37,10 +38,6 @@ def _without_manager_buttons(blocks: list[Block]) -> list[Block]:
     return kept
 
 
-def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-
-
 def recap_messages(digest: Digest, manager_user_id: str, digest_at: datetime) -> list[Message]:
     """The recap: an intro saying when the manager reads it, the member's week, then the two buttons.
 
@@ -52,7 +49,7 @@ def recap_messages(digest: Digest, manager_user_id: str, digest_at: datetime) ->
         for message in digest_messages(digest)
     ]
     local = digest_at.astimezone(zone(digest.manager_tz))
-    intro = _section(
+    intro = section(
         f"*Your week, as <@{mrkdwn(manager_user_id)}> will see it* in their digest on "
         f"{local:%a} at {local:%H:%M} (your time). A win you'd rather keep to yourself can be made "
         "private, and a win you forgot can still be added, until then."

@@ -11,8 +11,8 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.blocks.escape import SECTION_LIMIT, mrkdwn
-from bot.blocks.form import _input, _option, _plain
-from bot.blocks.wins import Message, _context, _section
+from bot.blocks.kit import context, input_block, option, plain_text, section
+from bot.blocks.wins import Message
 from rules.calendar import describe_day
 from rules.schedule import WEEKDAYS, describe_weekdays
 from rules.settings import (
@@ -124,11 +124,11 @@ def _within_section(lines: list[str]) -> str:
 
 def _overview(snap: SettingsSnapshot, now: datetime, title: str) -> list[dict[str, Any]]:
     blocks = [
-        _section(_within_section([title, *settings_lines(snap)])),
-        _section(next_prompt_line(snap, now)),
+        section(_within_section([title, *settings_lines(snap)])),
+        section(next_prompt_line(snap, now)),
     ]
     if snap.problem is not None:
-        blocks.append(_section(problem_line(snap.problem, snap.today)))
+        blocks.append(section(problem_line(snap.problem, snap.today)))
     return blocks
 
 
@@ -137,7 +137,7 @@ def settings_message(snap: SettingsSnapshot, now: datetime) -> Message:
     button = {
         "type": "button",
         "action_id": OPEN_SETTINGS,
-        "text": _plain("Change settings"),
+        "text": plain_text("Change settings"),
         "value": "show",
     }
     blocks = [*_overview(snap, now, "*Your remote-day settings*"), {"type": "actions", "elements": [button]}]
@@ -188,9 +188,9 @@ def changed_message(done: str, snap: SettingsSnapshot, now: datetime) -> Message
     return {
         "text": done,
         "blocks": [
-            _section(f":white_check_mark: {done}"),
-            _section(next_prompt_line(snap, now)),
-            _context("`/remote-win settings show` lists all your settings."),
+            section(f":white_check_mark: {done}"),
+            section(next_prompt_line(snap, now)),
+            context("`/remote-win settings show` lists all your settings."),
         ],
     }
 
@@ -199,14 +199,14 @@ def refused_message(found: dict[str, str]) -> Message:
     """A shortcut that would leave the settings unusable: nothing changes, and the fix is named."""
     reasons = " ".join(f"{text} {TEXT_FIXES.get(key, '')}".strip() for key, text in found.items())
     text = f"Nothing changed. {reasons}"
-    return {"text": text, "blocks": [_section(f":warning: {text}")]}
+    return {"text": text, "blocks": [section(f":warning: {text}")]}
 
 
 # -- the modal -----------------------------------------------------------------------------------------
 
 
 def _day_options(days: frozenset[int]) -> list[dict[str, Any]]:
-    return [_option(str(d), WEEKDAYS[d].title()) for d in sorted(days)]
+    return [option(str(d), WEEKDAYS[d].title()) for d in sorted(days)]
 
 
 def settings_modal(snap: SettingsSnapshot, now: datetime, metadata: dict[str, Any] | None = None) -> dict:
@@ -215,7 +215,7 @@ def settings_modal(snap: SettingsSnapshot, now: datetime, metadata: dict[str, An
     days = {
         "type": "checkboxes",
         "action_id": "value",
-        "options": [_option(str(d), name.title()) for d, name in enumerate(WEEKDAYS)],
+        "options": [option(str(d), name.title()) for d, name in enumerate(WEEKDAYS)],
     }
     if settings.remote_days:
         days["initial_options"] = _day_options(settings.remote_days)
@@ -228,8 +228,8 @@ def settings_modal(snap: SettingsSnapshot, now: datetime, metadata: dict[str, An
     share_to = {
         "type": "radio_buttons",
         "action_id": "value",
-        "options": [_option(k, label) for k, label in SHARE_LABELS.items()],
-        "initial_option": _option(settings.share_to, SHARE_LABELS[settings.share_to]),
+        "options": [option(k, label) for k, label in SHARE_LABELS.items()],
+        "initial_option": option(settings.share_to, SHARE_LABELS[settings.share_to]),
     }
     channel = {
         "type": "conversations_select",
@@ -238,23 +238,25 @@ def settings_modal(snap: SettingsSnapshot, now: datetime, metadata: dict[str, An
     }
     if settings.share_channel:
         channel["initial_conversation"] = settings.share_channel
-    paused = {"type": "checkboxes", "action_id": "value", "options": [_option("paused", "Pause my prompts")]}
+    paused = {"type": "checkboxes", "action_id": "value", "options": [option("paused", "Pause my prompts")]}
     if settings.paused:
-        paused["initial_options"] = [_option("paused", "Pause my prompts")]
+        paused["initial_options"] = [option("paused", "Pause my prompts")]
     return {
         "type": "modal",
         "callback_id": CALLBACK_ID,
-        "title": _plain("Your settings"),
-        "submit": _plain("Save"),
-        "close": _plain("Cancel"),
+        "title": plain_text("Your settings"),
+        "submit": plain_text("Save"),
+        "close": plain_text("Cancel"),
         "private_metadata": json.dumps(metadata or {}),
         "blocks": [
             *_overview(snap, now, "*Your settings now*"),
             {"type": "divider"},
-            _input("remote_days", "Remote days", days, optional=True, hint="Prompts come only on these days"),
-            _input("morning", "Morning plan prompt", morning),
-            _input("eod", "End-of-day prompt", eod),
-            _input(
+            input_block(
+                "remote_days", "Remote days", days, optional=True, hint="Prompts come only on these days"
+            ),
+            input_block("morning", "Morning plan prompt", morning),
+            input_block("eod", "End-of-day prompt", eod),
+            input_block(
                 "tz",
                 "Time zone",
                 tz,
@@ -262,12 +264,12 @@ def settings_modal(snap: SettingsSnapshot, now: datetime, metadata: dict[str, An
                 hint=f"Your Slack profile says {settings.slack_tz}: keep it, or leave this empty, to follow "
                 "your profile. Or type another, like Asia/Kathmandu.",
             ),
-            _input("manager", "Manager", manager, optional=True),
-            _input("share_to", "Plans and summaries go to", share_to),
-            _input(
+            input_block("manager", "Manager", manager, optional=True),
+            input_block("share_to", "Plans and summaries go to", share_to),
+            input_block(
                 "share_channel", "Team channel", channel, optional=True, hint="Invite @remote-wins there too"
             ),
-            _input("paused", "Pause", paused, optional=True),
+            input_block("paused", "Pause", paused, optional=True),
         ],
     }
 
@@ -277,10 +279,10 @@ def loading_modal(metadata: dict[str, Any] | None = None) -> dict:
     return {
         "type": "modal",
         "callback_id": CALLBACK_ID,
-        "title": _plain("Your settings"),
-        "close": _plain("Cancel"),
+        "title": plain_text("Your settings"),
+        "close": plain_text("Cancel"),
         "private_metadata": json.dumps(metadata or {}),
-        "blocks": [_section(":hourglass_flowing_sand: Loading your settings…")],
+        "blocks": [section(":hourglass_flowing_sand: Loading your settings…")],
     }
 
 

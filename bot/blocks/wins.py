@@ -8,19 +8,12 @@ from itertools import groupby
 from typing import Any
 
 from bot.blocks.escape import MESSAGE_BLOCKS, SECTION_LIMIT, mrkdwn, shown
+from bot.blocks.kit import context, plain_text, section
 from rules.calendar import DateRange, describe_day
 from rules.wins import SavedWin
 
 Message = dict[str, Any]
 LIST_LINE_LIMIT = 300  # one win's text in a list; the full text is one `edit` away
-
-
-def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-
-
-def _context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
 
 
 def _details(win: SavedWin) -> str:
@@ -42,14 +35,24 @@ def saved_message(win: SavedWin, today: date, verb: str = "Saved") -> Message:
     return {
         "text": f"{verb} win #{win.id} for {when}",
         "blocks": [
-            _section(f":white_check_mark: {verb} for *{when}*:"),
-            _section(shown(win.text, SECTION_LIMIT)),
-            _context(_details(win)),
+            section(f":white_check_mark: {verb} for *{when}*:"),
+            section(shown(win.text, SECTION_LIMIT)),
+            context(_details(win)),
             {
                 "type": "actions",
                 "elements": [
-                    {"type": "button", "action_id": "win_undo", "text": _plain("Undo"), "value": str(win.id)},
-                    {"type": "button", "action_id": "win_edit", "text": _plain("Edit"), "value": str(win.id)},
+                    {
+                        "type": "button",
+                        "action_id": "win_undo",
+                        "text": plain_text("Undo"),
+                        "value": str(win.id),
+                    },
+                    {
+                        "type": "button",
+                        "action_id": "win_edit",
+                        "text": plain_text("Edit"),
+                        "value": str(win.id),
+                    },
                 ],
             },
         ],
@@ -61,15 +64,15 @@ def removed_message(win: SavedWin) -> Message:
     return {
         "text": f"Removed win #{win.id}",
         "blocks": [
-            _section(f":wastebasket: Removed win #{win.id}. Its text, if you want it back:"),
-            _section(shown(win.text, SECTION_LIMIT)),
+            section(f":wastebasket: Removed win #{win.id}. Its text, if you want it back:"),
+            section(shown(win.text, SECTION_LIMIT)),
         ],
     }
 
 
 def notice_message(text: str) -> Message:
     """A one-line answer whose text is ours, not the member's."""
-    return {"text": text, "blocks": [_section(text)]}
+    return {"text": text, "blocks": [section(text)]}
 
 
 def not_saved_message(typed: str, reason: str) -> Message:
@@ -77,8 +80,8 @@ def not_saved_message(typed: str, reason: str) -> Message:
     return {
         "text": f"Not saved: {reason}",
         "blocks": [
-            _section(f":warning: Not saved: {mrkdwn(reason)} Here is your text to try again:"),
-            _section(shown(typed, SECTION_LIMIT)),
+            section(f":warning: Not saved: {mrkdwn(reason)} Here is your text to try again:"),
+            section(shown(typed, SECTION_LIMIT)),
         ],
     }
 
@@ -88,8 +91,8 @@ def pending_message(typed: str) -> Message:
     return {
         "text": "Saving your win…",
         "blocks": [
-            _section(":hourglass_flowing_sand: Saving your win…"),
-            _section(shown(typed, SECTION_LIMIT)),
+            section(":hourglass_flowing_sand: Saving your win…"),
+            section(shown(typed, SECTION_LIMIT)),
         ],
     }
 
@@ -105,23 +108,19 @@ def list_message(wins: Sequence[SavedWin], period: DateRange, today: date) -> Me
     for day, day_wins in groupby(wins, key=lambda w: w.local_date):
         lines.append(f"*{describe_day(day, today)}*")
         lines.extend(f"• {shown(w.text, LIST_LINE_LIMIT)}  _({_details(w)})_" for w in day_wins)
-    blocks: list[dict[str, Any]] = [_section(f"*{title}*")]
+    blocks: list[dict[str, Any]] = [section(f"*{title}*")]
     chunk = ""
     shown_lines = 0
     for line in lines:
         if len(chunk) + len(line) + 1 > SECTION_LIMIT:
             if len(blocks) == MESSAGE_BLOCKS - 2:  # keep room for this chunk and the "more" line
                 break
-            blocks.append(_section(chunk))
+            blocks.append(section(chunk))
             chunk = ""
         chunk = f"{chunk}\n{line}" if chunk else line
         shown_lines += 1
-    blocks.append(_section(chunk))
+    blocks.append(section(chunk))
     left_out = sum(1 for line in lines[shown_lines:] if line.startswith("•"))
     if left_out:
-        blocks.append(_context(f"…and {left_out} more. List a shorter range to see them."))
+        blocks.append(context(f"…and {left_out} more. List a shorter range to see them."))
     return {"text": title, "blocks": blocks}
-
-
-def _plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text}

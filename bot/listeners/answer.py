@@ -5,14 +5,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future
+from typing import TypeVar
 
 from slack_bolt import Ack, Respond
+from slack_sdk.errors import SlackApiError
 
 from bot.background import Pending, result_within
 from bot.blocks.wins import Message
 from bot.services import Services
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+SLOW = "Saving is slow right now. Press the button again in a moment; everything you entered is kept."
+FAILED = "Couldn't save just now. Press the button again; everything you entered is kept."
 
 
 def answer_command(
@@ -52,3 +57,27 @@ def respond_later(services: Services, respond: Respond, work: Callable[[], Messa
         respond(response_type="ephemeral", replace_original=True, **work())
 
     services.background.submit(run)
+
+
+def form_result(services: Services, ack: Ack, work: Callable[[], T], field: str) -> T | None:
+    """For a modal submission: the work's result within the budget, or None after acking with an error on
+    `field`, so the modal stays open with everything typed in it."""
+    future = services.background.submit(work)
+    try:
+        return result_within(future, services.ack_budget)
+    except Pending:
+        ack(response_action="errors", errors={field: SLOW})
+    except Exception:
+        log.exception("saving a form failed")
+        ack(response_action="errors", errors={field: FAILED})
+    return None
+
+
+def send_dm(services: Services, user: str, message: Message) -> bool:
+    """Whether Slack took the DM; a refusal is logged, never raised."""
+    try:
+        services.client.chat_postMessage(channel=user, **message)
+    except SlackApiError as error:
+        log.warning("could not DM %s: %s", user, error.response.get("error"))
+        return False
+    return True

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk.errors import SlackApiError
 
-from bot.background import Pending, result_within
 from bot.blocks.digest import (
     ACK,
     ASK,
@@ -35,11 +34,13 @@ from bot.blocks.digest import (
     split_shown,
 )
 from bot.blocks.escape import SECTION_LIMIT, VIEW_BLOCKS, shown
-from bot.blocks.form import _input, _plain, form_metadata
+from bot.blocks.form import form_metadata
+from bot.blocks.kit import context, input_block, plain_text, section
 from bot.blocks.plans import CHECKBOX_GROUP, OPTION_TEXT, short_day
-from bot.blocks.wins import Message, _context, _section, notice_message
+from bot.blocks.wins import Message, notice_message
 from bot.directory import member_for
 from bot.home import READ_NOTICE_KIND, refresh_home
+from bot.listeners.answer import form_result, send_dm
 from bot.listeners.forms import open_new_form
 from bot.services import Services
 from rules.calendar import DateRange, zone
@@ -62,8 +63,6 @@ WORKER = "digest_ack"  # the ledger's claimed_by for read notices
 
 NOT_YOURS = "Only the manager this report shares their week with can open it."
 EMPTY = "Type your question; it goes to them with your name."
-SLOW = "Slack or the database is slow right now. Press the button again in a moment; your text is kept."
-FAILED = "Couldn't do that just now. Press the button again; your text is kept."
 GONE = "They no longer share their week with you, so the question can't be sent."
 
 
@@ -174,36 +173,13 @@ def _open(services: Services, body: dict[str, Any], view: dict[str, Any]) -> Non
         log.warning("opening a modal failed: %s", error.response.get("error"))
 
 
-def _within_budget(services: Services, ack: Ack, work: Callable[[], T], field: str) -> T | None:
-    """The work's result, or None after acking with an error on `field` (the modal stays, text and all)."""
-    future = services.background.submit(work)
-    try:
-        return result_within(future, services.ack_budget)
-    except Pending:
-        ack(response_action="errors", errors={field: SLOW})
-    except Exception:
-        log.exception("a digest or recap form failed")
-        ack(response_action="errors", errors={field: FAILED})
-    return None
-
-
-def _dm(services: Services, user: str, message: Message) -> bool:
-    """Whether Slack took the DM; a refusal is logged, never raised."""
-    try:
-        services.client.chat_postMessage(channel=user, **message)
-    except SlackApiError as error:
-        log.warning("could not DM %s: %s", user, error.response.get("error"))
-        return False
-    return True
-
-
 # -- Acknowledge -------------------------------------------------------------------------------------------
 
 
 def read_notice(manager: str, period: DateRange) -> Message:
     """What each report gets when their manager acknowledges the digest."""
     text = f":eyes: Your manager <@{manager}> read your week ({_span(period)}) in their digest."
-    return {"text": text, "blocks": [_section(text)]}
+    return {"text": text, "blocks": [section(text)]}
 
 
 def acknowledged_blocks(
@@ -211,7 +187,7 @@ def acknowledged_blocks(
 ) -> list[dict[str, Any]] | None:
     """The digest as sent, its Acknowledge button replaced by when it was pressed (None: no button)."""
     local = at.astimezone(zone(tz))
-    done = _context(f":white_check_mark: Acknowledged {short_day(local.date())} {local:%H:%M} ({tz}).")
+    done = context(f":white_check_mark: Acknowledged {short_day(local.date())} {local:%H:%M} ({tz}).")
     out, found = [], False
     for block in blocks:
         elements = block.get("elements") or []
@@ -335,7 +311,7 @@ def _cut(text: str, limit: int) -> str:
 def win_option(win: WeekWin) -> dict[str, Any]:
     """A win in a select: plain text (Slack never parses it as markup), on one line, within 75 characters."""
     return {
-        "text": _plain(_cut(f"{short_day(win.local_date)}: {_one_line(win.text)}", OPTION_TEXT)),
+        "text": plain_text(_cut(f"{short_day(win.local_date)}: {_one_line(win.text)}", OPTION_TEXT)),
         "value": str(win.id),
     }
 
@@ -349,30 +325,30 @@ def question_modal(report: ReportWeek) -> dict[str, Any]:
         "max_length": QUESTION_LIMIT,
     }
     blocks = [
-        _section(
+        section(
             f"Your question goes to *{shown(report.report.name, 80)}* in their DM with remote-wins, "
             f"with your name, about their week {_span(report.period)}."
         ),
-        _input("question", "Your question", question),
+        input_block("question", "Your question", question),
     ]
     wins = report.wins
     if wins:
         select = {
             "type": "static_select",
             "action_id": "value",
-            "placeholder": _plain("Pick a win (optional)"),
+            "placeholder": plain_text("Pick a win (optional)"),
             "options": [win_option(w) for w in wins[:SELECT_OPTIONS]],
         }
-        blocks.append(_input("win", "About this win", select, optional=True))
+        blocks.append(input_block("win", "About this win", select, optional=True))
         if len(wins) > SELECT_OPTIONS:
-            blocks.append(_context(f"The first {SELECT_OPTIONS} of {len(wins)} wins are listed."))
+            blocks.append(context(f"The first {SELECT_OPTIONS} of {len(wins)} wins are listed."))
     metadata = {"member_id": report.report.member_id, "week": report.week}
     return {
         "type": "modal",
         "callback_id": ASK_FORM,
-        "title": _plain("Ask a question"),
-        "submit": _plain("Send"),
-        "close": _plain("Cancel"),
+        "title": plain_text("Ask a question"),
+        "submit": plain_text("Send"),
+        "close": plain_text("Cancel"),
         "private_metadata": json.dumps(metadata),
         "blocks": blocks,
     }
@@ -380,12 +356,12 @@ def question_modal(report: ReportWeek) -> dict[str, Any]:
 
 def question_message(manager: str, period: DateRange, question: str, win: WeekWin | None) -> Message:
     """The question as the report reads it: who asks, the question, and the win it is about, quoted."""
-    blocks = [_section(f":speech_balloon: <@{manager}> has a question about your week ({_span(period)}):")]
-    blocks += [_section(piece) for piece in split_shown(question, SECTION_LIMIT)]
+    blocks = [section(f":speech_balloon: <@{manager}> has a question about your week ({_span(period)}):")]
+    blocks += [section(piece) for piece in split_shown(question, SECTION_LIMIT)]
     if win is not None:
-        blocks.append(_context(f"About your win of {short_day(win.local_date)}:"))
-        blocks.append(_section(f"> {shown(_one_line(win.text), QUOTE_LIMIT)}"))
-    blocks.append(_context("Reply to them directly; remote-wins only passes the question on."))
+        blocks.append(context(f"About your win of {short_day(win.local_date)}:"))
+        blocks.append(section(f"> {shown(_one_line(win.text), QUOTE_LIMIT)}"))
+    blocks.append(context("Reply to them directly; remote-wins only passes the question on."))
     text = f"Your manager has a question about your week: {shown(_one_line(question), 200)}"
     return {"text": text, "blocks": blocks}
 
@@ -429,7 +405,7 @@ def handle_question(services: Services, ack: Ack, body: dict[str, Any], view: di
             return report, None
         return report, next((w for w in report.wins if str(w.id) == picked), None)
 
-    checked = _within_budget(services, ack, check, "question")
+    checked = form_result(services, ack, check, "question")
     if checked is None:
         return
     report, win = checked
@@ -445,10 +421,10 @@ def deliver_question(
 ) -> None:
     """DM the report; the manager hears whether it arrived."""
     name = shown(report.report.name, 80)
-    if _dm(services, report.report.user_id, question_message(manager, report.period, question, win)):
-        _dm(services, manager, notice_message(f"Your question reached *{name}*."))
+    if send_dm(services, report.report.user_id, question_message(manager, report.period, question, win)):
+        send_dm(services, manager, notice_message(f"Your question reached *{name}*."))
     else:
-        _dm(
+        send_dm(
             services,
             manager,
             notice_message(f"Slack didn't deliver your question to *{name}*. Try again later."),
@@ -464,7 +440,7 @@ def private_form(week: str, wins: Sequence[Any]) -> dict[str, Any]:
     groups = [wins[i : i + CHECKBOX_GROUP] for i in range(0, len(wins), CHECKBOX_GROUP)]
     room = VIEW_BLOCKS - 2  # the intro, and the note when some are left out
     blocks = [
-        _section(
+        section(
             f"Your wins of {_span(period)} that your manager's digest will show. Tick those to keep to "
             "yourself; they are never shown to anyone else."
             if wins
@@ -474,29 +450,29 @@ def private_form(week: str, wins: Sequence[Any]) -> dict[str, Any]:
     for n, group in enumerate(groups[:room]):
         options = [
             {
-                "text": _plain(_cut(_one_line(w.text) or "(no text)", OPTION_TEXT)),
-                "description": _plain(_cut(f"{short_day(w.local_date)} · #{w.id}", OPTION_TEXT)),
+                "text": plain_text(_cut(_one_line(w.text) or "(no text)", OPTION_TEXT)),
+                "description": plain_text(_cut(f"{short_day(w.local_date)} · #{w.id}", OPTION_TEXT)),
                 "value": str(w.id),
             }
             for w in group
         ]
         element = {"type": "checkboxes", "action_id": "value", "options": options}
         label = "Keep private" if len(groups) == 1 else f"Keep private ({n + 1} of {len(groups)})"
-        blocks.append(_input(f"{PRIVATE_BLOCK}{n}", label, element, optional=True))
+        blocks.append(input_block(f"{PRIVATE_BLOCK}{n}", label, element, optional=True))
     if len(groups) > room:
         shown_count = room * CHECKBOX_GROUP
         blocks.append(
-            _context(f"The first {shown_count} of {len(wins)} wins are listed; the rest are shared.")
+            context(f"The first {shown_count} of {len(wins)} wins are listed; the rest are shared.")
         )
     view = {
         "type": "modal",
         "callback_id": PRIVATE_FORM,
-        "title": _plain("Keep wins private"),
-        "close": _plain("Cancel" if wins else "Close"),
+        "title": plain_text("Keep wins private"),
+        "close": plain_text("Cancel" if wins else "Close"),
         "private_metadata": json.dumps({"week": week}),
         "blocks": blocks,
     }
-    return view | ({"submit": _plain("Keep private")} if wins else {})
+    return view | ({"submit": plain_text("Keep private")} if wins else {})
 
 
 def private_done_view(count: int) -> dict[str, Any]:
@@ -508,9 +484,9 @@ def private_done_view(count: int) -> dict[str, Any]:
     )
     return {
         "type": "modal",
-        "title": _plain("Keep wins private"),
-        "close": _plain("Close"),
-        "blocks": [_section(text)],
+        "title": plain_text("Keep wins private"),
+        "close": plain_text("Close"),
+        "blocks": [section(text)],
     }
 
 
@@ -548,7 +524,7 @@ def handle_private(services: Services, ack: Ack, body: dict[str, Any], view: dic
         with services.writing(), services.sessions.begin() as session:
             return set_private(session, member.id, ids)
 
-    count = _within_budget(services, ack, save, field)
+    count = form_result(services, ack, save, field)
     if count is None:
         return
     ack(response_action="update", view=private_done_view(count))

@@ -9,14 +9,12 @@ the manager happens after the ack, and a refusal from Slack is reported to the m
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk.errors import SlackApiError
 
-from bot.background import Pending, result_within
 from bot.blocks.form import form_metadata
 from bot.blocks.plans import (
     OPEN_PLAN,
@@ -46,7 +44,7 @@ from bot.blocks.plans import (
 from bot.blocks.wins import Message
 from bot.directory import member_for
 from bot.home import refresh_home
-from bot.listeners.answer import respond_later
+from bot.listeners.answer import form_result, respond_later, send_dm
 from bot.services import Services
 from rules.calendar import zone
 from rules.schedule import MORNING_SNOOZE
@@ -56,8 +54,6 @@ from storage.schedules import set_one_shot
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
-SLOW = "Saving is slow right now. Press the button again in a moment; what you typed is kept."
-FAILED = "Couldn't save just now. Press the button again; what you typed is kept."
 SUMMARIZED = "This day is already signed off, so its plan can't change. Cancel to keep what you have."
 SKIPPED = "You skipped this day, so there's nothing to sign off. Cancel to close."
 EXPIRED = "This form lost its date. Cancel, and open it again from the prompt."
@@ -168,26 +164,6 @@ def _post_or_update(
     return posted["channel"], posted["ts"]
 
 
-def _dm(services: Services, user: str, message: Message) -> None:
-    try:
-        services.client.chat_postMessage(channel=user, **message)
-    except SlackApiError as error:
-        log.warning("could not DM %s: %s", user, error.response.get("error"))
-
-
-def _within_budget(services: Services, ack: Ack, work: Callable[[], T], field: str) -> T | None:
-    """The saved result, or None after acking with an error on `field` (the modal stays, text and all)."""
-    future = services.background.submit(work)
-    try:
-        return result_within(future, services.ack_budget)
-    except Pending:
-        ack(response_action="errors", errors={field: SLOW})
-    except Exception:
-        log.exception("saving a plan form failed")
-        ack(response_action="errors", errors={field: FAILED})
-    return None
-
-
 # -- the morning -------------------------------------------------------------------------------------------
 
 
@@ -252,7 +228,7 @@ def handle_plan_submission(services: Services, ack: Ack, body: dict[str, Any], v
             )
         return member.id, plan
 
-    saved = _within_budget(services, ack, save, "items")
+    saved = form_result(services, ack, save, "items")
     if saved is None:
         return
     member_id, plan = saved
@@ -277,7 +253,7 @@ def share_plan(services: Services, member_id: int, plan: SavedPlan, metadata: di
     except SlackApiError as error:
         code = str(error.response.get("error") or "unknown_error")
         log.info("plan of member %s not posted: %s", member_id, code)
-        _dm(
+        send_dm(
             services,
             owner.user_id,
             not_posted_message("plan", plan.local_date, where(audience), code, message),
@@ -357,7 +333,7 @@ def handle_summary_submission(
         with services.writing(), services.sessions.begin() as session:
             return member.id, plans.sign_off(session, member, day, form, services.clock())
 
-    saved = _within_budget(services, ack, save, "blockers")
+    saved = form_result(services, ack, save, "blockers")
     if saved is None:
         return
     member_id, outcome = saved
@@ -390,7 +366,7 @@ def share_summary(services: Services, member_id: int, outcome: SignedOff, metada
     except SlackApiError as error:
         code = str(error.response.get("error") or "unknown_error")
         log.info("summary of member %s not posted: %s", member_id, code)
-        _dm(services, owner.user_id, not_posted_message("summary", plan.local_date, place, code, message))
+        send_dm(services, owner.user_id, not_posted_message("summary", plan.local_date, place, code, message))
         return
     with services.writing(), services.sessions.begin() as session:
         plans.record_summary(session, plan.id, channel, ts, services.clock())

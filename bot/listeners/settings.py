@@ -15,7 +15,6 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk.errors import SlackApiError
 
-from bot.background import Pending, result_within
 from bot.blocks.form import form_metadata
 from bot.blocks.settings import (
     CALLBACK_ID,
@@ -32,6 +31,7 @@ from bot.blocks.settings import (
 from bot.blocks.wins import Message
 from bot.directory import cached_member, forget_member, member_for
 from bot.home import refresh_home
+from bot.listeners.answer import form_result
 from bot.listeners.views import confirm
 from bot.services import Services
 from bot.slack_text import as_typed
@@ -48,8 +48,6 @@ from rules.settings import (
 from storage import settings as stored
 
 log = logging.getLogger(__name__)
-SLOW = "Saving is slow right now. Press Save again in a moment; your choices are kept."
-FAILED = "Couldn't save just now. Press Save to try again; your choices are kept."
 _MENTION = re.compile(r"<([@#])([UWCG][A-Z0-9]+)(?:\|[^<>]*)?>")
 
 
@@ -162,15 +160,10 @@ def handle_submission(services: Services, ack: Ack, body: dict[str, Any], view: 
         refresh_home(services, team, user)
         return {}, changed_message("Settings saved.", snap, now)
 
-    future = services.background.submit(save)
-    try:
-        errors, message = result_within(future, services.ack_budget)
-    except Pending:
-        ack(response_action="errors", errors={"remote_days": SLOW})
+    result = form_result(services, ack, save, "remote_days")
+    if result is None:
         return
-    except Exception:
-        ack(response_action="errors", errors={"remote_days": FAILED})
-        return
+    errors, message = result
     if errors:
         ack(response_action="errors", errors=errors)
         return

@@ -9,16 +9,14 @@ from slack_bolt import Ack, App
 from slack_sdk.webhook import WebhookClient
 
 from bot import logbook
-from bot.background import Pending, result_within
 from bot.blocks.form import CALLBACK_ID, form_metadata, read_form
 from bot.blocks.wins import saved_message
 from bot.home import refresh_home
+from bot.listeners.answer import form_result
 from bot.services import Services
 from rules.wins import SavedWin, validate_form
 
 log = logging.getLogger(__name__)
-SLOW = "Saving is slow right now. Press Save again in a moment; what you typed is kept."
-FAILED = "Couldn't save just now. Press Save to try again; what you typed is kept."
 GONE = "This win was deleted, so there's nothing to edit. Cancel, and log it again if you need it."
 
 
@@ -47,15 +45,10 @@ def handle_submission(services: Services, ack: Ack, body: dict[str, Any], view: 
             today,
         )
 
-    future = services.background.submit(save)
-    try:
-        win, errors, today = result_within(future, services.ack_budget)
-    except Pending:
-        ack(response_action="errors", errors={"text": SLOW})
+    result = form_result(services, ack, save, "text")
+    if result is None:
         return
-    except Exception:
-        ack(response_action="errors", errors={"text": FAILED})
-        return
+    win, errors, today = result
     if errors:
         ack(response_action="errors", errors=errors)
     elif win is None:

@@ -182,7 +182,12 @@ def test_a_long_week_pages_through_the_details_modal(
         for e in b["elements"]
         if e["action_id"] == "digest_detail_page"
     ]
-    view_id = next(v["id"] for v in fake_slack.views.values() if v.get("callback_id") == "digest_detail")
+    view_id = wait_until(  # the fake records the call as it arrives and stores the view as it answers
+        lambda: next(
+            (v["id"] for v in fake_slack.views.values() if v.get("callback_id") == "digest_detail"), None
+        ),
+        what="the Details view stored",
+    )
     press_in_view(slack, view_id, "digest_detail_page", next_button["value"])
     second = opened(fake_slack, 0, "views.update")
     assert "· 2 of" in second["title"]["text"] and len(second["blocks"]) <= 100

@@ -127,7 +127,7 @@ def test_a_slow_database_keeps_the_modal_open_with_the_text(
     reply = slack.submit_view({"id": "V9"}, form_values("kept while slow"))
     assert reply.seconds < 1.0
     assert reply.json()["response_action"] == "errors"
-    assert "what you typed is kept" in reply.json()["errors"]["text"]
+    assert "everything you entered is kept" in reply.json()["errors"]["text"]
     wait_until(lambda: wins(services), what="the save to finish")
     assert slack.submit_view({"id": "V9"}, form_values("kept while slow")).body == b""
     assert len(wins(services)) == 1

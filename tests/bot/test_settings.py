@@ -452,7 +452,7 @@ def test_a_slow_save_keeps_the_modal_open(
     fake_slack.delay("users.info", 1.0)  # a first-time member: the save waits for Slack
     reply = slack.submit_view({"id": "VS", "callback_id": "member_settings"}, values())
     assert reply.seconds < 1.0
-    assert "your choices are kept" in reply.json()["errors"]["remote_days"]
+    assert "everything you entered is kept" in reply.json()["errors"]["remote_days"]
     with services.sessions() as session:
         assert session.scalars(select(Member)).all() == []  # still waiting for Slack
 
