@@ -158,6 +158,8 @@ def handle_submission(services: Services, ack: Ack, body: dict[str, Any], view: 
             snap = stored.snapshot(session, member.id, now)
         forget_member(services, team, user)
         refresh_home(services, team, user)
+        if form.manager:  # a manager new to the bot starts in UTC: ask Slack for their zone, after the ack
+            services.background.submit(member_for, services, team, form.manager)
         return {}, changed_message("Settings saved.", snap, now)
 
     result = form_result(services, ack, save, "remote_days")

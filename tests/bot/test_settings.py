@@ -399,6 +399,7 @@ def test_a_submitted_modal_saves_every_setting_moves_the_prompts_and_confirms(
     slack: SlackRequests, services: Services, fake_slack: FakeSlack
 ) -> None:
     at(services, MONDAY_NOON_BERLIN)
+    fake_slack.add_user("U2", tz="America/Chicago")
     view = open_settings(slack, fake_slack)
     reply = slack.submit_view(
         view, values(tz="Asia/Kathmandu", manager="U2", share_to="channel", channel="C1", paused=False)
@@ -413,6 +414,8 @@ def test_a_submitted_modal_saves_every_setting_moves_the_prompts_and_confirms(
     _url, confirmation = wait_until(lambda: fake_slack.responses, what="the confirmation")[0]
     assert "Settings saved" in confirmation["text"]
     assert "tomorrow (Tue 24 Nov) at 08:30 (Asia/Kathmandu)" in json.dumps(confirmation)
+    # The manager, new to the bot, is looked up in Slack after the ack: their digest runs in their zone.
+    wait_until(lambda: member(services, "U2").tz == "America/Chicago", what="the manager's zone from Slack")
 
 
 def test_the_modal_can_pause_and_clear_the_remote_days(
