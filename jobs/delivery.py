@@ -15,7 +15,9 @@ result is a SendResult: sent (channel, ts), or failed with an error, which is ei
 
 - transient (`is_transient`): `ratelimited`, `http_5xx`, Slack's `internal_error`, `fatal_error`,
   `service_unavailable`, `request_timeout`, or `connection_error` (no connection, or it dropped);
-- the member has left Slack (`member_gone`): `user_not_found`, `account_inactive`, `user_disabled`;
+- the member has left Slack (`member_gone`): `user_not_found`, `user_disabled`. Not `account_inactive`:
+  Slack says that of the *token* (a deleted bot or workspace), and one dead token must not deactivate
+  every member; it is recorded as a permanent failure like `invalid_auth`;
 - or permanent: Slack's error code (`channel_not_found`, `not_in_channel`, `is_archived`,
   `invalid_auth`, …), and `timeout`: an answer that never came may hide a message that was posted, so
   it is not sent again.
@@ -42,7 +44,7 @@ RATELIMITED, CONNECTION_ERROR, TIMEOUT = "ratelimited", "connection_error", "tim
 TRANSIENT_ERRORS = frozenset(
     {RATELIMITED, CONNECTION_ERROR, "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 )
-GONE_ERRORS = frozenset({"user_not_found", "account_inactive", "user_disabled"})
+GONE_ERRORS = frozenset({"user_not_found", "user_disabled"})
 _SLACK_CODE = re.compile(r"[a-z][a-z0-9_]*\Z")
 log = logging.getLogger(__name__)
 

@@ -518,7 +518,7 @@ WHY = {
     "is_archived": "that channel is archived: pick another one with `/remote-win settings`.",
     "user_not_found": "Slack doesn't know that person: set your manager again with `/remote-win settings`.",
     "user_disabled": "that account is deactivated: set your manager again with `/remote-win settings`.",
-    "account_inactive": "that account is deactivated: set your manager again with `/remote-win settings`.",
+    "account_inactive": "the app's token was refused: ask whoever installed remote-wins to reinstall it.",
 }
 
 

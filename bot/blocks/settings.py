@@ -46,7 +46,7 @@ WHY = {
     "channel_not_found": "that channel is gone, or it's private and remote-wins isn't in it.",
     "is_archived": "that channel is archived: pick another with `/remote-win channel #team`.",
     "user_not_found": "Slack doesn't know that person: check your manager with `/remote-win settings`.",
-    "account_inactive": "that account is deactivated: check your manager with `/remote-win settings`.",
+    "account_inactive": "the app's token was refused: ask whoever installed remote-wins to reinstall it.",
     "user_disabled": "that account is deactivated: check your manager with `/remote-win settings`.",
 }
 # How to fix, in text, a combination `rules.settings.problems` refuses.

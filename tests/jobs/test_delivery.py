@@ -147,7 +147,7 @@ def test_permanent_errors_are_recorded_per_delivery_and_never_hold_up_the_others
     assert (failure.kind, failure.period, failure.error) == ("morning", DAY, "channel_not_found")
 
 
-@pytest.mark.parametrize("error", ["user_not_found", "account_inactive", "user_disabled"])
+@pytest.mark.parametrize("error", ["user_not_found", "user_disabled"])
 def test_a_member_slack_says_is_gone_is_deactivated_and_gets_nothing_more(
     services: Services, fake_slack: FakeSlack, error: str
 ) -> None:
@@ -356,8 +356,22 @@ def test_only_passing_errors_are_worth_a_retry(error: str | None, transient: boo
 
 
 def test_only_a_member_who_left_slack_is_gone() -> None:
-    assert all(member_gone(e) for e in ("user_not_found", "account_inactive", "user_disabled"))
-    assert not any(member_gone(e) for e in ("channel_not_found", "ratelimited", None))
+    assert all(member_gone(e) for e in ("user_not_found", "user_disabled"))
+    # account_inactive and invalid_auth are about the bot's token: no member is to blame.
+    assert not any(member_gone(e) for e in ("account_inactive", "invalid_auth", "channel_not_found", None))
+
+
+def test_a_dead_token_fails_the_sends_but_deactivates_no_one(
+    services: Services, fake_slack: FakeSlack
+) -> None:
+    ana = add_member(services, fake_slack, Person("UANA", "Europe/Berlin"), NOW - timedelta(minutes=1))
+    fake_slack.fail_next("chat.postMessage", error="account_inactive")
+    report = tick(services, NOW, delivery=delivery(services))
+    assert report.failed == 1
+    assert errors(services)["UANA"] == ("failed", "account_inactive")
+    with services.sessions() as session:
+        assert not session.get(Member, ana).deactivated
+        assert session.scalars(select(PromptSlot).filter_by(member_id=ana)).all() != []
 
 
 def slack_error(status: int, data: object, headers: dict[str, str] | None = None) -> SlackApiError:
