@@ -140,11 +140,13 @@ def _span(period: DateRange) -> str:
     return f"{short_day(period.first)} – {short_day(period.last)}"
 
 
-def report_week(services: Services, team: str, presser: str, member_id: int, week: str) -> ReportWeek | None:
-    """A report's whole week as the manager sees it (shared wins only), for the manager or the report
-    themselves (their recap's Details and Show all); None for anyone else."""
+def report_week(
+    services: Services, team: str, presser: str, member_id: int, week: str, *, or_self: bool = False
+) -> ReportWeek | None:
+    """A report's whole week as the manager sees it (shared wins only), for the manager, or with `or_self`
+    for the report themselves too (their recap's Details and Show all); None for anyone else."""
     with services.sessions() as session:
-        manager = own_manager(session, team, member_id, presser) or presser
+        manager = (or_self and own_manager(session, team, member_id, presser)) or presser
         inputs = digest_inputs(session, team, manager, week, shown_per_report=None, only_member_id=member_id)
     if not inputs.reports:
         return None
@@ -265,13 +267,13 @@ def _show_acknowledged(
 
 
 def open_details(services: Services, body: dict[str, Any], value: str, respond: Respond | None) -> None:
-    """The report's whole week, first page; the manager only."""
+    """The report's whole week, first page; for their manager, and for the report from their recap."""
     key = report_key(value)
     if key is None:
         return
     team, user = _ids(body)
     member_id, week, _page = key
-    report = report_week(services, team, user, member_id, week)
+    report = report_week(services, team, user, member_id, week, or_self=True)
     if report is None:
         _tell(services, body, respond, NOT_YOURS)
         return
@@ -286,7 +288,7 @@ def show_detail_page(services: Services, body: dict[str, Any], value: str) -> No
         return
     team, user = _ids(body)
     member_id, week, page = key
-    report = report_week(services, team, user, member_id, week)
+    report = report_week(services, team, user, member_id, week, or_self=True)
     if report is None:
         return
     pages = digest_detail_views(report)

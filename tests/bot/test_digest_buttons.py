@@ -166,6 +166,13 @@ def test_details_open_the_reports_week_for_the_manager_only(
     assert "fixed &lt;!channel&gt; &amp; the build" in text_of(view) and "a private one" not in text_of(view)
     assert len(fake_slack.calls_to("views.open")) == 2
 
+    own_url = fake_slack.new_response_url()  # but asking questions about a week stays the manager's
+    slack.action("digest_ask", value, user="UA", response_url=own_url)
+    _url, refusal = wait_until(lambda: [r for r in fake_slack.responses if r[0] == own_url], what="refusal")[
+        0
+    ]
+    assert "Only the manager" in refusal["text"] and len(fake_slack.calls_to("views.open")) == 2
+
 
 def test_a_long_week_pages_through_the_details_modal(
     slack: SlackRequests, services: Services, fake_slack: FakeSlack, team: dict[str, MemberRef]
