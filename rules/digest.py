@@ -322,27 +322,6 @@ class Digest:
 # -- the rules -----------------------------------------------------------------------------------------
 
 
-def tally(wins: Iterable[WeekWin]) -> list[DayTally]:
-    """Visible wins counted per member and day, as storage counts them."""
-    counts: defaultdict[tuple[int, date], Counter[str]] = defaultdict(Counter)
-    for win in wins:
-        if not win.private:
-            counts[(win.member_id, win.local_date)][win.day_kind] += 1
-    return [
-        DayTally(member_id, day, sum(tags.values()), tags["remote"], tags["office"])
-        for (member_id, day), tags in counts.items()
-    ]
-
-
-def tally_metrics(wins: Iterable[WeekWin]) -> list[MetricTally]:
-    """Visible wins' metric values summed per member, day and name, as storage sums them."""
-    totals: defaultdict[tuple[int, date, str], list[float]] = defaultdict(list)
-    for win in wins:
-        if not win.private and win.metric_name is not None:
-            totals[(win.member_id, win.local_date, win.metric_name)].append(win.metric_value or 0.0)
-    return [MetricTally(*key, len(values), sum(values)) for key, values in totals.items()]
-
-
 @lru_cache(maxsize=64)
 def _days(first: date, count: int) -> tuple[tuple[date, int], ...]:
     """Each day from `first` with its weekday; the same window serves every report of a digest."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from rules.calendar import local_today
@@ -18,6 +17,7 @@ from rules.settings import DigestTime, MemberSettings
 from storage.ledger import DeliveryRecord, deliveries_for
 from storage.models import DayOverride, Member
 from storage.schedules import DueSlot, digest_time, next_slots, overrides_for, reschedule, reschedule_digest
+from storage.upsert import dialect_insert
 
 RECENT_PROBLEM = timedelta(days=14)  # an older failure is history, not something to fix
 
@@ -68,9 +68,7 @@ def set_day_kinds(
 ) -> None:
     """Mark each day from `first` to `last` remote, office or off (one row a day, replacing any before)."""
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(DayOverride).values(
+    statement = dialect_insert(session.get_bind().dialect.name)(DayOverride).values(
         [{"member_id": member_id, "local_date": day, "kind": kind} for day in days]
     )
     session.execute(

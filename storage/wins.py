@@ -8,13 +8,13 @@ from datetime import datetime
 from functools import cache
 
 from sqlalchemy import Insert, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from rules.calendar import DateRange
 from rules.wins import SavedWin, WinDraft
 from storage.members import MemberRef
 from storage.models import Win
+from storage.upsert import dialect_insert
 
 
 def _saved(win: Win) -> SavedWin:
@@ -61,8 +61,11 @@ def add_win(
 @cache
 def _insert_once(dialect: str) -> Insert:
     """Built once per backend, so its compiled form is reused."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(Win.__table__).on_conflict_do_nothing(index_elements=["source_ref"]).returning(Win.id)
+    return (
+        dialect_insert(dialect)(Win.__table__)
+        .on_conflict_do_nothing(index_elements=["source_ref"])
+        .returning(Win.id)
+    )
 
 
 def find_win(session: Session, member_id: int, win_id: int) -> SavedWin | None:

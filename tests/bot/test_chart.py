@@ -14,10 +14,10 @@ from rules.digest import (
     WeekWin,
     build_digest,
     chart_range,
-    tally,
     week_range,
     wins_per_day,
 )
+from tests.digest_tallies import tally
 
 WEEK = "2026-W48"
 MON = date(2026, 11, 23)

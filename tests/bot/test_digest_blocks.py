@@ -30,8 +30,9 @@ from bot.blocks.digest import (
     split_shown,
 )
 from bot.blocks.escape import mrkdwn
-from rules.digest import SHOWN_PER_REPORT, Digest, DigestInputs, PlanDay, Report, WeekWin, build_digest, tally
+from rules.digest import SHOWN_PER_REPORT, Digest, DigestInputs, PlanDay, Report, WeekWin, build_digest
 from tests.bot.test_escaping import DANGEROUS, assert_no_live_markup
+from tests.digest_tallies import tally
 from tests.fake_slack import FakeSlack
 
 WEEK = "2026-W48"

@@ -22,11 +22,10 @@ from rules.digest import (
     iso_week,
     manager_week,
     report_week,
-    tally,
-    tally_metrics,
     week_range,
     wins_per_day,
 )
+from tests.digest_tallies import tally, tally_metrics
 
 WEEK = "2026-W48"  # Monday 23 to Sunday 29 November 2026
 MON = date(2026, 11, 23)

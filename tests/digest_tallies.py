@@ -1,0 +1,31 @@
+"""Digest inputs built from plain wins in tests: the tallies storage.digest counts in SQL, counted here
+the same way (visible wins only), so rules and renderers can be tested without a database."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from datetime import date
+
+from rules.digest import DayTally, MetricTally, WeekWin
+
+
+def tally(wins: Iterable[WeekWin]) -> list[DayTally]:
+    """Visible wins counted per member and day, as storage counts them."""
+    counts: defaultdict[tuple[int, date], Counter[str]] = defaultdict(Counter)
+    for win in wins:
+        if not win.private:
+            counts[(win.member_id, win.local_date)][win.day_kind] += 1
+    return [
+        DayTally(member_id, day, sum(tags.values()), tags["remote"], tags["office"])
+        for (member_id, day), tags in counts.items()
+    ]
+
+
+def tally_metrics(wins: Iterable[WeekWin]) -> list[MetricTally]:
+    """Visible wins' metric values summed per member, day and name, as storage sums them."""
+    totals: defaultdict[tuple[int, date, str], list[float]] = defaultdict(list)
+    for win in wins:
+        if not win.private and win.metric_name is not None:
+            totals[(win.member_id, win.local_date, win.metric_name)].append(win.metric_value or 0.0)
+    return [MetricTally(*key, len(values), sum(values)) for key, values in totals.items()]
