@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from math import isfinite
 from urllib.parse import urlsplit
 
@@ -13,6 +14,9 @@ SOURCES = ("command", "modal", "shortcut", "summary")
 MAX_TEXT = 3000
 MAX_METRIC_NAME = 80
 MAX_LINK = 3000
+# Metric values are stored as doubles, exact for integers up to 2**53; a bound well inside that keeps
+# every value a member can type exact, and short enough to read.
+MAX_METRIC_VALUE = 10**15
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,9 @@ def validate_form(form: WinForm, today: date) -> tuple[WinDraft | None, dict[str
                 raise ValueError
         except ValueError:
             errors["metric_value"] = "Use a number, like 12 or 3.5."
+        else:
+            if abs(metric_value) >= MAX_METRIC_VALUE:
+                errors["metric_value"] = f"Use a number under {shown_number(MAX_METRIC_VALUE)}."
     if metric_value is not None and not metric_name:
         errors["metric_name"] = "Name what the number measures, like “tickets closed”."
     elif metric_name and len(metric_name) > MAX_METRIC_NAME:
@@ -129,3 +136,17 @@ class SavedWin:
             self.day_kind,
             self.private,
         )
+
+
+def plain_number(value: float) -> str:
+    """The number as a member would type it: every digit Python's shortest round-trip keeps, no exponent
+    and no trailing ".0" (a number input's initial value, so editing a win never changes its metric)."""
+    text = format(Decimal(repr(float(value) + 0.0)), "f")  # + 0.0 turns -0.0 into 0.0
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def shown_number(value: float) -> str:
+    """The number for reading: `plain_number` with thousands separators ("1,234,567.5")."""
+    whole, dot, fraction = plain_number(value).partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    return f"{sign}{int(whole.lstrip('-')):,}{dot}{fraction}"

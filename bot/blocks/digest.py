@@ -15,21 +15,28 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from bot.blocks.escape import HEADER_LIMIT, MESSAGE_BLOCKS, SECTION_LIMIT, VIEW_BLOCKS, mrkdwn, shown
-from bot.blocks.kit import context, plain_text, section
+from bot.blocks.escape import (
+    HEADER_LIMIT,
+    MESSAGE_BLOCKS,
+    MESSAGE_TEXT,
+    SECTION_LIMIT,
+    VIEW_BLOCKS,
+    link,
+    mrkdwn,
+    shown,
+)
+from bot.blocks.kit import context, plain_text, section, text_size
 from bot.blocks.wins import Message
 from rules.calendar import DateRange, zone
 from rules.digest import COMPARE_WEEKS, SHOWN_PER_REPORT, Comparison, Digest, ReportWeek, WeekWin
+from rules.wins import shown_number
 
 Block = dict[str, Any]
 
-ACK, DETAILS, ASK, SHOW_ALL, DETAIL_PAGE = (
-    "digest_ack",
-    "digest_details",
-    "digest_ask",
-    "digest_show_all",
-    "digest_detail_page",
-)
+ACK, DETAILS, ASK, SHOW_ALL = "digest_ack", "digest_details", "digest_ask", "digest_show_all"
+# Previous and Next share one actions block, so each needs its own action_id: Slack refuses a view whose
+# block repeats one (https://docs.slack.dev/reference/block-kit/block-elements/button-element).
+DETAIL_PREVIOUS, DETAIL_NEXT = "digest_detail_previous", "digest_detail_next"
 DETAIL_CALLBACK = "digest_detail"
 WIN_LINE_LIMIT = 200  # a win's text in the digest itself; Details shows it whole
 REPORT_WINS_LIMIT = 1800  # a report's wins in the digest: about a minute's reading for the whole team
@@ -37,6 +44,7 @@ NAME_LIMIT = 80
 METRICS_SHOWN = 5
 BLOCKER_LIMIT = 120
 CONTEXT_LIMIT = 2000  # a context element's text, well inside Slack's limit
+RESERVE_TEXT = 100  # room for a continuation's "Week …, continued (2 of 3)" line
 
 
 # -- small pieces -------------------------------------------------------------------------------------
@@ -93,7 +101,7 @@ def _trailer(win: WeekWin) -> str:
     parts = [win.day_kind] if win.day_kind in ("remote", "office") else []
     parts.append(win.category)
     if win.metric_name and win.metric_value is not None:
-        parts.append(f"{shown(win.metric_name, NAME_LIMIT)}: {win.metric_value:g}")
+        parts.append(f"{shown(win.metric_name, NAME_LIMIT)}: {shown_number(win.metric_value)}")
     return " · ".join(parts)
 
 
@@ -274,14 +282,22 @@ def _top_blocks(digest: Digest) -> list[Block]:
     return top
 
 
-def _pack(units: Iterable[list[Block]], first: list[Block], limit: int, reserve: int) -> list[list[Block]]:
-    """Fill pages up to `limit` blocks, never splitting a unit; pages after the first keep `reserve` free."""
-    pages = [list(first)]
+def _pack(
+    units: Iterable[list[Block]], first: list[Block], limit: int, reserve: int, text: int | None = None
+) -> list[list[Block]]:
+    """Fill pages up to `limit` blocks (and, for messages, `text` characters), never splitting a unit;
+    pages after the first keep `reserve` blocks and `RESERVE_TEXT` characters free for a "continued" line."""
+    pages, sizes = [list(first)], [text_size(first)]
     for unit in units:
-        room = limit - (reserve if len(pages) > 1 else 0)
-        if len(pages[-1]) + len(unit) > room:
+        later = len(pages) > 1
+        room = limit - (reserve if later else 0)
+        size = text_size(unit) if text is not None else 0
+        too_long = text is not None and sizes[-1] + size > text - (RESERVE_TEXT if later else 0)
+        if len(pages[-1]) + len(unit) > room or too_long:
             pages.append([])
+            sizes.append(0)
         pages[-1].extend(unit)
+        sizes[-1] += size
     return pages
 
 
@@ -293,7 +309,7 @@ def digest_messages(digest: Digest) -> list[Message]:
     units = [[{"type": "divider"}, *_report_blocks(r)] for r in digest.active]
     quiet = _quiet_blocks(digest)
     units.extend([block] for block in quiet)
-    pages = _pack(units, _top_blocks(digest), MESSAGE_BLOCKS, reserve=1)
+    pages = _pack(units, _top_blocks(digest), MESSAGE_BLOCKS, reserve=1, text=MESSAGE_TEXT)
     fallback = _fallback(digest)
     messages = [{"text": fallback, "blocks": pages[0]}]
     for number, page in enumerate(pages[1:], start=2):
@@ -317,8 +333,8 @@ def split_shown(text: str, limit: int = SECTION_LIMIT) -> list[str]:
 
 def _win_blocks(win: WeekWin) -> list[Block]:
     trailer = _trailer(win)
-    if win.link and win.link.startswith(("https://", "http://")):
-        trailer += f" · <{mrkdwn(win.link)}|link>"
+    if shown_link := link(win.link):
+        trailer += f" · {shown_link}"
     pieces = split_shown(win.text or " ", SECTION_LIMIT)
     last = f"{pieces[-1]}\n_{trailer}_"
     if len(last) <= SECTION_LIMIT:
@@ -343,9 +359,9 @@ def _detail_summary(report: ReportWeek) -> list[Block]:
 def _detail_view(report: ReportWeek, blocks: list[Block], page: int, pages: int) -> dict[str, Any]:
     nav = [_button("Ask a question", ASK, report_key(report))]
     if page > 1:
-        nav.append(_button("Previous", DETAIL_PAGE, f"{report_key(report)}:{page - 1}"))
+        nav.append(_button("Previous", DETAIL_PREVIOUS, f"{report_key(report)}:{page - 1}"))
     if page < pages:
-        nav.append(_button("Next", DETAIL_PAGE, f"{report_key(report)}:{page + 1}"))
+        nav.append(_button("Next", DETAIL_NEXT, f"{report_key(report)}:{page + 1}"))
     title = f"Week {report.week[-2:]}" + (f" · {page} of {pages}" if pages > 1 else "")
     metadata = {"member_id": report.report.member_id, "week": report.week, "page": page}
     return {
@@ -418,7 +434,7 @@ def _trailer_plain(win: WeekWin) -> str:
     parts = [win.day_kind] if win.day_kind in ("remote", "office") else []
     parts.append(win.category)
     if win.metric_name and win.metric_value is not None:
-        parts.append(f"{win.metric_name}: {win.metric_value:g}")
+        parts.append(f"{win.metric_name}: {shown_number(win.metric_value)}")
     if win.link:
         parts.append(win.link)
     return " · ".join(parts)

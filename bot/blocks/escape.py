@@ -6,6 +6,14 @@ SECTION_LIMIT = 3000  # characters in a section's text
 HEADER_LIMIT = 150
 MESSAGE_BLOCKS = 50
 VIEW_BLOCKS = 100
+# Slack refuses a message whose blocks carry too much text in all (`msg_blocks_too_long`). The limit is not
+# documented; public reports see it at about 12,000-13,300 characters (slackapi/bolt-js issues 2509 and
+# 2867), so every message we build keeps its blocks' text under this, continuing in a thread or saying
+# how much it left out.
+MESSAGE_TEXT = 10_000
+# A link's address as shown in mrkdwn (escaped). The form takes addresses up to 3000 characters, which
+# once escaped could not fit in a context or a list line; longer ones are kept in the win, not shown.
+LINK_SHOWN = 1000
 
 
 def mrkdwn(text: str) -> str:
@@ -28,3 +36,14 @@ def shown(text: str, limit: int) -> str:
         pieces.append(piece)
         size += len(piece)
     return "".join(pieces) + "…"
+
+
+def link(url: str | None, label: str = "link") -> str | None:
+    """A clickable mrkdwn link to a web address the member gave; None for anything else (other schemes
+    could be Slack markup), and a plain note for an address too long to show within Slack's limits."""
+    if not url or not url.startswith(("https://", "http://")):
+        return None
+    escaped = mrkdwn(url)
+    if len(escaped) > LINK_SHOWN:
+        return f"{label} too long to show"
+    return f"<{escaped}|{label}>"

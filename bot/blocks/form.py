@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from bot.blocks.kit import input_block, option, plain_text
-from rules.wins import CATEGORIES, MAX_METRIC_NAME, MAX_TEXT, WinDraft, WinForm
+from rules.wins import CATEGORIES, MAX_METRIC_NAME, MAX_TEXT, WinDraft, WinForm, plain_number
 
 CALLBACK_ID = "win_form"
 DAY_KIND_LABELS = {"remote": "Remote day", "office": "Office day"}
@@ -43,7 +43,7 @@ def win_form(
         if draft.metric_name:
             metric_name["initial_value"] = draft.metric_name
         if draft.metric_value is not None:
-            metric_value["initial_value"] = f"{draft.metric_value:g}"
+            metric_value["initial_value"] = plain_number(draft.metric_value)
         if draft.link:
             link["initial_value"] = draft.link
         if draft.day_kind in DAY_KIND_LABELS:

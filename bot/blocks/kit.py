@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from bot.blocks.escape import SECTION_LIMIT
+
 Block = dict[str, Any]
+TEXT_TYPES = frozenset({"plain_text", "mrkdwn"})
 
 
 def plain_text(text: str) -> dict[str, Any]:
@@ -38,3 +42,40 @@ def input_block(
     if hint:
         block["hint"] = plain_text(hint)
     return block
+
+
+def text_size(blocks: Iterable[Any]) -> int:
+    """Characters of text in all the text objects inside `blocks`: what `MESSAGE_TEXT` bounds."""
+    size = 0
+    stack: list[Any] = list(blocks)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("type") in TEXT_TYPES and isinstance(item.get("text"), str):
+                size += len(item["text"])
+            else:
+                stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return size
+
+
+def line_sections(lines: Sequence[str], *, blocks: int, chars: int) -> tuple[list[Block], int]:
+    """mrkdwn lines (each within `SECTION_LIMIT`) packed into whole sections, at most `blocks` of them and
+    `chars` characters in all; returns the sections and how many lines did not fit."""
+    chunks: list[str] = []
+    total = 0
+    for taken, line in enumerate(lines):
+        joined = f"{chunks[-1]}\n{line}" if chunks else ""
+        if chunks and len(joined) <= SECTION_LIMIT:
+            cost = len(line) + 1
+            if total + cost > chars:
+                return [section(c) for c in chunks], len(lines) - taken
+            chunks[-1] = joined
+        else:
+            cost = len(line)
+            if len(chunks) == blocks or total + cost > chars:
+                return [section(c) for c in chunks], len(lines) - taken
+            chunks.append(line)
+        total += cost
+    return [section(c) for c in chunks], 0

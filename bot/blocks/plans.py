@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot.blocks.escape import MESSAGE_BLOCKS, SECTION_LIMIT, mrkdwn, shown
-from bot.blocks.kit import context, input_block, option, plain_text, section
+from bot.blocks.escape import MESSAGE_BLOCKS, MESSAGE_TEXT, SECTION_LIMIT, mrkdwn, shown
+from bot.blocks.kit import context, input_block, line_sections, option, plain_text, section, text_size
 from bot.blocks.wins import LIST_LINE_LIMIT, Message
 from rules.wins import SavedWin
 from storage.plans import AVAILABILITY_LENGTH, Audience, SavedPlan, SignOff
@@ -26,10 +26,14 @@ TICK = "plan_done_"  # + group number: the checkboxes of the end-of-day message
 TICK_PATTERN = re.compile(rf"^{TICK}\d+$")  # their action ids
 TICK_BLOCK = re.compile(rf"^{TICK}(\d+):(\d{{4}}-\d\d-\d\d)$")  # their blocks: group and plan date
 SNOOZE_MINUTES = (30, 60)
+# One action_id per snooze button (+ minutes): Slack refuses a whole message whose actions block repeats an
+# action_id (https://docs.slack.dev/reference/block-kit/block-elements/button-element).
+SNOOZE_PATTERN = re.compile(rf"^{SNOOZE}_\d+$")
 MAX_ITEMS = 50  # five groups of checkboxes: the modal and the message stay far inside their limits
 ITEMS_LENGTH = 3000  # a multiline input's own maximum
 CHECKBOX_GROUP = 10
 OPTION_TEXT = 75
+MORE_TEXT = 40  # the "…and N more." line
 BULLET = re.compile(r"^(?:[-*•‣◦]|\d{1,2}[.)])(?:\s+|$)")
 TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -85,21 +89,15 @@ def _actions(*elements: dict[str, Any], block_id: str | None = None) -> dict[str
     return block | ({"block_id": block_id} if block_id else {})
 
 
-def _sections(lines: Sequence[str], budget: int) -> list[dict[str, Any]]:
-    """Lines of mrkdwn packed into sections; past `budget` blocks, the last says how many were left out."""
-    chunks: list[list[str]] = []
-    size = SECTION_LIMIT + 1
-    for line in lines:
-        line = line[:SECTION_LIMIT]
-        if size + 1 + len(line) > SECTION_LIMIT:
-            chunks.append([])
-            size = -1
-        chunks[-1].append(line)
-        size += 1 + len(line)
-    if len(chunks) > budget:
-        left_out = sum(len(chunk) for chunk in chunks[budget - 1 :])
-        return [section("\n".join(c)) for c in chunks[: budget - 1]] + [context(f"…and {left_out} more.")]
-    return [section("\n".join(c)) for c in chunks]
+def _sections(lines: Sequence[str], around: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Lines packed into sections in the room the blocks `around` them leave in a message (blocks and
+    text); when they don't all fit, the last block says how many were left out."""
+    blocks, chars = MESSAGE_BLOCKS - len(around), MESSAGE_TEXT - text_size(around)
+    sections, left_out = line_sections(lines, blocks=blocks, chars=chars)
+    if not left_out:
+        return sections
+    sections, left_out = line_sections(lines, blocks=blocks - 1, chars=chars - MORE_TEXT)
+    return [*sections, context(f"…and {left_out} more.")]
 
 
 def tick_group(block_id: str) -> tuple[range, date] | None:
@@ -144,22 +142,20 @@ def _win_lines(wins: Sequence[SavedWin], *, show_private: bool) -> list[str]:
 def morning_prompt(day: date, audience: Audience, draft: Sequence[str], *, snoozed: bool = False) -> Message:
     """The DM on a remote morning: write the plan, snooze, or skip the day."""
     ask = "Back as promised: what's" if snoozed else "What's"
-    lead = (
+    lead = section(
         f":sunrise: *Remote day, {long_day(day)}.* {ask} the plan? It goes {where(audience)}, "
         "with the hours you can be reached and how."
     )
     value = day.isoformat()
     buttons = _actions(
         _button(OPEN_PLAN, "Write today's plan", value, "primary"),
-        *(_button(SNOOZE, f"Snooze {_minutes(m)}", f"{value}|{m}") for m in SNOOZE_MINUTES),
+        *(_button(f"{SNOOZE}_{m}", f"Snooze {_minutes(m)}", f"{value}|{m}") for m in SNOOZE_MINUTES),
         _button(SKIP, "Skip today", value),
     )
     carried = []
     if draft:
-        carried = _sections(
-            ["*Carried over, ready in the form:*", *_item_lines(draft, "•")], MESSAGE_BLOCKS - 2
-        )
-    return {"text": f"What's your plan for {long_day(day)}?", "blocks": [section(lead), *carried, buttons]}
+        carried = _sections(["*Carried over, ready in the form:*", *_item_lines(draft, "•")], [lead, buttons])
+    return {"text": f"What's your plan for {long_day(day)}?", "blocks": [lead, *carried, buttons]}
 
 
 def _minutes(minutes: int) -> str:
@@ -296,7 +292,7 @@ def plan_message(user_id: str, plan: SavedPlan) -> Message:
     if plan.reach_via:
         details.append(f"*How:* {mrkdwn(plan.reach_via)}")
     tail = [context("   ·   ".join(details))] if details else []
-    body = _sections(_item_lines(plan.items, "•"), MESSAGE_BLOCKS - 1 - len(tail))
+    body = _sections(_item_lines(plan.items, "•"), [section(lead), *tail])
     return {
         "text": f"<@{mrkdwn(user_id)}> is working remotely today",
         "blocks": [section(lead), *body, *tail],
@@ -337,8 +333,9 @@ def eod_prompt(day: date, audience: Audience, plan: SavedPlan | None, wins: Sequ
         lines = [f"*Wins logged today: {len(wins)}*", *_win_lines(wins, show_private=True)]
     else:
         lines = ["No wins logged today yet: `/remote-win <what you did>` logs one."]
-    blocks += _sections(lines, MESSAGE_BLOCKS - len(blocks) - 1)
-    blocks.append(_actions(_button(OPEN_SUMMARY, "Sign off", day.isoformat(), "primary")))
+    sign_off = _actions(_button(OPEN_SUMMARY, "Sign off", day.isoformat(), "primary"))
+    blocks += _sections(lines, [*blocks, sign_off])
+    blocks.append(sign_off)
     return {"text": f"How did {long_day(day)} go?", "blocks": blocks}
 
 
@@ -496,7 +493,7 @@ def summary_message(
         lines += ["*Blockers cleared*", *(shown(line, SECTION_LIMIT) for line in plan.blockers.splitlines())]
     return {
         "text": f"<@{mrkdwn(user_id)}> signed off: {done_line(plan)}",
-        "blocks": [section(lead), *_sections(lines, MESSAGE_BLOCKS - 1)],
+        "blocks": [section(lead), *_sections(lines, [section(lead)])],
     }
 
 

@@ -13,8 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from bot.blocks.digest import ACK, ASK, digest_messages
-from bot.blocks.escape import MESSAGE_BLOCKS, mrkdwn
-from bot.blocks.kit import section
+from bot.blocks.escape import MESSAGE_BLOCKS, MESSAGE_TEXT, mrkdwn
+from bot.blocks.kit import section, text_size
 from bot.blocks.wins import Message
 from rules.calendar import zone
 from rules.digest import Digest
@@ -63,10 +63,11 @@ def recap_messages(digest: Digest, manager_user_id: str, digest_at: datetime) ->
     }
     first = messages[0]
     text = f"Your recap, before your manager's digest. {first['text']}"
-    if len(first["blocks"]) + 2 <= MESSAGE_BLOCKS:
+    ours = [intro, buttons]
+    if len(first["blocks"]) + 2 <= MESSAGE_BLOCKS and text_size(first["blocks"] + ours) <= MESSAGE_TEXT:
         messages[0] = {"text": text, "blocks": [first["blocks"][0], intro, *first["blocks"][1:], buttons]}
     else:  # never for one report, but a full first message must not break Slack's limit
-        messages.append({"text": text, "blocks": [intro, buttons]})
+        messages.append({"text": text, "blocks": ours})
     return messages
 
 

@@ -7,10 +7,10 @@ from datetime import date
 from itertools import groupby
 from typing import Any
 
-from bot.blocks.escape import MESSAGE_BLOCKS, SECTION_LIMIT, mrkdwn, shown
-from bot.blocks.kit import context, plain_text, section
+from bot.blocks.escape import MESSAGE_BLOCKS, MESSAGE_TEXT, SECTION_LIMIT, link, mrkdwn, shown
+from bot.blocks.kit import context, line_sections, plain_text, section
 from rules.calendar import DateRange, describe_day
-from rules.wins import SavedWin
+from rules.wins import SavedWin, shown_number
 
 Message = dict[str, Any]
 LIST_LINE_LIMIT = 300  # one win's text in a list; the full text is one `edit` away
@@ -21,9 +21,9 @@ def _details(win: SavedWin) -> str:
     if win.day_kind != "unknown":
         parts.append(f"{win.day_kind} day")
     if win.metric_name and win.metric_value is not None:
-        parts.append(f"{mrkdwn(win.metric_name)}: {win.metric_value:g}")
-    if win.link and win.link.startswith(("https://", "http://")):  # anything else could be Slack markup
-        parts.append(f"<{mrkdwn(win.link)}|link>")
+        parts.append(f"{mrkdwn(win.metric_name)}: {shown_number(win.metric_value)}")
+    if shown_link := link(win.link):
+        parts.append(shown_link)
     if win.private:
         parts.append("private")
     return " · ".join(parts)
@@ -108,19 +108,11 @@ def list_message(wins: Sequence[SavedWin], period: DateRange, today: date) -> Me
     for day, day_wins in groupby(wins, key=lambda w: w.local_date):
         lines.append(f"*{describe_day(day, today)}*")
         lines.extend(f"• {shown(w.text, LIST_LINE_LIMIT)}  _({_details(w)})_" for w in day_wins)
-    blocks: list[dict[str, Any]] = [section(f"*{title}*")]
-    chunk = ""
-    shown_lines = 0
-    for line in lines:
-        if len(chunk) + len(line) + 1 > SECTION_LIMIT:
-            if len(blocks) == MESSAGE_BLOCKS - 2:  # keep room for this chunk and the "more" line
-                break
-            blocks.append(section(chunk))
-            chunk = ""
-        chunk = f"{chunk}\n{line}" if chunk else line
-        shown_lines += 1
-    blocks.append(section(chunk))
-    left_out = sum(1 for line in lines[shown_lines:] if line.startswith("•"))
+    more = "…and {} more. List a shorter range to see them."
+    room = MESSAGE_TEXT - len(title) - len(more) - 20  # the title, the "more" line and its count
+    sections, not_shown = line_sections(lines, blocks=MESSAGE_BLOCKS - 2, chars=room)
+    blocks = [section(f"*{title}*"), *sections]
+    left_out = sum(1 for line in lines[len(lines) - not_shown :] if line.startswith("•"))
     if left_out:
-        blocks.append(context(f"…and {left_out} more. List a shorter range to see them."))
+        blocks.append(context(more.format(left_out)))
     return {"text": title, "blocks": blocks}

@@ -26,7 +26,8 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks.digest import (
     ACK,
     ASK,
-    DETAIL_PAGE,
+    DETAIL_NEXT,
+    DETAIL_PREVIOUS,
     DETAILS,
     SHOW_ALL,
     digest_detail_views,
@@ -79,10 +80,12 @@ def register(app: App, services: Services) -> None:
     app.action(DETAILS)(details)
     app.action(SHOW_ALL)(details)
 
-    @app.action(DETAIL_PAGE)
     def turn_page(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         services.background.submit(show_detail_page, services, body, str(action.get("value")))
+
+    app.action(DETAIL_PREVIOUS)(turn_page)
+    app.action(DETAIL_NEXT)(turn_page)
 
     @app.action(ASK)
     def ask(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:

@@ -21,8 +21,8 @@ from bot.blocks.plans import (
     OPEN_SUMMARY,
     PLAN_FORM,
     SKIP,
-    SNOOZE,
     SNOOZE_MINUTES,
+    SNOOZE_PATTERN,
     SUMMARY_FORM,
     TICK_PATTERN,
     already_planned_message,
@@ -67,7 +67,7 @@ def register(app: App, services: Services) -> None:
         if day is not None:
             services.background.submit(open_plan_form, services, body, day)
 
-    @app.action(SNOOZE)
+    @app.action(SNOOZE_PATTERN)
     def snooze(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
         value, _, minutes = str(action.get("value", "")).partition("|")

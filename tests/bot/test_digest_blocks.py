@@ -21,7 +21,8 @@ from slack_sdk import WebClient
 from bot.blocks.digest import (
     ACK,
     ASK,
-    DETAIL_PAGE,
+    DETAIL_NEXT,
+    DETAIL_PREVIOUS,
     DETAILS,
     SHOW_ALL,
     digest_detail_views,
@@ -29,7 +30,8 @@ from bot.blocks.digest import (
     digest_text,
     split_shown,
 )
-from bot.blocks.escape import mrkdwn
+from bot.blocks.escape import MESSAGE_TEXT, mrkdwn
+from bot.blocks.kit import text_size
 from rules.digest import SHOWN_PER_REPORT, Digest, DigestInputs, PlanDay, Report, WeekWin, build_digest
 from tests.bot.test_escaping import DANGEROUS, assert_no_live_markup
 from tests.digest_tallies import tally
@@ -139,6 +141,7 @@ def test_a_large_team_is_posted_whole_in_the_dm_and_its_thread(
     assert len(messages) > 1
     for message in messages:
         assert_within_limits(message["blocks"], 50)
+        assert text_size(message["blocks"]) <= MESSAGE_TEXT  # Slack's undocumented total
     thread = post(client, messages)
     posted = fake_slack.messages
     assert len(posted) == len(messages) and all(m.channel == "DM" for m in posted)
@@ -193,11 +196,10 @@ def test_a_week_too_long_for_one_modal_is_paginated(client: WebClient) -> None:
     for n, view in enumerate(views, start=1):
         assert_within_limits(view["blocks"], 100)
         client.views_open(trigger_id=f"page-{n}", view=view)
-        pages = [e["value"] for e in buttons([view], DETAIL_PAGE)]
-        expected = ([f"1:{WEEK}:{n - 1}"] if n > 1 else []) + (
-            [f"1:{WEEK}:{n + 1}"] if n < len(views) else []
-        )
-        assert pages == expected
+        previous = [e["value"] for e in buttons([view], DETAIL_PREVIOUS)]
+        following = [e["value"] for e in buttons([view], DETAIL_NEXT)]
+        assert previous == ([f"1:{WEEK}:{n - 1}"] if n > 1 else [])
+        assert following == ([f"1:{WEEK}:{n + 1}"] if n < len(views) else [])
         assert json.loads(view["private_metadata"]) == {"member_id": 1, "week": WEEK, "page": n}
     text = "".join(b["text"]["text"] for v in views for b in v["blocks"] if b["type"] == "section")
     assert text.count(mrkdwn(long_text)) == 300

@@ -187,7 +187,7 @@ def test_a_long_week_pages_through_the_details_modal(
         for b in first["blocks"]
         if b["type"] == "actions"
         for e in b["elements"]
-        if e["action_id"] == "digest_detail_page"
+        if e["action_id"] == "digest_detail_next"
     ]
     view_id = wait_until(  # the fake records the call as it arrives and stores the view as it answers
         lambda: next(
@@ -195,7 +195,7 @@ def test_a_long_week_pages_through_the_details_modal(
         ),
         what="the Details view stored",
     )
-    press_in_view(slack, view_id, "digest_detail_page", next_button["value"])
+    press_in_view(slack, view_id, "digest_detail_next", next_button["value"])
     second = opened(fake_slack, 0, "views.update")
     assert "· 2 of" in second["title"]["text"] and len(second["blocks"]) <= 100
     press_in_view(slack, view_id, "digest_ask", value)  # Ask, from the Details modal: stacked on it

@@ -141,3 +141,51 @@ def test_the_home_button_opens_the_form_and_confirms_in_the_dm(
     slack.submit_view(view | {"id": "VH"}, form_values("from home"))
     message = wait_until(lambda: fake_slack.messages, what="the DM")[0]
     assert message.channel in ("U1", "D1") and "from home" in json.dumps(message.blocks)
+
+
+def test_a_win_with_the_longest_link_is_confirmed_listed_and_shown_everywhere(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack
+) -> None:
+    """A 3000-character link full of `&` (each grows to `&amp;`) never pushes a message or view past Slack's
+    limits: the confirmation, the list, the Home and the Details modal all arrive, the link kept whole."""
+    services.clock = lambda: NOON_BERLIN
+    fake_slack.add_user("UM", tz="America/New_York", name="mia")
+    assert "Your manager is <@UM>" in slack.command("manager <@UM>").json()["text"]  # Details needs one
+    long_link = "https://example.com/?" + "a=1&" * 744
+    assert len(long_link) <= 3000
+    view = open_form(slack, fake_slack)
+    assert slack.submit_view(view, form_values("tracked it", link=long_link)).body == b""
+    [win] = wins(services)
+    assert win.link == long_link
+    _url, confirmation = wait_until(lambda: fake_slack.responses, what="the confirmation")[0]
+    assert "link too long to show" in json.dumps(confirmation) and not fake_slack.rejected_responses
+
+    listed = slack.command("list").json()
+    assert "tracked it" in json.dumps(listed) and "link too long to show" in json.dumps(listed)
+
+    slack.event({"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home"})
+    wait_until(lambda: "tracked it" in json.dumps(fake_slack.home_views.get("U1")), what="the Home stored")
+
+    slack.action("digest_details", f"{win.member_id}:2026-W48")  # the member's own week, from the recap
+    details = wait_until(
+        lambda: [v for v in fake_slack.views.values() if v.get("callback_id") == "digest_detail"],
+        what="the Details modal stored",
+    )
+    assert "link too long to show" in json.dumps(details)
+
+
+def test_editing_a_win_keeps_every_digit_of_its_metric(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack
+) -> None:
+    services.clock = lambda: NOON_BERLIN
+    view = open_form(slack, fake_slack)
+    slack.submit_view(view, form_values("closed the books", metric_name="revenue", metric_value="1234567"))
+    _url, confirmation = wait_until(lambda: fake_slack.responses, what="the confirmation")[0]
+    assert "revenue: 1,234,567" in json.dumps(confirmation)
+    [win] = wins(services)
+    edit = open_form(slack, fake_slack, f"edit {win.id}")
+    [prefill] = [b["element"] for b in edit["blocks"] if b["block_id"] == "metric_value"]
+    assert prefill["initial_value"] == "1234567"
+    slack.submit_view(edit, form_values("closed the books", metric_name="revenue", metric_value="1234567"))
+    [edited] = wins(services)
+    assert edited.metric_value == 1234567

@@ -7,6 +7,7 @@ so the buttons pressed are the ones the member would see.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from itertools import count
 from typing import Any
@@ -14,14 +15,18 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.blocks.escape import MESSAGE_TEXT
+from bot.blocks.kit import text_size
+from bot.blocks.plans import eod_prompt, morning_prompt, plan_message, summary_message
 from bot.prompts import prompt_message
 from bot.services import Services
-from rules.wins import WinDraft
+from rules.wins import SavedWin, WinDraft
 from storage.members import MemberRef
 from storage.models import Plan, PromptSlot, Win
+from storage.plans import Audience, SavedPlan
 from storage.wins import add_win
 from tests.bot.test_prompts import DAY, EVENING, MORNING, add_draft, add_member, post_plan
-from tests.fake_slack import FakeSlack, Message
+from tests.fake_slack import FakeSlack, Message, block_problem
 from tests.support import Reply, SlackRequests, wait_until
 
 TRIGGERS = count(1)
@@ -268,7 +273,7 @@ def test_snooze_asks_again_later_at_the_right_instant_in_the_members_zone(
     now = datetime(2026, 11, 24, 3, 15, tzinfo=UTC)  # 09:00 in Kathmandu
     services.clock = lambda: now
     prompt = deliver(services, fake_slack, ana, "morning")
-    press(slack, prompt, element(prompt, "plan_snooze", f"2026-11-24|{minutes}"))
+    press(slack, prompt, element(prompt, f"plan_snooze_{minutes}", f"2026-11-24|{minutes}"))
     _url, reply = wait_until(lambda: fake_slack.responses, what="the prompt replaced")[0]
     assert reply["replace_original"] is True and f"Snoozed until *{until}*" in text_of(reply)
     with services.sessions() as session:
@@ -490,3 +495,24 @@ def test_huge_plans_and_many_wins_stay_within_slacks_limits(
     assert len(summary.blocks) <= 50 and "more." in text_of(summary)
     assert fake_slack.rejected_responses == []
     assert not any("wasn't posted" in (m.text or "") for m in fake_slack.messages)
+
+
+def test_the_longest_plan_keeps_every_message_within_slacks_total_text() -> None:
+    """Fifty items of `&` (each shown as `&amp;`): each message stays under the total Slack takes, and
+    says how many items it left out rather than being refused whole."""
+    items = tuple(f"{n:02d} " + "&" * 55 for n in range(50))
+    done = tuple(range(25))
+    plan = SavedPlan(1, 1, DAY, "summarized", items, "9-5", "DM", "C1", "1.1", done, None, "17:30", None)
+    audience = Audience("C1", "channel")
+    win = SavedWin(0, 1, "&" * 300, DAY, "other", None, None, None, "remote", False, "command")
+    wins = [replace(win, id=n) for n in range(30)]
+    messages = [
+        morning_prompt(DAY, audience, items),
+        plan_message("U1", plan),
+        eod_prompt(DAY, audience, plan, wins),
+        summary_message("U1", replace(plan, done=(0,)), wins, None),
+    ]
+    for message in messages:
+        assert block_problem(message["blocks"], 50) is None
+        assert text_size(message["blocks"]) <= MESSAGE_TEXT
+        assert "more." in json.dumps(message)

@@ -77,8 +77,8 @@ def test_the_morning_prompt_asks_for_the_plan_with_snooze_and_skip(services: Ser
     buttons = [(b["action_id"], b["value"]) for b in elements(message, "button")]
     assert buttons == [
         ("plan_open", "2026-11-24"),
-        ("plan_snooze", "2026-11-24|30"),
-        ("plan_snooze", "2026-11-24|60"),
+        ("plan_snooze_30", "2026-11-24|30"),
+        ("plan_snooze_60", "2026-11-24|60"),
         ("plan_skip", "2026-11-24"),
     ]
     assert [b["text"]["text"] for b in elements(message, "button")][1:3] == ["Snooze 30 min", "Snooze 1 h"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 import urllib.error
 import urllib.request
@@ -91,3 +92,13 @@ def test_health_check_fails_when_the_database_does_not(
     statuses: list[str] = []
     body = app(environ, lambda status, headers: statuses.append(status))
     assert statuses == ["503 Service Unavailable"] and b"".join(body) == b"database unavailable"
+
+
+def test_the_request_url_passes_slacks_verification_challenge(slack: SlackRequests) -> None:
+    """Slack checks the Request URL the moment it is saved (README: start the server first)."""
+    challenge = "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"
+    body = json.dumps({"token": "legacy-unused", "challenge": challenge, "type": "url_verification"}).encode()
+    reply = slack.post(body, "application/json")
+    assert reply.status == 200 and reply.json() == {"challenge": challenge}
+    forged = slack.post(body, "application/json", signature="v0=" + "0" * 64)
+    assert forged.status == 401

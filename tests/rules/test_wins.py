@@ -6,8 +6,19 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from rules.wins import CATEGORIES, DAY_KINDS, MAX_TEXT, WinDraft, WinForm, validate_form
+from rules.wins import (
+    CATEGORIES,
+    DAY_KINDS,
+    MAX_TEXT,
+    WinDraft,
+    WinForm,
+    plain_number,
+    shown_number,
+    validate_form,
+)
 
 TODAY = date(2026, 11, 23)
 
@@ -209,3 +220,34 @@ def test_every_error_is_reported_at_once() -> None:
     assert draft is None
     assert set(errors) == {"text", "category", "metric_name", "link", "local_date", "day_kind"}
     assert all(message.strip() for message in errors.values())
+
+
+@pytest.mark.parametrize("value", ["1e15", "-1000000000000000", "123456789012345678"])
+def test_a_metric_value_too_large_to_keep_exact_fails(value: str) -> None:
+    draft, errors = validate_form(form(metric_name="tickets closed", metric_value=value), TODAY)
+    assert draft is None
+    assert errors["metric_value"] == "Use a number under 1,000,000,000,000,000."
+
+
+@pytest.mark.parametrize(
+    ("value", "plain", "shown"),
+    [
+        (1234567.0, "1234567", "1,234,567"),
+        (12.5, "12.5", "12.5"),
+        (-2.25, "-2.25", "-2.25"),
+        (0.1, "0.1", "0.1"),
+        (1e-7, "0.0000001", "0.0000001"),
+        (-0.0, "0", "0"),
+        (999999999999999.0, "999999999999999", "999,999,999,999,999"),
+    ],
+)
+def test_metric_numbers_are_written_out_without_exponents(value: float, plain: str, shown: str) -> None:
+    assert (plain_number(value), shown_number(value)) == (plain, shown)
+
+
+@given(st.floats(min_value=-(10**15) + 1, max_value=10**15 - 1, allow_nan=False))
+def test_a_metric_value_read_back_from_its_prefill_is_the_same_number(value: float) -> None:
+    """What the edit form prefills is what validation reads back: editing never changes a metric."""
+    draft, errors = validate_form(form(metric_name="m", metric_value=plain_number(value)), TODAY)
+    assert errors == {} and draft is not None and draft.metric_value == value
+    assert "e" not in plain_number(value).lower()
