@@ -30,6 +30,8 @@ from rules.schedule import (
 )
 
 MAX_OFF_DAYS = 92  # one `off` range; a longer absence is what `pause` is for
+SLACKBOT = "USLACKBOT"  # Slack's own bot, which users.info describes as a person (is_bot false)
+ZONE_EXAMPLE = "/remote-win tz Europe/Berlin"
 SHARE_TO = ("channel", "manager", "self")
 _TIME = re.compile(r"^([01]?\d|2[0-3])(?::([0-5]\d))?$")
 _DAY_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\s*\.\.\s*(\d{4}-\d{2}-\d{2}))?$")
@@ -56,11 +58,17 @@ class MemberSettings:
     share_to: str = "self"  # "channel", "manager" or "self"
     share_channel: str | None = None  # Slack channel id
     paused: bool = False
+    slack_tz_known: bool = True  # False: Slack gave no zone, and `slack_tz` is UTC until it does
 
     @property
     def tz(self) -> str:
         """The zone prompts and dates follow: the member's own choice, else Slack's profile."""
         return self.tz_override or self.slack_tz
+
+    @property
+    def tz_unknown(self) -> bool:
+        """Nobody has said where the member is: prompts and dates run on UTC meanwhile."""
+        return not self.tz_override and not self.slack_tz_known
 
 
 def problems(settings: MemberSettings, user_id: str) -> dict[str, str]:
@@ -77,6 +85,45 @@ def problems(settings: MemberSettings, user_id: str) -> dict[str, str]:
     if settings.share_to == "channel" and not settings.share_channel:
         found["share_channel"] = "Pick the team channel your plans and summaries go to."
     return found
+
+
+@dataclass(frozen=True)
+class Person:
+    """What Slack's `users.info` says of someone a member names as their manager."""
+
+    user_id: str
+    found: bool = True  # False: Slack answered user_not_found
+    deleted: bool = False  # deactivated in Slack
+    bot: bool = False
+    name: str = ""
+
+
+def manager_refusal(person: Person, user_id: str) -> str | None:
+    """Why `person` can't be the manager of member `user_id` ("self", "unknown", "deactivated", "bot"), or
+    None: a manager receives a digest and plans in their DM, which only a real, active person can read."""
+    if person.user_id == user_id:
+        return "self"
+    if not person.found:
+        return "unknown"
+    if person.deleted:
+        return "deactivated"
+    if person.bot or person.user_id == SLACKBOT:
+        return "bot"
+    return None
+
+
+def new_channel(current: MemberSettings, wanted: MemberSettings) -> str | None:
+    """The channel plans and summaries would start going to with `wanted`, to check before saving."""
+    if wanted.share_to != "channel" or not wanted.share_channel:
+        return None
+    if current.share_to == "channel" and current.share_channel == wanted.share_channel:
+        return None
+    return wanted.share_channel
+
+
+def new_manager(current: MemberSettings, wanted: MemberSettings) -> str | None:
+    """The manager `wanted` names that `current` doesn't, to check in Slack before saving."""
+    return wanted.manager if wanted.manager and wanted.manager != current.manager else None
 
 
 # -- the text shortcuts ----------------------------------------------------------------------------------
@@ -111,6 +158,7 @@ class ShowSettings:
 @dataclass(frozen=True)
 class SetManager:
     user_id: str | None
+    typed: str = field(default="", compare=False)  # "@ana", as the member typed it, to name them back
 
 
 @dataclass(frozen=True)
@@ -243,7 +291,7 @@ def _manager(rest: str, refs: SlackRefs) -> SetManager:
     if len(refs.users) > 1:
         raise SettingsProblem("`manager` takes one person, like `manager @ana`.")
     if refs.users and rest.strip() == refs.users[0].typed:
-        return SetManager(refs.users[0].id)
+        return SetManager(refs.users[0].id, refs.users[0].typed)
     if rest.strip().startswith("@") and not refs.users:
         raise SettingsProblem(
             f"I can't tell who “{rest.strip()}” is. Type `@` and pick the person from Slack's list, "
@@ -396,7 +444,7 @@ def settings_from_form(
         found = known_zone(typed_zone)
         if found is None:
             errors["tz"] = "That isn't a time zone name I know. Try one like Europe/Berlin or Asia/Kathmandu."
-        elif found != current.slack_tz:  # Slack's own zone: keep following the profile
+        elif found != current.slack_tz or not current.slack_tz_known:  # Slack's own: keep following it
             override = found
     share_to = form.share_to if form.share_to in SHARE_TO else "self"
     days = frozenset(int(d) for d in form.remote_days if d.isdigit() and int(d) < 7)
@@ -413,6 +461,7 @@ def settings_from_form(
         share_to=share_to,
         share_channel=form.share_channel,
         paused=form.paused,
+        slack_tz_known=current.slack_tz_known,
     )
     found_problems = problems(wanted, user_id)
     return (None, found_problems) if found_problems else (wanted, {})
@@ -486,4 +535,9 @@ def plain_zone_note(settings: MemberSettings) -> str:
     """Where the zone comes from, so a member knows whether Slack's profile still moves it."""
     if settings.tz_override:
         return f"{settings.tz_override}, set by you (`tz auto` follows your Slack profile again)"
+    if settings.tz_unknown:
+        return (
+            f"{settings.slack_tz} for now, because your time zone is unknown (Slack didn't give one): "
+            f"set yours with `{ZONE_EXAMPLE}`"
+        )
     return f"{settings.slack_tz}, from your Slack profile"

@@ -63,8 +63,11 @@ def save_member(
     display_name: str,
     now: datetime,
     deactivated: bool = False,
+    tz_unknown: bool = False,
 ) -> MemberRef:
-    """Create or refresh a member from Slack's profile; safe when two requests race to create one."""
+    """Create or refresh a member from Slack's profile; safe when two requests race to create one.
+
+    `tz_unknown`: Slack gave no zone, so `tz` is a stand-in (UTC) that the member is told about."""
     session.execute(insert_ignore(session, Workspace, {"id": workspace_id, "created_at": now}, ["id"]))
     session.execute(
         insert_ignore(
@@ -74,6 +77,7 @@ def save_member(
                 "workspace_id": workspace_id,
                 "user_id": user_id,
                 "tz": tz,
+                "tz_unknown": tz_unknown,
                 "display_name": display_name,
                 "tz_checked_at": now,
                 "created_at": now,
@@ -85,7 +89,7 @@ def save_member(
     # A new zone moves the prompts; a member deleted in Slack gets nothing more, one restored gets them again.
     moved = member.tz != tz or member.deactivated != deactivated
     member.tz, member.display_name, member.tz_checked_at = tz, display_name, now
-    member.deactivated = deactivated
+    member.deactivated, member.tz_unknown = deactivated, tz_unknown
     session.flush()
     if moved:
         reschedule(session, member.id, now)

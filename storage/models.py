@@ -83,6 +83,7 @@ class Member(Base):
     workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     user_id: Mapped[str] = mapped_column(String(32))
     tz: Mapped[str] = mapped_column(String(64))  # IANA name, from users.info
+    tz_unknown: Mapped[bool] = mapped_column(default=False)  # users.info gave no zone: tz is UTC meanwhile
     display_name: Mapped[str] = mapped_column(String(200), default="")
     tz_checked_at: Mapped[datetime]
     created_at: Mapped[datetime]

@@ -42,6 +42,7 @@ def settings_of(session: Session, member_id: int, *, for_update: bool = False) -
         share_to=member.share_to,
         share_channel=member.share_channel_id,
         paused=member.paused,
+        slack_tz_known=not member.tz_unknown,
     )
 
 

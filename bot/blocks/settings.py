@@ -10,13 +10,14 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from bot.blocks.escape import SECTION_LIMIT, mrkdwn
+from bot.blocks.escape import SECTION_LIMIT, mrkdwn, shown
 from bot.blocks.kit import context, input_block, option, plain_text, section
 from bot.blocks.wins import Message
 from rules.calendar import describe_day
 from rules.schedule import WEEKDAYS, describe_weekdays
 from rules.settings import (
     PROMPT_NAMES,
+    ZONE_EXAMPLE,
     MemberSettings,
     SetDays,
     SetDestination,
@@ -49,6 +50,16 @@ WHY = {
     "account_inactive": "the app's token was refused: ask whoever installed remote-wins to reinstall it.",
     "user_disabled": "that account is deactivated: check your manager with `/remote-win settings`.",
 }
+# Why someone can't be a manager (`rules.settings.manager_refusal`), "{who}" naming them as typed.
+MANAGER_REFUSALS = {
+    "self": "You can't be your own manager: pick the person you report to.",
+    "unknown": "Slack doesn't know {who}: pick the person you report to from Slack's list.",
+    "deactivated": "{who} is deactivated in Slack, so they can't be your manager: pick who you report to.",
+    "bot": "{who} is a bot, not a person, so it can't be your manager: pick the person you report to.",
+}
+# Slack refused a post to a chosen channel: refused outright (`ARCHIVED`), or saved with the fix.
+ARCHIVED = "is_archived"
+INVITE = "`/invite @remote-wins`"
 # How to fix, in text, a combination `rules.settings.problems` refuses.
 TEXT_FIXES = {
     "manager": "Pick them with `manager @person`, or send plans to `channel me` or `channel #team`.",
@@ -157,10 +168,7 @@ def change_words(change: SettingsChange, snap: SettingsSnapshot) -> str:
                 return "Remote days: none, so no prompts."
             return f"Remote days: {describe_weekdays(days)}."
         case SetDestination("channel", channel_id):
-            return (
-                f"Plans and summaries go to <#{mrkdwn(channel_id or '')}>. "
-                "remote-wins has to be in that channel: `/invite @remote-wins` there if it isn't."
-            )
+            return f"Plans and summaries go to <#{mrkdwn(channel_id or '')}>."
         case SetDestination():
             return f"Plans and summaries go to {destination_words(settings)}."
         case SetTimes():
@@ -183,23 +191,82 @@ def day_kind_words(first: date, last: date, kind: str, today: date) -> str:
     return f"{describe_span(first, last, today)}: {DAY_KIND_WORDS[kind]}."
 
 
-def changed_message(done: str, snap: SettingsSnapshot, now: datetime) -> Message:
-    """A shortcut's answer: what changed, and when the next prompt comes, in the member's time."""
-    return {
-        "text": done,
-        "blocks": [
-            section(f":white_check_mark: {done}"),
-            section(next_prompt_line(snap, now)),
-            context("`/remote-win settings show` lists all your settings."),
-        ],
-    }
+def changed_message(done: str, snap: SettingsSnapshot, now: datetime, warning: str | None = None) -> Message:
+    """A shortcut's answer: what changed, and when the next prompt comes, in the member's time; `warning`
+    is something the member still has to do for it to work (invite the bot, set their zone)."""
+    blocks = [section(f":white_check_mark: {done}")]
+    if warning:
+        blocks.append(section(f":warning: {warning}"))
+    blocks += [
+        section(next_prompt_line(snap, now)),
+        context("`/remote-win settings show` lists all your settings."),
+    ]
+    return {"text": f"{done} {warning}" if warning else done, "blocks": blocks}
 
 
-def refused_message(found: dict[str, str]) -> Message:
+def refused_message(found: dict[str, str], fixes: dict[str, str] | None = None) -> Message:
     """A shortcut that would leave the settings unusable: nothing changes, and the fix is named."""
-    reasons = " ".join(f"{text} {TEXT_FIXES.get(key, '')}".strip() for key, text in found.items())
+    fixes = TEXT_FIXES if fixes is None else fixes
+    reasons = " ".join(f"{text} {fixes.get(key, '')}".strip() for key, text in found.items())
     text = f"Nothing changed. {reasons}"
     return {"text": text, "blocks": [section(f":warning: {text}")]}
+
+
+def manager_refused(reason: str, who: str) -> str:
+    """Why the person named can't be the manager; `who` is mrkdwn already (escaped, or a mention)."""
+    return MANAGER_REFUSALS[reason].format(who=who)
+
+
+def manager_refused_message(reason: str, typed: str) -> Message:
+    """`manager @x` for someone who can't be one: nothing changes, and the person is named as typed."""
+    who = f"“{shown(typed, 200)}”" if typed else "that person"
+    return refused_message(
+        {"manager": manager_refused(reason, who)}, {"manager": "`manager @person` picks them."}
+    )
+
+
+def channel_warning(error: str, channel_id: str, *, saved: bool) -> str:
+    """What the member must do for remote-wins to post in the channel, after Slack refused a check there."""
+    channel = f"<#{mrkdwn(channel_id)}>"
+    if error == ARCHIVED:
+        return f"{channel} is archived, so remote-wins can't post there: pick another channel."
+    if error == "not_in_channel":
+        why = f"remote-wins isn't in {channel}, so it can't post there yet"
+    elif error == "channel_not_found":
+        why = f"remote-wins can't see {channel}: it's private and remote-wins isn't in it, or it's gone"
+    else:
+        why = f"remote-wins couldn't check that it can post in {channel} (`{mrkdwn(error)}`)"
+    fix = f"type {INVITE} in that channel"
+    if saved:
+        return f"Saved, but {why}: {fix}. Until then your plans and summaries come to your DM instead."
+    return f"{why[0].upper()}{why[1:]}: {fix}."
+
+
+def channel_checked_message() -> Message:
+    """Posted only to the member, in the channel they chose: the check that remote-wins can post there."""
+    text = (
+        ":white_check_mark: remote-wins can post in this channel, so your remote-day plans and summaries "
+        "can go here. Only you can see this."
+    )
+    return {"text": text, "blocks": [section(text)]}
+
+
+def zone_warning(settings: MemberSettings) -> str | None:
+    """For a member whose zone nobody knows: say so wherever their prompt times are stated."""
+    if not settings.tz_unknown:
+        return None
+    return f"Your time zone is unknown, so your prompts run on UTC until you set it: `{ZONE_EXAMPLE}`."
+
+
+def settings_not_opened_message(why: str) -> Message:
+    """The settings modal didn't open (or fill in): the text shortcuts do the same, one line each."""
+    text = (
+        f"{why} Change your settings with a command instead: `/remote-win days tue,wed,thu`, "
+        "`/remote-win times 09:00 17:00`, `/remote-win tz Europe/Berlin`, `/remote-win manager @person`, "
+        "`/remote-win channel #team`. `/remote-win settings show` lists them; `/remote-win help` has the "
+        "rest. Or run `/remote-win settings` again."
+    )
+    return {"text": text, "blocks": [section(text)]}
 
 
 # -- the modal -----------------------------------------------------------------------------------------
@@ -221,7 +288,17 @@ def settings_modal(snap: SettingsSnapshot, now: datetime, metadata: dict[str, An
         days["initial_options"] = _day_options(settings.remote_days)
     morning = {"type": "timepicker", "action_id": "value", "initial_time": clock_time(settings.morning)}
     eod = {"type": "timepicker", "action_id": "value", "initial_time": clock_time(settings.eod)}
-    tz = {"type": "plain_text_input", "action_id": "value", "initial_value": settings.tz, "max_length": 64}
+    tz = {"type": "plain_text_input", "action_id": "value", "max_length": 64}
+    if not settings.tz_unknown:  # an unknown zone is left empty, not shown as UTC
+        tz["initial_value"] = settings.tz
+        zone_hint = (
+            f"Your Slack profile says {settings.slack_tz}: keep it, or leave this empty, to follow "
+            "your profile. Or type another, like Asia/Kathmandu."
+        )
+    else:
+        zone_hint = (
+            "Slack didn't give your time zone, so UTC is used for now: type yours, like Europe/Berlin."
+        )
     manager = {"type": "multi_users_select", "action_id": "value", "max_selected_items": 1}
     if settings.manager:
         manager["initial_users"] = [settings.manager]
@@ -261,8 +338,7 @@ def settings_modal(snap: SettingsSnapshot, now: datetime, metadata: dict[str, An
                 "Time zone",
                 tz,
                 optional=True,
-                hint=f"Your Slack profile says {settings.slack_tz}: keep it, or leave this empty, to follow "
-                "your profile. Or type another, like Asia/Kathmandu.",
+                hint=zone_hint,
             ),
             input_block("manager", "Manager", manager, optional=True),
             input_block("share_to", "Plans and summaries go to", share_to),

@@ -190,10 +190,10 @@ def change_setting(
     user: str,
     change: SetManager | SetDays | SetDestination | SetTimes | SetZone | SetPaused | SetToday | SetDaysOff,
 ) -> dict[str, Any]:
-    """A settings shortcut; a newly named manager is looked up in Slack first, so that their digest, and
-    the member's recap before it, are scheduled in the manager's real time zone from the start."""
-    if isinstance(change, SetManager) and change.user_id:
-        member_for(services, team, change.user_id)
+    """A settings shortcut. A newly named manager is asked about in Slack first, and refused (nothing
+    changes) unless they are an active person; then their digest, and the member's recap before it, run in
+    the manager's real time zone from the start. A new channel is checked the same way (see
+    `bot.listeners.settings`)."""
     return change_settings(services, team, user, change)
 
 

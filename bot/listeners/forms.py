@@ -1,4 +1,9 @@
-"""Opening the win modal, always after the ack: the trigger is used first and data is loaded around it."""
+"""Opening the win modal, always after the ack: the trigger is used first and data is loaded around it.
+
+When Slack won't open a modal (the trigger expired or was refused, or Slack failed) the member is told,
+where they started (the command's or the message's `response_url`) or else in the app's DM, with the
+one-line command that does the same thing, so a click never ends in silence.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +11,53 @@ import logging
 from typing import Any
 
 from slack_bolt import Respond
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot import logbook
 from bot.blocks.form import win_form
-from bot.blocks.wins import notice_message
+from bot.blocks.wins import Message, notice_message
 from bot.directory import cached_member, member_for
+from bot.listeners.views import confirm
 from bot.services import Services
 from rules.calendar import local_today
 from rules.wins import WinDraft
 
 log = logging.getLogger(__name__)
+EXPIRED = frozenset({"expired_trigger_id", "invalid_trigger_id", "trigger_exchanged"})
+OPEN_ERRORS = (SlackApiError, SlackClientError, OSError)
+
+
+def slack_error(error: Exception) -> str:
+    """Slack's error code for a failed call, or what went wrong on the way to Slack."""
+    if isinstance(error, SlackApiError):
+        return str(error.response.get("error") or "unknown_error")
+    return type(error).__name__
+
+
+def not_opened(what: str, error: Exception) -> str:
+    """Why `what` ("the form", "your settings") didn't open, in a sentence."""
+    code = slack_error(error)
+    if code in EXPIRED:
+        return f"Slack didn't open {what} in time (`{code}`)."
+    return f"Slack couldn't open {what} just now (`{code}`)."
+
+
+def tell(services: Services, user: str, metadata: dict[str, Any], message: Message) -> None:
+    """An ephemeral answer where the member started (`response_url` in `metadata`), else a DM; never raises,
+    since it is the last word of work that already failed."""
+    try:
+        confirm(services, user, {"response_url": metadata.get("response_url")}, message)
+    except Exception:
+        log.warning("could not tell %s that a modal didn't open", user, exc_info=True)
+
+
+def form_not_opened_message(why: str, from_message: bool) -> Message:
+    """The win form didn't open: the same win, logged in one line."""
+    again = "use the shortcut again" if from_message else "run `/remote-win` again for the form"
+    return notice_message(
+        f"{why} Log your win in one line instead: `/remote-win` followed by the win, like "
+        f"`/remote-win shipped the Q3 report`. Or {again}."
+    )
 
 
 def open_new_form(
@@ -31,8 +72,10 @@ def open_new_form(
         view["blocks"][0]["element"]["initial_value"] = text[:3000]
     try:
         opened = services.client.views_open(trigger_id=trigger_id, view=view)
-    except SlackApiError as error:
-        log.warning("views.open failed: %s", error.response.get("error"))
+    except OPEN_ERRORS as error:
+        log.warning("views.open failed: %s", slack_error(error))
+        why = not_opened("the form", error)
+        tell(services, user, metadata, form_not_opened_message(why, metadata.get("source") == "shortcut"))
         return None
     if member is None:
         member_for(services, team, user)  # cache the zone now, so the submission needn't wait for Slack
@@ -57,6 +100,7 @@ def open_edit_form(
         services.client.views_open(
             trigger_id=trigger_id, view=win_form(draft=win.as_draft(), metadata=metadata, editing=True)
         )
-    except SlackApiError as error:
-        log.warning("views.open failed: %s", error.response.get("error"))
-        respond(response_type="ephemeral", **notice_message("Slack didn't open the form in time. Try again."))
+    except OPEN_ERRORS as error:
+        log.warning("views.open failed: %s", slack_error(error))
+        why = not_opened("the form", error)
+        respond(response_type="ephemeral", **notice_message(f"{why} Try `/remote-win edit {win.id}` again."))

@@ -209,7 +209,11 @@ def test_pause_and_resume(slack: SlackRequests, services: Services) -> None:
     assert slots(services)[0].due_at == datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 
 
-def test_manager_is_read_from_the_mention_slack_sends(slack: SlackRequests, services: Services) -> None:
+def test_manager_is_read_from_the_mention_slack_sends(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack
+) -> None:
+    fake_slack.add_user("U2", name="bo")
+    fake_slack.add_user("W3", name="di")
     shown = said(slack, "manager <@U2|bo>")
     assert member(services).manager_user_id == "U2"
     assert "Your manager is <@U2>." in shown
@@ -234,11 +238,14 @@ def test_nobody_is_their_own_manager(slack: SlackRequests, services: Services) -
     assert member(services).manager_user_id is None
 
 
-def test_channel_takes_a_channel_the_managers_dm_or_only_me(slack: SlackRequests, services: Services) -> None:
+def test_channel_takes_a_channel_the_managers_dm_or_only_me(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack
+) -> None:
+    fake_slack.add_user("U2", name="bo")
     shown = said(slack, "channel <#C1|general>")
     stored = member(services)
     assert (stored.share_to, stored.share_channel_id) == ("channel", "C1")
-    assert "Plans and summaries go to <#C1>" in shown and "/invite @remote-wins" in shown
+    assert "Plans and summaries go to <#C1>" in shown and "/invite" not in shown  # remote-wins is in C1
     shown = said(slack, "channel manager")
     assert "Nothing changed" in shown and "manager @person" in shown
     assert member(services).share_to == "channel"
@@ -262,7 +269,10 @@ def test_a_channel_typed_without_a_real_link_is_asked_for_one(
     assert member(services).share_to == "self"
 
 
-def test_settings_show_states_everything_in_words(slack: SlackRequests, services: Services) -> None:
+def test_settings_show_states_everything_in_words(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack
+) -> None:
+    fake_slack.add_user("U2", name="bo")
     at(services, MONDAY_NOON_BERLIN)
     for text in ("days wed,fri", "times 08:00 16:30", "manager <@U2|bo>", "channel <#C1|general>"):
         said(slack, text)
@@ -326,11 +336,15 @@ def test_an_old_delivery_problem_is_not_shown(slack: SlackRequests, services: Se
 
 
 def open_settings(slack: SlackRequests, fake_slack: FakeSlack, user: str = "U1") -> dict[str, Any]:
-    before = len(fake_slack.calls_to("views.open"))
+    """The settings form as the member sees it: for a first-time member, the holding view's update."""
+    before, updates = len(fake_slack.calls_to("views.open")), len(fake_slack.calls_to("views.update"))
     reply = slack.command("settings", user=user)
     assert reply.status == 200 and reply.body == b""
-    calls = wait_until(lambda: fake_slack.calls_to("views.open")[before:], what="views.open")
-    return calls[0].params["view"] | {"id": f"VS{before}"}
+    view = wait_until(lambda: fake_slack.calls_to("views.open")[before:], what="views.open")[0].params["view"]
+    if not any(b.get("type") == "input" for b in view["blocks"]):
+        calls = wait_until(lambda: fake_slack.calls_to("views.update")[updates:], what="views.update")
+        view = calls[0].params["view"]
+    return view | {"id": f"VS{before}"}
 
 
 def block(view: dict[str, Any], block_id: str) -> dict[str, Any]:
@@ -367,6 +381,7 @@ def test_the_modal_is_prefilled_and_states_the_settings_and_next_prompt(
     slack: SlackRequests, services: Services, fake_slack: FakeSlack
 ) -> None:
     at(services, MONDAY_NOON_BERLIN)
+    fake_slack.add_user("U2", name="bo")
     for text in ("days tue,thu", "times 08:15 16:00", "tz Asia/Kathmandu", "manager <@U2|bo>"):
         said(slack, text)
     view = open_settings(slack, fake_slack)

@@ -11,6 +11,7 @@ from rules.settings import (
     MemberSettings,
     Mention,
     OpenSettings,
+    Person,
     SetDays,
     SetDaysOff,
     SetDestination,
@@ -28,8 +29,12 @@ from rules.settings import (
     describe_overrides,
     describe_prompt,
     known_zone,
+    manager_refusal,
+    new_channel,
+    new_manager,
     parse_settings,
     parse_time,
+    plain_zone_note,
     problems,
     settings_from_form,
     why_no_prompt,
@@ -250,3 +255,48 @@ def test_overrides_are_described_as_runs_from_today() -> None:
 def test_why_no_prompt_names_the_shortcut_that_changes_it() -> None:
     assert "resume" in why_no_prompt(MemberSettings("UTC", paused=True), {})
     assert "days tue,wed,thu" in why_no_prompt(BERLIN, {})
+
+
+def test_manager_keeps_the_mention_as_typed_to_name_them_back() -> None:
+    parsed = parse_settings("manager", "@ana", ANA)
+    assert isinstance(parsed, SetManager) and parsed.typed == "@ana"
+
+
+def test_a_manager_is_an_active_person_other_than_the_member() -> None:
+    assert manager_refusal(Person("U2"), "U1") is None
+    assert manager_refusal(Person("U1"), "U1") == "self"
+    assert manager_refusal(Person("U9", found=False), "U1") == "unknown"
+    assert manager_refusal(Person("U7", deleted=True), "U1") == "deactivated"
+    assert manager_refusal(Person("U8", bot=True), "U1") == "bot"
+    assert manager_refusal(Person("USLACKBOT"), "U1") == "bot"  # users.info says is_bot: false for it
+
+
+def test_only_a_new_manager_or_channel_is_checked_in_slack() -> None:
+    current = MemberSettings("UTC", manager="U2", share_to="channel", share_channel="C9")
+    assert new_manager(current, current) is None and new_channel(current, current) is None
+    assert new_manager(current, MemberSettings("UTC", manager="U3")) == "U3"
+    assert new_manager(current, MemberSettings("UTC")) is None
+    assert new_channel(current, MemberSettings("UTC", share_to="channel", share_channel="C8")) == "C8"
+    assert new_channel(current, MemberSettings("UTC", share_to="self", share_channel="C8")) is None
+    back = MemberSettings("UTC", share_to="channel", share_channel="C9")
+    assert new_channel(MemberSettings("UTC", share_to="self", share_channel="C9"), back) == "C9"
+
+
+def test_a_zone_slack_did_not_give_is_unknown_until_the_member_sets_one() -> None:
+    unknown = MemberSettings("UTC", slack_tz_known=False)
+    assert unknown.tz_unknown and unknown.tz == "UTC"
+    note = plain_zone_note(unknown)
+    assert "unknown" in note and "/remote-win tz Europe/Berlin" in note and "Slack profile" not in note
+    assert plain_zone_note(MemberSettings("UTC")) == "UTC, from your Slack profile"
+    chosen = MemberSettings("UTC", tz_override="UTC", slack_tz_known=False)
+    assert not chosen.tz_unknown and plain_zone_note(chosen).startswith("UTC, set by you")
+
+
+def test_the_form_takes_a_typed_utc_as_a_choice_when_the_zone_is_unknown() -> None:
+    unknown = MemberSettings("UTC", slack_tz_known=False)
+    wanted, _ = settings_from_form(form(tz="UTC"), unknown, "U1")
+    assert wanted is not None and wanted.tz_override == "UTC" and not wanted.tz_unknown
+    wanted, _ = settings_from_form(form(tz=""), unknown, "U1")
+    assert wanted is not None and wanted.tz_unknown
+    wanted, _ = settings_from_form(form(tz="UTC"), MemberSettings("UTC"), "U1")
+    assert wanted is not None and wanted.tz_override is None  # Slack's own zone: keep following it
