@@ -111,10 +111,11 @@ def test_slash_command_and_shortcut(manifest):
 
 def test_bot_scopes_are_exactly_what_the_code_uses(manifest):
     # Change this with the code that needs a new scope, in the same commit. files:write is for the
-    # digest's chart (files.getUploadURLExternal and files.completeUploadExternal, in jobs/digest.py).
+    # digest's chart (files.getUploadURLExternal and files.completeUploadExternal, in jobs/digest.py);
+    # im:history is what the message.im event needs (a DM to the bot, bot/listeners/messages.py).
     scopes = manifest["oauth_config"]["scopes"]["bot"]
     assert len(scopes) == len(set(scopes)), scopes
-    assert set(scopes) == {"commands", "chat:write", "users:read", "files:write"}
+    assert set(scopes) == {"commands", "chat:write", "users:read", "files:write", "im:history"}
 
 
 def test_every_subscribed_event_has_a_listener(manifest):
@@ -123,3 +124,15 @@ def test_every_subscribed_event_has_a_listener(manifest):
     bot_events = manifest["settings"]["event_subscriptions"]["bot_events"]
     missing = sorted(set(bot_events) - set(events.SUBSCRIBED_EVENTS))
     assert not missing, f"subscribed in manifest.yml but no listener: {missing}"
+
+
+def test_a_direct_message_to_the_bot_reaches_it_and_nothing_else_does(manifest):
+    # A DM is read as /remote-win's text (bot/listeners/messages.py): the Messages tab takes messages,
+    # and the message.im event needs im:history (https://docs.slack.dev/reference/events/message.im).
+    # Messages in channels are none of the bot's business, so no other message.* event is subscribed.
+    app_home = manifest["features"]["app_home"]
+    assert app_home["messages_tab_enabled"] is True
+    assert app_home["messages_tab_read_only_enabled"] is False
+    bot_events = manifest["settings"]["event_subscriptions"]["bot_events"]
+    assert [event for event in bot_events if event.startswith("message")] == ["message.im"]
+    assert "im:history" in manifest["oauth_config"]["scopes"]["bot"]

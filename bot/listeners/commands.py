@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -11,6 +13,7 @@ from bot.blocks.digest_time import digest_time_message
 from bot.blocks.escape import shown
 from bot.blocks.help import help_message
 from bot.blocks.wins import (
+    Message,
     list_message,
     not_saved_message,
     notice_message,
@@ -25,7 +28,17 @@ from bot.listeners.forms import open_edit_form, open_new_form
 from bot.listeners.settings import change_settings, open_settings, refs_in, show_settings
 from bot.services import Services
 from bot.slack_text import as_typed
-from rules.commands import DeleteWin, EditWin, ListWins, LogWin, OpenForm, ShowHelp, UndoLast, parse_command
+from rules.commands import (
+    Command,
+    DeleteWin,
+    EditWin,
+    ListWins,
+    LogWin,
+    OpenForm,
+    ShowHelp,
+    UndoLast,
+    parse_command,
+)
 from rules.settings import (
     OpenSettings,
     SetDays,
@@ -81,19 +94,54 @@ def handle_command(services: Services, ack: Ack, respond: Respond, command: dict
                 respond,
                 command["response_url"],
             )
+        case OpenSettings():
+            ack()
+            services.background.submit(
+                open_settings,
+                services,
+                team,
+                user,
+                command["trigger_id"],
+                {"response_url": command["response_url"]},
+            )
+        case _:
+            answer = data_answer(services, team, user, parsed, typed, f"command:{command['trigger_id']}")
+            answer_command(services, ack, respond, answer.work, pending=answer.pending, failed=answer.failed)
+
+
+@dataclass(frozen=True)
+class DataAnswer:
+    """How a command that answers with data is answered: the work that makes the answer, what to say while
+    it runs, and what to say if it fails."""
+
+    work: Callable[[], Message]
+    pending: Message
+    failed: Callable[[], Message]
+
+
+def data_answer(
+    services: Services,
+    team: str,
+    user: str,
+    parsed: Command,
+    typed: str,
+    ref: str,
+    *,
+    retry_prefix: str = f"{COMMAND} ",
+) -> DataAnswer:
+    """The answer to every command but help and those that open a modal, shared by `/remote-win` and a DM.
+
+    `ref` keys a logged win (`wins.source_ref`), so the same request sent twice saves once; `retry_prefix`
+    is what the member types before the text to try again."""
+    match parsed:
         case LogWin(text):
 
             def save() -> dict[str, Any]:
-                win, today = logbook.save_quick_win(
-                    services, team, user, text, f"command:{command['trigger_id']}"
-                )
+                win, today = logbook.save_quick_win(services, team, user, text, ref)
                 refresh_home(services, team, user)
                 return saved_message(win, today)
 
-            answer_command(
-                services,
-                ack,
-                respond,
+            return DataAnswer(
                 save,
                 pending=pending_message(text),
                 failed=lambda: not_saved_message(text, "the database didn't answer in time."),
@@ -103,10 +151,7 @@ def handle_command(services: Services, ack: Ack, respond: Respond, command: dict
             def show() -> dict[str, Any]:
                 return list_message(*logbook.wins_in_period(services, team, user, period))
 
-            answer_command(
-                services,
-                ack,
-                respond,
+            return DataAnswer(
                 show,
                 pending=notice_message("Looking up your wins…"),
                 failed=lambda: notice_message("Couldn't load your wins just now. Try again in a minute."),
@@ -122,43 +167,24 @@ def handle_command(services: Services, ack: Ack, respond: Respond, command: dict
                 refresh_home(services, team, user)
                 return removed_message(win) if win else notice_message(f"You have no win #{parsed.win_id}.")
 
-            answer_command(
-                services,
-                ack,
-                respond,
+            return DataAnswer(
                 remove,
                 pending=notice_message("Removing…"),
                 failed=lambda: notice_message("Couldn't remove it just now. Try again in a minute."),
             )
-        case OpenSettings():
-            ack()
-            services.background.submit(
-                open_settings,
-                services,
-                team,
-                user,
-                command["trigger_id"],
-                {"response_url": command["response_url"]},
-            )
         case ShowSettings():
-            answer_command(
-                services,
-                ack,
-                respond,
+            return DataAnswer(
                 lambda: show_settings(services, team, user),
                 pending=notice_message("Looking up your settings…"),
                 failed=lambda: notice_message("Couldn't load your settings just now. Try again in a minute."),
             )
         case ShowDigestTime() | SetDigestTime():
-            answer_command(
-                services,
-                ack,
-                respond,
+            return DataAnswer(
                 lambda: digest_time(services, team, user, parsed),
                 pending=notice_message("Looking up your digest…"),
                 failed=lambda: notice_message(
                     "Couldn't do that just now, so nothing changed. Try again in a minute: "
-                    f"`/remote-win {shown(typed, 500)}`"
+                    f"`{retry_prefix}{shown(typed, 500)}`"
                 ),
             )
         case (
@@ -171,17 +197,15 @@ def handle_command(services: Services, ack: Ack, respond: Respond, command: dict
             | SetToday()
             | SetDaysOff()
         ):
-            answer_command(
-                services,
-                ack,
-                respond,
+            return DataAnswer(
                 lambda: change_setting(services, team, user, parsed),
                 pending=notice_message("Saving your settings…"),
                 failed=lambda: notice_message(
                     "Couldn't save that just now, so nothing changed. Try again in a minute: "
-                    f"`/remote-win {shown(typed, 500)}`"
+                    f"`{retry_prefix}{shown(typed, 500)}`"
                 ),
             )
+    raise ValueError(f"{parsed!r} does not answer with data")
 
 
 def change_setting(

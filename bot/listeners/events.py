@@ -7,9 +7,11 @@ from typing import Any
 from slack_bolt import App
 
 from bot.home import publish_home
+from bot.listeners import messages
 from bot.services import Services
 
-SUBSCRIBED_EVENTS = ("app_home_opened",)
+# The manifest's bot events; `message.im` (a DM to the bot) is answered in `bot.listeners.messages`.
+SUBSCRIBED_EVENTS = ("app_home_opened", messages.EVENT)
 
 
 def register(app: App, services: Services) -> None:
