@@ -6,7 +6,8 @@ due, and the next tick sends them (within the grace window of `rules.schedule`).
 as soon as it starts, so a restart catches up at once instead of at the next minute.
 
 `remote-wins clock` runs one in the foreground; with SQLite, `remote-wins serve` runs one inside each
-gunicorn worker (see `remote_wins.server`), and the lock file lets one of them tick.
+gunicorn worker (see `remote_wins.server`), and the lock file lets one of them tick; `remote-wins socket`
+runs one on either database (see `remote_wins.socket_mode`).
 """
 
 from __future__ import annotations

@@ -54,6 +54,12 @@ class FakeSocketMode:
         self.stop()
 
     @property
+    def open_connections(self) -> int:
+        """Connections open now: an app that stopped cleanly has closed its own."""
+        with self._changed:
+            return len(self._open)
+
+    @property
     def url(self) -> str:
         """A wss-style link like Slack's, over plain ws:// (start() first)."""
         if self._server is None:
@@ -76,6 +82,10 @@ class FakeSocketMode:
             connection = self._open[-1]
         connection.send(json.dumps(envelope))
         return envelope_id
+
+    def send_event(self, payload: dict[str, Any]) -> str:
+        """An Events API event (the same body as over HTTP); the app only acks it."""
+        return self.send_envelope("events_api", payload, accepts_response_payload=False)
 
     def send_slash_command(self, payload: dict[str, Any]) -> str:
         """A slash command, as Slack sends it: the app may answer in the ack."""

@@ -1,4 +1,5 @@
-"""`remote-wins socket` as a real process: it opens the WebSocket Slack gives, acks a command, saves the win.
+"""`remote-wins socket` as a real process: it opens the WebSocket Slack gives, acks a command, saves the win,
+answers a DM, and runs the clock (the prompts of an install with no web process) until it is stopped.
 
 `remote-wins socket` without SLACK_APP_TOKEN is covered in test_cli.py.
 """
@@ -9,14 +10,19 @@ import os
 import signal
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
+from bot.services import Services
+from jobs.clock import tick_instant
+from rules.calendar import utc_now
 from tests.fake_slack import FakeSlack
 from tests.fake_socket_mode import FakeSocketMode
+from tests.jobs.test_clock import add_member_due, ledger_statuses, prompts_to, recipients
 from tests.support import wait_until
 
 USER = "USOCK"
@@ -138,3 +144,156 @@ def test_a_slash_command_over_socket_mode_is_acked_with_the_saved_answer_and_sto
     assert fake_slack.responses == [], "the answer went in the ack, not to the response_url"
     assert app.poll() is None, log.read_text()
     assert "Traceback" not in log.read_text()
+
+
+def test_a_direct_message_over_socket_mode_is_acked_saved_and_answered_in_the_dm(
+    fake_slack: FakeSlack,
+    socket_mode: FakeSocketMode,
+    app: subprocess.Popen[bytes],
+    env: dict[str, str],
+    log: Path,
+) -> None:
+    fake_slack.add_user(USER, tz="Asia/Tokyo", name="kenji")
+    dm_channel = fake_slack._dm(USER)  # the fake has no public way to open a DM (conversations.open)
+    wait_until(lambda: socket_mode.connections > 0, timeout=10, what="remote-wins socket to connect")
+    event = {
+        "type": "message",
+        "channel": dm_channel,
+        "user": USER,
+        "text": "shipped from a DM",
+        "ts": "1790000000.000100",
+        "event_ts": "1790000000.000100",
+        "channel_type": "im",
+    }
+    body = {
+        "token": "legacy-unused",
+        "team_id": fake_slack.team_id,
+        "api_app_id": "A1",
+        "type": "event_callback",
+        "event_id": "Ev1",
+        "event_time": 1790000000,
+        "event": event,
+    }
+    envelope_id = socket_mode.send_event(body)
+    assert socket_mode.wait_for_ack(envelope_id, timeout=5) is not None, log.read_text()
+
+    def answered() -> list[str | None]:
+        return [m.text for m in fake_slack.messages if m.channel == dm_channel]
+
+    [text] = wait_until(answered, timeout=10, what=f"the answer in the DM; log:\n{log.read_text()}")
+    assert text is not None and text.startswith("Saved win #"), text
+    assert wins_in(env["DATABASE_URL"]) == [(USER, "Asia/Tokyo", "shipped from a DM")]
+    assert "Traceback" not in log.read_text()
+
+
+# -- the clock inside `remote-wins socket` --------------------------------------------------------------
+
+
+class SocketProcess:
+    """`remote-wins socket` (or another `remote-wins` command) in its own session, its log in a file."""
+
+    def __init__(self, env: dict[str, str], cwd: Path, name: str, *args: str) -> None:
+        self.log = cwd / f"{name}.log"
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "remote_wins.cli", *(args or ("socket",))],
+                env=env,
+                cwd=cwd,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait_for(self, text: str, timeout: float = 20) -> None:
+        def logged() -> bool:
+            assert self.process.poll() is None or text in self.output(), self.output()
+            return text in self.output()
+
+        wait_until(logged, timeout=timeout, what=f"{text!r} in {self.log.name}")
+
+    def stop(self, signum: int = signal.SIGTERM) -> int:
+        self.process.send_signal(signum)
+        return self.process.wait(timeout=30)
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def socket_env(tmp_path: Path, fake_slack: FakeSlack, database_url: str) -> dict[str, str]:
+    """The test's migrated database, on SQLite or PostgreSQL."""
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "SLACK_BOT_TOKEN": fake_slack.bot_token,
+        "SLACK_APP_TOKEN": fake_slack.app_token,
+        "SLACK_API_URL": fake_slack.api_url,
+        "DATABASE_URL": database_url,
+        "LOG_LEVEL": "INFO",
+    }
+
+
+@pytest.fixture
+def processes() -> Iterator[list[SocketProcess]]:
+    started: list[SocketProcess] = []
+    yield started
+    for process in started:
+        process.kill()
+
+
+def test_socket_mode_sends_a_due_prompt_from_its_clock_and_stops_it_on_sigterm(
+    fake_slack: FakeSlack,
+    socket_mode: FakeSocketMode,
+    socket_env: dict[str, str],
+    services: Services,
+    tmp_path: Path,
+    processes: list[SocketProcess],
+) -> None:
+    """On either backend no other process would send the prompts of a Socket Mode install."""
+    add_member_due(services, fake_slack, "U500", tick_instant(utc_now()))
+    app = SocketProcess(socket_env, tmp_path, "socket")
+    processes.append(app)
+
+    wait_until(lambda: prompts_to(fake_slack, "U500"), timeout=20, what=f"the prompt; log:\n{app.output()}")
+    app.wait_for("clock: tick at")
+    assert socket_mode.open_connections == 1
+    assert app.stop(signal.SIGTERM) == 0
+    assert prompts_to(fake_slack, "U500") == 1
+    assert ledger_statuses(services) == Counter({"sent": 1})
+    log = app.output()
+    assert "clock: leading" in log and "SIGTERM received" in log and "clock: stopped; released" in log
+    assert socket_mode.open_connections == 0
+    assert "Traceback" not in log and fake_slack.bot_token not in log and fake_slack.app_token not in log
+
+
+def test_socket_mode_beside_a_leading_clock_stands_by_and_the_prompt_goes_once(
+    fake_slack: FakeSlack,
+    socket_mode: FakeSocketMode,
+    socket_env: dict[str, str],
+    services: Services,
+    tmp_path: Path,
+    processes: list[SocketProcess],
+) -> None:
+    """With PostgreSQL a `remote-wins clock` (the Procfile's) may already tick; with SQLite, a `serve`'s
+    clock may. The socket process's clock then waits (taking over is tests/jobs/test_clock.py's)."""
+    clock = SocketProcess(socket_env, tmp_path, "clock", "clock", "--interval-seconds", "1")
+    processes.append(clock)
+    clock.wait_for("clock: leading")
+    app = SocketProcess(socket_env, tmp_path, "socket")
+    processes.append(app)
+    app.wait_for("clock: standby")
+
+    add_member_due(services, fake_slack, "U501", tick_instant(utc_now()))
+    wait_until(lambda: prompts_to(fake_slack, "U501"), timeout=10, what="the leading clock's prompt")
+    clock.wait_for("sent 1")
+    assert app.stop(signal.SIGINT) == 0  # Ctrl-C stops it as cleanly as SIGTERM
+    assert clock.stop() == 0
+    assert recipients(fake_slack) == Counter({"U501": 1})
+    log = app.output()
+    assert "clock: tick at" not in log and "SIGINT received" in log
+    assert "Traceback" not in log and socket_mode.open_connections == 0
