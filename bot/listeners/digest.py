@@ -42,7 +42,7 @@ from bot.blocks.wins import Message, notice_message
 from bot.directory import member_for
 from bot.home import READ_NOTICE_KIND, refresh_home
 from bot.listeners.answer import form_result, send_dm
-from bot.listeners.forms import open_new_form
+from bot.listeners.forms import not_opened, open_new_form
 from bot.services import Services
 from rules.calendar import DateRange, zone
 from rules.digest import ReportWeek, WeekWin, build_digest, week_range
@@ -176,6 +176,7 @@ def _open(services: Services, body: dict[str, Any], view: dict[str, Any]) -> Non
             services.client.views_open(trigger_id=body["trigger_id"], view=view)
     except SlackApiError as error:
         log.warning("opening a modal failed: %s", error.response.get("error"))
+        _tell(services, body, None, f"{not_opened('that', error)} Press the button again.")
 
 
 # -- Acknowledge -------------------------------------------------------------------------------------------

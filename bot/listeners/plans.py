@@ -41,10 +41,11 @@ from bot.blocks.plans import (
     ticked_in_message,
     where,
 )
-from bot.blocks.wins import Message
+from bot.blocks.wins import Message, notice_message
 from bot.directory import member_for
 from bot.home import refresh_home
 from bot.listeners.answer import form_result, respond_later, send_dm
+from bot.listeners.forms import not_opened, tell
 from bot.services import Services
 from rules.calendar import zone
 from rules.schedule import MORNING_SNOOZE
@@ -127,11 +128,14 @@ def _prompt_of(body: dict[str, Any]) -> dict[str, str]:
     return {"prompt_channel": channel, "prompt_ts": ts} if channel and ts else {}
 
 
-def _open_view(services: Services, trigger_id: str, view: dict[str, Any]) -> None:
+def _open_view(services: Services, body: dict[str, Any], view: dict[str, Any]) -> None:
+    """Open the modal; if Slack won't, the member is told under the prompt (else in the DM)."""
     try:
-        services.client.views_open(trigger_id=trigger_id, view=view)
+        services.client.views_open(trigger_id=body["trigger_id"], view=view)
     except SlackApiError as error:
         log.warning("views.open failed: %s", error.response.get("error"))
+        why = f"{not_opened('the form', error)} Press the button again."
+        tell(services, body["user"]["id"], {"response_url": body.get("response_url")}, notice_message(why))
 
 
 def _update_prompt(services: Services, metadata: dict[str, Any], message: Message) -> None:
@@ -182,9 +186,7 @@ def open_plan_form(services: Services, body: dict[str, Any], day: date) -> None:
         return
     metadata = {"date": day.isoformat(), **_prompt_of(body)}
     items = plan.items if plan is not None else ()
-    _open_view(
-        services, body["trigger_id"], plan_form(day, owner.audience(), items, reachable, reach_via, metadata)
-    )
+    _open_view(services, body, plan_form(day, owner.audience(), items, reachable, reach_via, metadata))
 
 
 def snooze_morning(services: Services, team: str, user: str, day: date, minutes: int) -> Message:
@@ -312,7 +314,7 @@ def open_summary_form(services: Services, body: dict[str, Any], day: date) -> No
         next_day=next_day,
         metadata={"date": day.isoformat(), **_prompt_of(body)},
     )
-    _open_view(services, body["trigger_id"], view)
+    _open_view(services, body, view)
 
 
 def handle_summary_submission(

@@ -10,6 +10,11 @@ from typing import Any
 import pytest
 
 from bot.services import Services
+from tests.bot.test_digest_buttons import NOW, WEEK
+from tests.bot.test_digest_buttons import add_member as digest_member
+from tests.bot.test_plans import deliver, element, press
+from tests.bot.test_prompts import MORNING
+from tests.bot.test_prompts import add_member as plan_member
 from tests.fake_slack import FakeSlack
 from tests.support import SlackRequests, wait_until
 
@@ -130,3 +135,27 @@ def test_the_message_shortcut_that_does_not_open_says_so_where_it_was_used(
     text = json.dumps(said)
     assert "use the shortcut again" in text and "/remote-win shipped the Q3 report" in text
     assert fake_slack.calls_to("chat.getPermalink") == []  # nothing more is tried on a form that isn't open
+
+
+def test_a_plan_button_that_does_not_open_the_form_says_so_under_the_prompt(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack
+) -> None:
+    ana = plan_member(services)
+    services.clock = lambda: MORNING
+    prompt = deliver(services, fake_slack, ana, "morning")
+    fake_slack.fail_next("views.open", error="expired_trigger_id")
+    assert press(slack, prompt, element(prompt, "plan_open")).status == 200
+    [said] = responses(fake_slack)
+    assert said["response_type"] == "ephemeral" and "Press the button again" in json.dumps(said)
+
+
+def test_a_digest_button_that_does_not_open_says_so_in_the_dm(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack
+) -> None:
+    services.clock = lambda: NOW
+    digest_member(services, fake_slack, "UM", tz="Europe/Berlin")
+    ana = digest_member(services, fake_slack, "UA", manager_user_id="UM")
+    fake_slack.fail_next("views.open", error="expired_trigger_id")
+    slack.action("digest_details", f"{ana.id}:{WEEK}", user="UM")
+    [told] = dms(fake_slack, "UM")
+    assert "expired_trigger_id" in told and "Press the button again" in told
