@@ -112,6 +112,9 @@ class Win(Base):
         # A member's week, and a workspace's (team's) week, stay index range scans at millions of wins.
         Index("ix_wins_member_date", "member_id", "local_date"),
         Index("ix_wins_workspace_date", "workspace_id", "local_date"),
+        # A retried request (same trigger or view id) saves nothing twice; the ids are Slack's, unique
+        # for a request, so the key is the member's own.
+        UniqueConstraint("member_id", "source_ref"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -125,8 +128,8 @@ class Win(Base):
     local_date: Mapped[date] = mapped_column(Date)  # the member's own calendar day
     day_kind: Mapped[str] = mapped_column(String(8))
     source: Mapped[str] = mapped_column(String(16))
-    # The Slack request that created the win (trigger or view id): a retried request saves nothing twice.
-    source_ref: Mapped[str | None] = mapped_column(String(128), unique=True)
+    # The Slack request that created the win (trigger or view id), unique per member (see above).
+    source_ref: Mapped[str | None] = mapped_column(String(128))
     private: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime]
 

@@ -54,7 +54,8 @@ def add_win(
     connection = session.connection()  # Core, not the ORM: this insert is on every quick win's ack path
     win_id = connection.execute(_insert_once(connection.dialect.name), values).scalar()
     if win_id is None:  # the same request again: the first win stands
-        return _saved(session.scalars(select(Win).filter_by(source_ref=source_ref)).one())
+        first = select(Win).filter_by(member_id=member.id, source_ref=source_ref)
+        return _saved(session.scalars(first).one())
     return SavedWin(id=win_id, member_id=member.id, source=source, **vars(draft))
 
 
@@ -63,7 +64,7 @@ def _insert_once(dialect: str) -> Insert:
     """Built once per backend, so its compiled form is reused."""
     return (
         dialect_insert(dialect)(Win.__table__)
-        .on_conflict_do_nothing(index_elements=["source_ref"])
+        .on_conflict_do_nothing(index_elements=["member_id", "source_ref"])
         .returning(Win.id)
     )
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from urllib.parse import parse_qsl, urlencode
 
 from sqlalchemy import select
 
+from bot.blocks.escape import MESSAGE_TEXT
+from bot.blocks.kit import text_size
 from bot.services import Services
 from rules.calendar import local_today
 from rules.wins import WinDraft
@@ -226,3 +229,38 @@ def test_a_win_is_tagged_remote_or_office_by_the_members_schedule(
         ("thursday, remote by override", "remote"),
         ("saturday", "unknown"),
     ]
+
+
+def test_the_same_trigger_id_from_two_members_saves_two_wins(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack
+) -> None:
+    """Slack's trigger ids are unique per request, not a key across members: each member's win is saved."""
+    fake_slack.add_user("U2", tz="UTC")
+
+    def with_trigger(body: bytes) -> bytes:
+        return urlencode(dict(parse_qsl(body.decode())) | {"trigger_id": "13345.same"}).encode()
+
+    ana = with_trigger(slack.command_body("ana's win", user="U1"))
+    ben = with_trigger(slack.command_body("ben's win", user="U2"))
+    assert "ana's win" in block_texts(slack.post(ana, "application/x-www-form-urlencoded").json())
+    assert "ben's win" in block_texts(slack.post(ben, "application/x-www-form-urlencoded").json())
+    assert sorted(w.text for w in all_wins(services)) == ["ana's win", "ben's win"]
+    slack.post(ben, "application/x-www-form-urlencoded")  # ben's retry still saves once
+    assert len(all_wins(services)) == 2
+
+
+def test_a_long_list_keeps_its_text_within_slacks_total_for_a_message(
+    slack: SlackRequests, services: Services
+) -> None:
+    slack.command("the first win")
+    now = services.clock()
+    with services.sessions.begin() as session:
+        member = find_member(session, "T0001", "U1")
+        for n in range(100):
+            draft = WinDraft(f"win {n} " + "y" * 280, local_today(now, member.tz))
+            add_win(session, member, draft, source="command", source_ref=None, now=now)
+    body = slack.command("list").json()
+    assert text_size(body["blocks"]) <= MESSAGE_TEXT
+    listed = block_texts(body).count("• ")
+    left_out = int(body["blocks"][-1]["elements"][0]["text"].split()[1])
+    assert listed + left_out == 101 and left_out > 0
