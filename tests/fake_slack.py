@@ -2,8 +2,9 @@
 
 Why: the bot must be exercised through the real slack_sdk HTTP stack (token handling, retry handlers,
 error parsing, the three-step file upload) without network access, and tests need to see exactly what
-was sent and to script Slack's failures (rate limits, 5xx, Block Kit rejections, slow answers).
-Stdlib only; it serves on 127.0.0.1 from a daemon thread.
+was sent and to script Slack's failures (rate limits, 5xx, Block Kit rejections, slow answers). Messages
+and views are held to Slack's Block Kit reference by tests/block_kit.py (refusals are kept in `refusals`).
+Stdlib and slack_sdk's models only; it serves on 127.0.0.1 from a daemon thread.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from itertools import count
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
+
+from tests import block_kit
 
 DEFAULT_SCOPES = frozenset({"commands", "chat:write", "users:read", "im:write", "files:write"})
 BOT_USER_ID, BOT_ID = "UBOT", "BBOT"
@@ -45,7 +48,7 @@ NEEDED_SCOPE: dict[str, str | None] = {
     "files.completeUploadExternal": "files:write",
 }
 JSON_PARAMS = frozenset({"blocks", "view", "attachments", "files", "metadata"})
-MAX_MESSAGE_BLOCKS, MAX_VIEW_BLOCKS = 50, 100
+MAX_MESSAGE_BLOCKS, MAX_VIEW_BLOCKS = block_kit.MAX_MESSAGE_BLOCKS, block_kit.MAX_VIEW_BLOCKS
 Reply = tuple[int, dict[str, str], bytes]  # HTTP status, headers, body
 
 
@@ -99,6 +102,7 @@ class SlackError(Exception):
     def __init__(self, error: str, *, status: int = 200, headers: dict[str, str] | None = None, **extra: Any):
         super().__init__(error)
         self.error, self.status, self.headers, self.extra = error, status, headers or {}, extra
+        self.problem: block_kit.Problem | None = None  # set for Block Kit refusals
 
 
 def _loads(raw: str | bytes) -> Any:
@@ -109,68 +113,36 @@ def _loads(raw: str | bytes) -> Any:
         return None
 
 
-def _text(obj: Any) -> str:
-    """Text of a Block Kit text object (or a bare string), '' when absent."""
-    return str(obj.get("text") or "") if isinstance(obj, dict) else str(obj or "")
-
-
 def _invalid(error: str, why: str) -> SlackError:
     """Slack explains Block Kit rejections in response_metadata.messages; do the same for debuggability."""
     return SlackError(error, response_metadata={"messages": [f"[ERROR] {why}"]})
 
 
-def block_problem(blocks: Any, limit: int) -> str | None:
-    """Why Slack would reject these blocks (None if fine); shared by messages, response_urls and views."""
-    if not isinstance(blocks, list):
-        return "blocks must be an array"
-    if len(blocks) > limit:
-        return f"no more than {limit} items allowed [json-pointer:/blocks]"
-    for i, block in enumerate(blocks):
-        where = f"[json-pointer:/blocks/{i}"
-        if not isinstance(block, dict) or "type" not in block:
-            return f"missing required field: type {where}]"
-        fields = block.get("fields") or []
-        if block["type"] == "section":
-            if not block.get("text") and not fields:
-                return f"must provide text or fields {where}]"
-            if len(_text(block.get("text"))) > 3000:
-                return f"must be less than 3001 characters {where}/text/text]"
-            if len(fields) > 10:
-                return f"no more than 10 items allowed {where}/fields]"
-            if any(len(_text(f)) > 2000 for f in fields):
-                return f"must be less than 2001 characters {where}/fields]"
-        if block["type"] == "header" and not 0 < len(_text(block.get("text"))) <= 150:
-            return f"must be 1-150 characters {where}/text/text]"
-    return None
+def block_problem(blocks: Any, limit: int = MAX_MESSAGE_BLOCKS) -> str | None:
+    """Why Slack would reject these blocks (None if fine): a message's when `limit` is 50, else a modal's."""
+    return block_kit.blocks_problem(
+        blocks, block_kit.MESSAGE if limit <= MAX_MESSAGE_BLOCKS else block_kit.MODAL
+    )
+
+
+def _refuse(problem: block_kit.Problem) -> SlackError:
+    """Slack explains Block Kit rejections in response_metadata.messages; `source` says which validator
+    refused (ours, from Slack's reference, or slack_sdk's models)."""
+    error = SlackError(problem.error, response_metadata={"messages": [str(problem)]})
+    error.problem = problem
+    return error
 
 
 def check_message(payload: Mapping[str, Any]) -> None:
     """Raise the SlackError Slack gives for a bad message body (chat.* and response_url payloads)."""
-    blocks = payload.get("blocks")
-    if isinstance(blocks, str):
-        raise _invalid("invalid_blocks_format", "blocks is not valid JSON")
-    if blocks is not None and (why := block_problem(blocks, MAX_MESSAGE_BLOCKS)):
-        raise _invalid("invalid_blocks", why)
-    if not (payload.get("text") or blocks or payload.get("attachments") or payload.get("delete_original")):
-        raise SlackError("no_text")
-    if len(str(payload.get("text") or "")) > 40000:
-        raise SlackError("msg_too_long")
+    if problem := block_kit.message_problem(payload):
+        raise _refuse(problem)
 
 
-def check_view(view: Any) -> None:
+def check_view(view: Any, kinds: tuple[str, ...] = (block_kit.MODAL, block_kit.HOME)) -> None:
     """Raise invalid_arguments for a view Slack would refuse (views.* answer that for any bad view)."""
-    if not isinstance(view, dict) or "type" not in view:
-        raise _invalid("invalid_arguments", "view must be an object with a type")
-    why = block_problem(view.get("blocks", []), MAX_VIEW_BLOCKS)
-    for key in ("title", "submit", "close"):
-        if len(_text(view.get(key))) > 24:
-            why = why or f"must be less than 25 characters [json-pointer:/view/{key}/text]"
-    if view["type"] == "modal" and not _text(view.get("title")):
-        why = why or "missing required field: title [json-pointer:/view/title]"
-    if len(str(view.get("private_metadata") or "")) > 3000:
-        why = why or "must be less than 3001 characters [json-pointer:/view/private_metadata]"
-    if why:
-        raise _invalid("invalid_arguments", why)
+    if problem := block_kit.view_problem(view, kinds):
+        raise _refuse(problem)
 
 
 def _encode(status: int, headers: dict[str, str], payload: Any) -> Reply:
@@ -221,6 +193,7 @@ class FakeSlack:
         self.ephemerals: list[Message] = []
         self.responses: list[tuple[str, dict[str, Any]]] = []
         self.rejected_responses: list[tuple[str, Any]] = []
+        self.refusals: list[tuple[str, block_kit.Problem]] = []  # (method, why) for every Block Kit refusal
         self.ratelimited: Counter[str] = Counter()  # 429s sent, by method
         # workspace state
         self.users: dict[str, dict[str, Any]] = {}
@@ -338,6 +311,7 @@ class FakeSlack:
                 self.ephemerals,
                 self.responses,
                 self.rejected_responses,
+                self.refusals,
             ):
                 record.clear()
             self.ratelimited.clear()
@@ -404,6 +378,8 @@ class FakeSlack:
                 else:
                     reply = _encode(200, {}, self._upload(rest, body))
             except SlackError as e:
+                if e.problem is not None:
+                    self.refusals.append((method, e.problem))
                 if e.status == 429:
                     self.ratelimited[method] += 1
                 error = {"ok": False, "error": e.error, **e.extra} if kind == "api" else e.error
@@ -470,7 +446,9 @@ class FakeSlack:
             check_message(payload)
         except SlackError as e:
             self.rejected_responses.append((url, payload))
-            raise SlackError(e.error, status=400) from None
+            refusal = SlackError(e.error, status=400)
+            refusal.problem = e.problem
+            raise refusal from None
         self.responses.append((url, payload))
         return "ok"
 
@@ -531,9 +509,7 @@ class FakeSlack:
         return Message(channel, self._next_ts(), p.get("text"), p.get("blocks"), p.get("thread_ts"), user)
 
     def _view_param(self, p: dict[str, Any], kinds: tuple[str, ...]) -> dict[str, Any]:
-        check_view(p.get("view"))
-        if p["view"]["type"] not in kinds:
-            raise _invalid("invalid_arguments", f"view type must be one of {kinds}")
+        check_view(p.get("view"), kinds)
         return p["view"]
 
     def _trigger(self, p: dict[str, Any]) -> None:

@@ -363,8 +363,12 @@ def test_upload_flow(fake: FakeSlack, client: WebClient) -> None:
 
 def test_clear_keeps_state_and_stop_frees_port(fake: FakeSlack, client: WebClient) -> None:
     ts = client.chat_postMessage(channel="C1", text="x")["ts"]
+    assert (
+        slack_error(client.chat_postMessage, channel="C1", text="x", blocks=[section("")]) == "invalid_blocks"
+    )
+    assert [method for method, _ in fake.refusals] == ["chat.postMessage"]
     fake.clear()
-    assert fake.calls == fake.messages == []
+    assert fake.calls == fake.messages == fake.refusals == []
     assert client.chat_update(channel="C1", ts=ts, text="still known")["ok"]
     url = fake.api_url + "auth.test"
     fake.stop()
