@@ -61,6 +61,13 @@ def update_own(
         return wins.update_win(session, member.id, win_id, draft)
 
 
+def saved_before(services: Services, workspace_id: str, user_id: str, ref: str) -> bool:
+    """Whether a win from this request was already saved (so the request was answered already)."""
+    member = member_for(services, workspace_id, user_id)
+    with services.sessions() as session:
+        return wins.has_win_from(session, member.id, ref)
+
+
 def own_win(services: Services, workspace_id: str, user_id: str, win_id: int) -> SavedWin | None:
     member = member_for(services, workspace_id, user_id)
     with services.sessions() as session:

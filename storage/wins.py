@@ -69,6 +69,12 @@ def _insert_once(dialect: str) -> Insert:
     )
 
 
+def has_win_from(session: Session, member_id: int, source_ref: str) -> bool:
+    """Whether the member already has a win saved from this request (a retried event or command)."""
+    query = select(Win.id).where(Win.member_id == member_id, Win.source_ref == source_ref).limit(1)
+    return session.scalar(query) is not None
+
+
 def find_win(session: Session, member_id: int, win_id: int) -> SavedWin | None:
     win = session.scalar(select(Win).filter_by(id=win_id, member_id=member_id))
     return _saved(win) if win else None

@@ -213,6 +213,8 @@ class FakeSlack:
         self._windows: dict[str, deque[float]] = {}
         self.socket_mode_url: str | None = None  # apps.connections.open returns it when set
         self.add_user(BOT_USER_ID, name="remote-wins", is_bot=True)
+        # Slackbot, as users.info describes it: a user id of its own, and not flagged is_bot.
+        self.add_user("USLACKBOT", tz="America/Los_Angeles", name="slackbot")
 
     # -- lifecycle ---------------------------------------------------------------------------------------
 
@@ -263,17 +265,22 @@ class FakeSlack:
     def add_user(
         self,
         user_id: str,
-        tz: str = "UTC",
+        tz: str | None = "UTC",
         name: str | None = None,
         deleted: bool = False,
         team_id: str | None = None,
         is_bot: bool = False,
+        tz_null: bool = False,
     ) -> None:
-        """Register a user for users.info, DMs and views.publish; tz must be an IANA zone."""
-        ZoneInfo(tz)  # fail fast on a typo in a test
+        """Register a user for users.info, DMs and views.publish; tz must be an IANA zone, or None for a
+        profile with no zone (Slack leaves `tz` out, or with `tz_null` sends it as null)."""
+        if tz is not None:
+            ZoneInfo(tz)  # fail fast on a typo in a test
         name = name or user_id.lower()
         user = {"id": user_id, "team_id": team_id or self.team_id, "name": name, "real_name": name}
-        user |= {"deleted": deleted, "is_bot": is_bot, "tz": tz}
+        user |= {"deleted": deleted, "is_bot": is_bot}
+        if tz is not None or tz_null:
+            user["tz"] = tz
         with self._lock:
             self.users[user_id] = user | {"profile": {"display_name": name, "real_name": name}}
 
@@ -554,6 +561,8 @@ class FakeSlack:
 
     def _api_users_info(self, p: dict[str, Any]) -> dict[str, Any]:
         user = self._user(p.get("user"))
+        if not user.get("tz"):
+            return {"user": user}  # no zone in the profile: no tz_label or tz_offset either
         now = datetime.now(ZoneInfo(user["tz"]))
         offset = now.utcoffset()
         return {

@@ -17,6 +17,8 @@ from typing import Any
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import Server, ServerConnection, serve
 
+from tests import block_kit
+
 
 class FakeSocketMode:
     """Slack's Socket Mode server on 127.0.0.1: says hello, pushes envelopes, records the app's acks."""
@@ -92,14 +94,20 @@ class FakeSocketMode:
         return self.send_envelope("slash_commands", payload, accepts_response_payload=True)
 
     def wait_for_ack(self, envelope_id: str, timeout: float = 5.0) -> dict[str, Any] | None:
-        """The app's ack for this envelope, or None if none came within `timeout` seconds."""
+        """The app's ack for this envelope, or None if none came within `timeout` seconds; an ack whose
+        payload Slack would refuse (a slash command's answer is a message) fails the test."""
 
         def find() -> dict[str, Any] | None:
             return next((ack for ack in self.acks if ack.get("envelope_id") == envelope_id), None)
 
         with self._changed:
             self._changed.wait_for(find, timeout=timeout)
-            return find()
+            ack = find()
+        payload = (ack or {}).get("payload")
+        answered = isinstance(payload, dict) and payload.keys() & {"text", "blocks"}
+        if answered and (problem := block_kit.message_problem(payload)):
+            raise AssertionError(f"Slack would refuse the app's answer over Socket Mode: {problem}")
+        return ack
 
     def _serve(self, connection: ServerConnection) -> None:
         hello = {

@@ -19,6 +19,7 @@ from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryInt
 from slack_sdk.webhook import WebhookClient
 
 from tests.fake_slack import FakeSlack
+from tests.fake_socket_mode import FakeSocketMode
 
 
 @pytest.fixture
@@ -374,3 +375,12 @@ def test_clear_keeps_state_and_stop_frees_port(fake: FakeSlack, client: WebClien
     fake.stop()
     with pytest.raises(OSError):
         urllib.request.urlopen(url, data=b"")
+
+
+def test_a_socket_mode_ack_slack_would_refuse_fails_the_test() -> None:
+    fake = FakeSocketMode()
+    fake.acks.append({"envelope_id": "e1", "payload": {"text": "hi", "blocks": [{"type": "section"}]}})
+    fake.acks.append({"envelope_id": "e2", "payload": {"text": "fine"}})
+    with pytest.raises(AssertionError, match="Socket Mode"):
+        fake.wait_for_ack("e1", timeout=0)
+    assert fake.wait_for_ack("e2", timeout=0) == {"envelope_id": "e2", "payload": {"text": "fine"}}

@@ -14,7 +14,8 @@ HELP = """*`/remote-win`* logs the wins of your remote days.
 • `/remote-win undo`: remove your last win
 • `/remote-win edit 42` / `delete 42`: change or remove win #42 (`list` shows the numbers)
 • `/remote-win log <text>`: log a win that starts with a command word, like `log undo the bad deploy`
-• `/remote-win help`: this help"""
+• `/remote-win help`: this help
+Or send me a direct message: its text works like `/remote-win`'s (`shipped the Q3 report`, `list`, `undo`)."""
 
 SETTINGS_HELP = f"""*Remote-day prompts*: a plan each remote morning, a summary each remote evening, \
 in your time zone.

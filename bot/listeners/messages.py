@@ -25,18 +25,16 @@ from typing import Any
 
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import select
 
+from bot import logbook
 from bot.blocks.help import help_message
 from bot.blocks.wins import Message, not_saved_message, notice_message
-from bot.directory import member_for
 from bot.listeners.commands import COMMAND, data_answer
 from bot.listeners.settings import refs_in
 from bot.services import Services
 from bot.slack_text import as_typed
 from rules.commands import EditWin, LogWin, OpenForm, ShowHelp, parse_command
 from rules.settings import OpenSettings
-from storage.models import Win
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +139,7 @@ def _answer(
         case OpenSettings():
             return notice_message(NO_SETTINGS_FORM)
     ref = message_ref(team, user, channel, ts)
-    if isinstance(parsed, LogWin) and _saved_before(services, team, user, ref):
+    if isinstance(parsed, LogWin) and logbook.saved_before(services, team, user, ref):
         log.info("a direct message came again (a retry by Slack); its win was saved and answered once")
         return None
     answer = data_answer(services, team, user, parsed, typed, ref, retry_prefix="")
@@ -150,14 +148,6 @@ def _answer(
     except Exception:
         log.exception("a command sent as a direct message failed")
         return answer.failed()
-
-
-def _saved_before(services: Services, team: str, user: str, ref: str) -> bool:
-    """Whether another delivery of this message already saved its win (and so answered it)."""
-    member = member_for(services, team, user)
-    query = select(Win.id).where(Win.member_id == member.id, Win.source_ref == ref).limit(1)
-    with services.sessions() as session:
-        return session.scalar(query) is not None
 
 
 def _post(services: Services, channel: str, thread_ts: str | None, message: Message) -> None:

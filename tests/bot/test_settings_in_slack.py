@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -33,7 +32,6 @@ def people(fake_slack: FakeSlack) -> FakeSlack:
     fake_slack.add_user("U2", tz="America/Chicago", name="bo")
     fake_slack.add_user("U7", name="old", deleted=True)
     fake_slack.add_user("U8", name="deploybot", is_bot=True)
-    fake_slack.add_user("USLACKBOT", name="slackbot")
     return fake_slack
 
 
@@ -109,19 +107,9 @@ def test_the_modal_asks_slack_only_about_a_manager_that_changes(
 
 
 @pytest.fixture(params=["missing", "null"])
-def zoneless(request: pytest.FixtureRequest, fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> str:
+def zoneless(request: pytest.FixtureRequest, fake_slack: FakeSlack) -> str:
     """U5, whose users.info has no tz (unset or restricted profile): the key left out, or null."""
-    fake_slack.add_user("U5", name="eve")
-    answer = fake_slack._api_users_info
-
-    def users_info(params: dict[str, Any]) -> dict[str, Any]:
-        found = answer(params)
-        if params.get("user") == "U5":
-            user = {k: v for k, v in found["user"].items() if k not in ("tz", "tz_label", "tz_offset")}
-            found["user"] = user | ({"tz": None} if request.param == "null" else {})
-        return found
-
-    monkeypatch.setattr(fake_slack, "_api_users_info", users_info)
+    fake_slack.add_user("U5", tz=None, name="eve", tz_null=request.param == "null")
     return "U5"
 
 
