@@ -1,0 +1,18 @@
+"""Digest windows: each piece of work is assigned to exactly one digest (placeholder, filled by the window work).
+
+Revision ID: 0007
+Revises: 0006
+"""
+
+revision = "0007"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
