@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from rules.calendar import zone
+from rules.holidays import HolidayCalendar, holiday_name
 
 GRACE = timedelta(hours=2)
 HORIZON_DAYS = 400  # look this far ahead for the next remote day
@@ -30,6 +31,9 @@ WEEKLY_KINDS = (DIGEST, RECAP)
 RECAP_LEAD = timedelta(hours=1)
 DIGEST_WEEKDAY, DIGEST_AT = 4, time(16, 0)  # Friday 16:00, in the manager's zone
 OVERRIDE_KINDS = ("remote", "office", "off")
+HOLIDAY = "holiday"  # a day kind `day_kind` gives, never stored: a public holiday of the member's calendar
+WORK_START, WORK_END = time(9, 0), time(18, 0)  # default working hours, local
+WORKDAYS = frozenset(range(5))  # default working days: Monday to Friday
 
 
 @dataclass(frozen=True)
@@ -42,15 +46,20 @@ class Schedule:
     eod: time = time(17, 0)
     paused: bool = False
     active: bool = True
+    holidays: HolidayCalendar | None = None  # public holidays: no prompts, neither remote nor office
 
     def at(self, kind: str) -> time:
         return self.morning if kind == MORNING else self.eod
 
 
 def day_kind(schedule: Schedule, day: date, overrides: Mapping[date, str]) -> str:
-    """ "remote", "office" or "off" for one of the member's days; an override wins over the weekdays."""
+    """ "remote", "office", "off" or "holiday" for one of the member's days. An override wins over all
+    (`today remote` on a holiday means they work), then a public holiday of their calendar, then the
+    weekdays."""
     if day in overrides:
         return overrides[day]
+    if holiday_name(schedule.holidays, day) is not None:
+        return HOLIDAY
     if day.weekday() in schedule.remote_days:
         return "remote"
     return "office" if day.weekday() < 5 else "off"
@@ -115,6 +124,76 @@ def next_recap(weekday: int, at: time, manager_tz: str, after: datetime) -> tupl
     the digest name the same ISO week."""
     digest, day = next_weekly(weekday, at, manager_tz, after + RECAP_LEAD)
     return digest - RECAP_LEAD, day
+
+
+# -- working hours -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    """When a member is at work: from `start` to `end` (local, both included) on their working days.
+
+    A working day is one of `workdays` (0 = Monday) that is neither in `days_off` nor a public holiday
+    of `holidays`; a date in `extra_days` (a `today remote` / `today office` on a weekend or holiday) is
+    one whatever the weekday. `start` and `end` are read as `local_instant` reads any local time, so in
+    a DST gap the day starts at the gap's end, and in an overlap at its first occurrence.
+    """
+
+    tz: str
+    start: time = WORK_START
+    end: time = WORK_END
+    workdays: frozenset[int] = WORKDAYS
+    days_off: frozenset[date] = frozenset()
+    extra_days: frozenset[date] = frozenset()
+    holidays: HolidayCalendar | None = None
+
+    def window(self, day: date) -> tuple[datetime, datetime]:
+        """The UTC instants the working day `day` starts and ends (whether or not it is a working day)."""
+        return local_instant(day, self.start, self.tz), local_instant(day, self.end, self.tz)
+
+
+def is_working_day(day: date, hours: WorkingHours) -> bool:
+    if day in hours.extra_days:
+        return True
+    if day in hours.days_off or day.weekday() not in hours.workdays:
+        return False
+    return holiday_name(hours.holidays, day) is None
+
+
+def is_working_time(instant: datetime, hours: WorkingHours) -> bool:
+    """Whether `instant` falls within the member's working hours on one of their working days."""
+    day = instant.astimezone(zone(hours.tz)).date()
+    if not is_working_day(day, hours):
+        return False
+    start, end = hours.window(day)
+    return start <= instant <= end
+
+
+def next_working_start(instant: datetime, hours: WorkingHours) -> datetime | None:
+    """The start of the member's first working day that starts at or after `instant` (their next morning,
+    for something held outside their hours); None when no working day comes within `HORIZON_DAYS`."""
+    day = instant.astimezone(zone(hours.tz)).date()
+    for offset in range(HORIZON_DAYS + 1):
+        candidate = day + timedelta(days=offset)
+        if is_working_day(candidate, hours):
+            start = hours.window(candidate)[0]
+            if start >= instant:
+                return start
+    return None
+
+
+def last_working_moment_at_or_before(instant: datetime, hours: WorkingHours) -> datetime | None:
+    """`instant` itself if it is working time, else the end of the member's latest working day that ended
+    before it; None when none did within `HORIZON_DAYS`."""
+    day = instant.astimezone(zone(hours.tz)).date()
+    for offset in range(HORIZON_DAYS + 1):
+        candidate = day - timedelta(days=offset)
+        if not is_working_day(candidate, hours):
+            continue
+        start, end = hours.window(candidate)
+        if start <= instant:
+            return min(instant, end)
+    return None
 
 
 def is_late(due_at: datetime, now: datetime) -> bool:

@@ -16,6 +16,7 @@ from typing import assert_never
 from zoneinfo import available_timezones
 
 from rules.calendar import describe_day, zone
+from rules.holidays import HolidayCalendar, UnknownCalendar, calendar_for
 from rules.schedule import (
     DAY_NAMES,
     DIGEST,
@@ -26,6 +27,11 @@ from rules.schedule import (
     MORNING_SNOOZE,
     OVERRIDE_KINDS,
     RECAP,
+    WORK_END,
+    WORK_START,
+    WORKDAYS,
+    WorkingHours,
+    describe_weekdays,
     parse_weekdays,
 )
 
@@ -34,6 +40,7 @@ SLACKBOT = "USLACKBOT"  # Slack's own bot, which users.info describes as a perso
 ZONE_EXAMPLE = "/remote-win tz Europe/Berlin"
 SHARE_TO = ("channel", "manager", "self")
 _TIME = re.compile(r"^([01]?\d|2[0-3])(?::([0-5]\d))?$")
+_HOURS = re.compile(r"^(\S+?)\s*(?:-|–|\s)\s*(\S+?)(?:\s+(\S.*))?$")
 _DAY_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\s*\.\.\s*(\d{4}-\d{2}-\d{2}))?$")
 _NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})  # in the tz folder, but not places
 
@@ -59,6 +66,12 @@ class MemberSettings:
     share_channel: str | None = None  # Slack channel id
     paused: bool = False
     slack_tz_known: bool = True  # False: Slack gave no zone, and `slack_tz` is UTC until it does
+    work_start: time = WORK_START  # working hours, local: the recap and posts to them fall within
+    work_end: time = WORK_END
+    workdays: frozenset[int] = WORKDAYS
+    own_holidays: HolidayCalendar | None = None  # the member's own public-holiday calendar
+    no_holidays: bool = False  # the member chose none, whatever the workspace's default
+    workspace_holidays: HolidayCalendar | None = None  # the workspace's default (an operator's), read only
 
     @property
     def tz(self) -> str:
@@ -70,12 +83,27 @@ class MemberSettings:
         """Nobody has said where the member is: prompts and dates run on UTC meanwhile."""
         return not self.tz_override and not self.slack_tz_known
 
+    @property
+    def holidays(self) -> HolidayCalendar | None:
+        """The public holidays that apply: the member's own choice, else the workspace's, else none."""
+        if self.no_holidays:
+            return None
+        return self.own_holidays or self.workspace_holidays
+
+    def working_hours(self) -> WorkingHours:
+        """Their working hours by the weekdays and the holiday calendar (days off are the caller's)."""
+        return WorkingHours(self.tz, self.work_start, self.work_end, self.workdays, holidays=self.holidays)
+
 
 def problems(settings: MemberSettings, user_id: str) -> dict[str, str]:
     """Why these settings can't be saved, by field ("eod", "manager", "share_channel"); empty when fine."""
     found: dict[str, str] = {}
     if settings.morning >= settings.eod:
         found["eod"] = "The end of the day must come after the morning prompt."
+    if settings.work_start >= settings.work_end:
+        found["work_end"] = "Your working day must end after it starts."
+    if not settings.workdays:
+        found["workdays"] = "Pick at least one working day."
     if settings.manager == user_id:
         found["manager"] = "You can't be your own manager: pick the person you report to."
     elif settings.share_to == "manager" and not settings.manager:
@@ -179,6 +207,23 @@ class SetTimes:
 
 
 @dataclass(frozen=True)
+class SetHours:
+    """`hours 08:30-17:30`, optionally with the working weekdays: `hours 08:00-16:00 sun,mon,tue,wed,thu`."""
+
+    start: time
+    end: time
+    workdays: frozenset[int] | None = None  # None: keep them
+
+
+@dataclass(frozen=True)
+class SetHolidays:
+    """`holidays DE BY`; `holidays none` (no calendar); `holidays auto` (the workspace's default)."""
+
+    calendar: HolidayCalendar | None
+    none: bool = False  # True: no holidays at all, whatever the workspace says
+
+
+@dataclass(frozen=True)
 class SetZone:
     name: str | None  # None: follow Slack's profile again
 
@@ -224,6 +269,8 @@ SettingsCommand = (
     | SetDays
     | SetDestination
     | SetTimes
+    | SetHours
+    | SetHolidays
     | SetZone
     | SetToday
     | SetDaysOff
@@ -231,13 +278,17 @@ SettingsCommand = (
     | ShowDigestTime
     | SetDigestTime
 )
-SettingsChange = SetManager | SetDays | SetDestination | SetTimes | SetZone | SetPaused
+SettingsChange = (
+    SetManager | SetDays | SetDestination | SetTimes | SetHours | SetHolidays | SetZone | SetPaused
+)
 SETTINGS_WORDS = (
     "settings",
     "manager",
     "days",
     "channel",
     "times",
+    "hours",
+    "holidays",
     "tz",
     "today",
     "off",
@@ -269,6 +320,10 @@ def parse_settings(word: str, rest: str, refs: SlackRefs) -> SettingsCommand:
         return SetDays(days)
     if word == "times":
         return _times(simple)
+    if word == "hours":
+        return _hours(simple)
+    if word == "holidays":
+        return _holidays(rest.split())
     if word == "tz":
         return _zone(rest.strip())
     if word == "today":
@@ -334,6 +389,47 @@ def _times(simple: str) -> SetTimes:
     if morning >= eod:
         raise SettingsProblem("The morning time must come before the end-of-day time: `times 09:00 17:00`.")
     return SetTimes(morning, eod)
+
+
+HOURS_EXAMPLE = "`hours 09:00-18:00`"
+
+
+def _hours(simple: str) -> SetHours:
+    match = _HOURS.match(simple)
+    start = parse_time(match.group(1)) if match else None
+    end = parse_time(match.group(2)) if match else None
+    if match is None or start is None or end is None:
+        raise SettingsProblem(
+            f"`hours` takes your working hours, 24-hour, in your time zone: {HOURS_EXAMPLE}, optionally "
+            "with your working days: `hours 08:00-16:00 sun,mon,tue,wed,thu`."
+        )
+    if start >= end:
+        raise SettingsProblem(f"Your working day must end after it starts: {HOURS_EXAMPLE}.")
+    days = None
+    if match.group(3):
+        days = parse_weekdays(match.group(3))
+        if not days:
+            raise SettingsProblem(
+                "After the hours come your working days, like `hours 08:00-16:00 mon,tue,wed,thu,fri`."
+            )
+    return SetHours(start, end, days)
+
+
+def _holidays(words: list[str]) -> SetHolidays:
+    simple = [w.lower() for w in words]
+    if simple == ["none"]:
+        return SetHolidays(None, none=True)
+    if simple == ["auto"]:
+        return SetHolidays(None)
+    if not 1 <= len(words) <= 2:
+        raise SettingsProblem(
+            "`holidays` takes a country code and optionally a region, like `holidays DE BY` or "
+            "`holidays US`; `holidays none` for no public holidays, `holidays auto` for your workspace's."
+        )
+    try:
+        return SetHolidays(calendar_for(words[0], words[1] if len(words) == 2 else None))
+    except UnknownCalendar as unknown:
+        raise SettingsProblem(str(unknown)) from None
 
 
 def _digest_time(simple: str) -> ShowDigestTime | SetDigestTime:
@@ -403,6 +499,10 @@ def changed(settings: MemberSettings, change: SettingsChange) -> MemberSettings:
             return replace(settings, share_to=share_to, share_channel=channel_id or settings.share_channel)
         case SetTimes(morning, eod):
             return replace(settings, morning=morning, eod=eod)
+        case SetHours(start, end, workdays):
+            return replace(settings, work_start=start, work_end=end, workdays=workdays or settings.workdays)
+        case SetHolidays(calendar, none):
+            return replace(settings, own_holidays=calendar, no_holidays=none)
         case SetZone(name):
             return replace(settings, tz_override=name)
         case SetPaused(paused):
@@ -426,6 +526,9 @@ class SettingsForm:
     share_to: str | None
     share_channel: str | None
     paused: bool
+    work_start: str | None = None  # None (not in the form): keep the current ones
+    work_end: str | None = None
+    workdays: tuple[str, ...] | None = None
 
 
 def settings_from_form(
@@ -438,6 +541,15 @@ def settings_from_form(
         errors["morning"] = "Pick the time of your morning prompt."
     if eod is None:
         errors["eod"] = "Pick the time of your end-of-day prompt."
+    work_start = current.work_start if form.work_start is None else parse_time(form.work_start)
+    work_end = current.work_end if form.work_end is None else parse_time(form.work_end)
+    if work_start is None:
+        errors["work_start"] = "Pick when your working day starts."
+    if work_end is None:
+        errors["work_end"] = "Pick when your working day ends."
+    workdays = current.workdays
+    if form.workdays is not None:
+        workdays = frozenset(int(d) for d in form.workdays if d.isdigit() and int(d) < 7)
     typed_zone = (form.tz or "").strip()
     override: str | None = None
     if typed_zone and typed_zone.lower() != "auto":
@@ -450,9 +562,9 @@ def settings_from_form(
     days = frozenset(int(d) for d in form.remote_days if d.isdigit() and int(d) < 7)
     if errors:
         return None, errors
-    assert morning is not None and eod is not None
-    wanted = MemberSettings(
-        slack_tz=current.slack_tz,
+    assert morning is not None and eod is not None and work_start is not None and work_end is not None
+    wanted = replace(
+        current,
         tz_override=override,
         remote_days=days,
         morning=morning,
@@ -461,7 +573,9 @@ def settings_from_form(
         share_to=share_to,
         share_channel=form.share_channel,
         paused=form.paused,
-        slack_tz_known=current.slack_tz_known,
+        work_start=work_start,
+        work_end=work_end,
+        workdays=workdays,
     )
     found_problems = problems(wanted, user_id)
     return (None, found_problems) if found_problems else (wanted, {})
@@ -529,6 +643,25 @@ def describe_overrides(overrides: Mapping[date, str], today: date, limit: int = 
         else:
             runs.append((kind, day, day))
     return [f"{kind} {describe_span(first, last, today)}" for kind, first, last in runs[:limit]]
+
+
+def describe_hours(settings: MemberSettings) -> str:
+    """ "09:00–18:00, Mon, Tue, Wed, Thu, Fri": when the member is at work, in their zone."""
+    return (
+        f"{clock_time(settings.work_start)}–{clock_time(settings.work_end)}, "
+        f"{describe_weekdays(settings.workdays)}"
+    )
+
+
+def describe_holidays(settings: MemberSettings) -> str:
+    """Which public-holiday calendar applies, and where it comes from, with the shortcut that changes it."""
+    if settings.no_holidays:
+        return "none, by your choice (`holidays DE BY` picks a calendar)"
+    if settings.own_holidays:
+        return f"{settings.own_holidays.describe()}, set by you (`holidays auto` follows your workspace's)"
+    if settings.workspace_holidays:
+        return f"{settings.workspace_holidays.describe()}, your workspace's (`holidays none` opts out)"
+    return "none set (`holidays DE BY` picks your country's, and region's)"
 
 
 def plain_zone_note(settings: MemberSettings) -> str:

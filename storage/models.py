@@ -70,6 +70,10 @@ class Workspace(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)  # Slack team id
     created_at: Mapped[datetime]
+    # The public-holiday calendar of members who chose none of their own (rules/holidays.py); an
+    # operator sets it (`remote-wins workspace holidays`).
+    holiday_country: Mapped[str | None] = mapped_column(String(8))
+    holiday_region: Mapped[str | None] = mapped_column(String(64))
 
 
 class Member(Base):
@@ -101,6 +105,14 @@ class Member(Base):
     digest_weekday: Mapped[int] = mapped_column(default=4)  # 0 = Monday; 4 = Friday
     digest_minute: Mapped[int] = mapped_column(default=16 * 60)
     sharing_paused: Mapped[bool] = mapped_column(default=False)  # left out of their manager's digest
+    # Working hours (local minutes after midnight) and working weekdays (bitmask, like remote_days): when
+    # the recap may reach them, and when posts to them as a manager may (rules/schedule.py).
+    work_start_minute: Mapped[int] = mapped_column(default=9 * 60)
+    work_end_minute: Mapped[int] = mapped_column(default=18 * 60)
+    work_days: Mapped[int] = mapped_column(default=0b11111)  # Monday to Friday
+    # Public holidays: NULL follows the workspace's calendar, "none" is no calendar, else a country code.
+    holiday_country: Mapped[str | None] = mapped_column(String(8))
+    holiday_region: Mapped[str | None] = mapped_column(String(64))
 
 
 class Win(Base):

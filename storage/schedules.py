@@ -25,6 +25,7 @@ from sqlalchemy import Select, bindparam, delete, literal, select, tuple_, updat
 from sqlalchemy.orm import Session
 
 from rules.calendar import local_today
+from rules.holidays import NONE, HolidayCalendar
 from rules.schedule import (
     DIGEST,
     HORIZON_DAYS,
@@ -33,12 +34,13 @@ from rules.schedule import (
     RECAP,
     WEEKLY_KINDS,
     Schedule,
+    WorkingHours,
     next_prompt,
     next_recap,
     next_weekly,
     weekdays_of,
 )
-from storage.models import DayOverride, Member, PromptSlot
+from storage.models import DayOverride, Member, PromptSlot, Workspace
 from storage.upsert import insert_ignore
 
 ONE_SHOT_KINDS = (MORNING_SNOOZE,)  # slots that are deleted, not advanced, once handled
@@ -46,7 +48,8 @@ NEVER_CHECKED = datetime(1970, 1, 1, tzinfo=UTC)  # tz_checked_at of a manager S
 Due = tuple[datetime, date]  # a slot's next (UTC instant, local date)
 
 
-def schedule_of(member: Member) -> Schedule:
+def schedule_of(member: Member, holidays: HolidayCalendar | None = None) -> Schedule:
+    """The member's prompt schedule; `holidays` is their calendar (`holiday_calendar`), None for none."""
     return Schedule(
         tz=member.tz_override or member.tz,
         remote_days=weekdays_of(member.remote_days),
@@ -54,6 +57,50 @@ def schedule_of(member: Member) -> Schedule:
         eod=time(*divmod(member.eod_minute, 60)),
         paused=member.paused,
         active=not member.deactivated,
+        holidays=holidays,
+    )
+
+
+# -- working hours and public holidays -------------------------------------------------------------------
+
+
+def member_calendar(member: Member) -> HolidayCalendar | None:
+    """The member's own holiday calendar (None: none of their own, or they chose none)."""
+    if member.holiday_country in (None, NONE):
+        return None
+    return HolidayCalendar(member.holiday_country, member.holiday_region)
+
+
+def workspace_calendar(session: Session, workspace_id: str) -> HolidayCalendar | None:
+    workspace = session.get(Workspace, workspace_id)
+    if workspace is None or not workspace.holiday_country:
+        return None
+    return HolidayCalendar(workspace.holiday_country, workspace.holiday_region)
+
+
+def holiday_calendar(session: Session, member: Member) -> HolidayCalendar | None:
+    """The public holidays that apply to the member: their own, else their workspace's; None for none."""
+    if member.holiday_country == NONE:
+        return None
+    return member_calendar(member) or workspace_calendar(session, member.workspace_id)
+
+
+def working_hours(session: Session, member: Member, around: datetime) -> WorkingHours:
+    """The member's working hours, with their days off and worked weekend days from a week before
+    `around` to `HORIZON_DAYS` after it (the range the scheduling rules look at), and their holidays."""
+    tz = _zone_of(member)
+    today = local_today(around, tz)
+    overrides = overrides_for(
+        session, member.id, today - timedelta(days=8), today + timedelta(days=HORIZON_DAYS)
+    )
+    return WorkingHours(
+        tz=tz,
+        start=time(*divmod(member.work_start_minute, 60)),
+        end=time(*divmod(member.work_end_minute, 60)),
+        workdays=weekdays_of(member.work_days),
+        days_off=frozenset(day for day, kind in overrides.items() if kind == "off"),
+        extra_days=frozenset(day for day, kind in overrides.items() if kind != "off"),
+        holidays=holiday_calendar(session, member),
     )
 
 
@@ -90,7 +137,7 @@ def reschedule(session: Session, member_id: int, now: datetime) -> None:
     member = session.get(Member, member_id)
     if member is None:
         return
-    schedule = schedule_of(member)
+    schedule = schedule_of(member, holiday_calendar(session, member))
     overrides = _upcoming_overrides(session, member, now)
     for kind in PROMPT_KINDS:
         nxt = next_prompt(schedule, kind, now, overrides)
@@ -260,7 +307,9 @@ def next_occurrence(session: Session, slot: DueSlot) -> DueSlot | None:
         nxt = (next_digest if slot.kind == DIGEST else next_recap_of)(session, member, slot.due_at)
         return None if nxt is None else DueSlot(slot.member_id, slot.kind, nxt[0], nxt[1])
     overrides = _upcoming_overrides(session, member, slot.due_at)
-    nxt = next_prompt(schedule_of(member), slot.kind, slot.due_at, overrides)
+    nxt = next_prompt(
+        schedule_of(member, holiday_calendar(session, member)), slot.kind, slot.due_at, overrides
+    )
     return None if nxt is None else DueSlot(slot.member_id, slot.kind, nxt[0], nxt[1])
 
 

@@ -12,11 +12,21 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy.orm import Session
 
 from rules.calendar import local_today
+from rules.holidays import NONE
 from rules.schedule import DIGEST, HORIZON_DAYS, WEEKLY_KINDS, weekdays_of
 from rules.settings import DigestTime, MemberSettings
 from storage.ledger import DeliveryRecord, deliveries_for
 from storage.models import DayOverride, Member
-from storage.schedules import DueSlot, digest_time, next_slots, overrides_for, reschedule, reschedule_digest
+from storage.schedules import (
+    DueSlot,
+    digest_time,
+    member_calendar,
+    next_slots,
+    overrides_for,
+    reschedule,
+    reschedule_digest,
+    workspace_calendar,
+)
 from storage.upsert import dialect_insert
 
 RECENT_PROBLEM = timedelta(days=14)  # an older failure is history, not something to fix
@@ -43,6 +53,12 @@ def settings_of(session: Session, member_id: int, *, for_update: bool = False) -
         share_channel=member.share_channel_id,
         paused=member.paused,
         slack_tz_known=not member.tz_unknown,
+        work_start=time(*divmod(member.work_start_minute, 60)),
+        work_end=time(*divmod(member.work_end_minute, 60)),
+        workdays=weekdays_of(member.work_days),
+        own_holidays=member_calendar(member),
+        no_holidays=member.holiday_country == NONE,
+        workspace_holidays=workspace_calendar(session, member.workspace_id),
     )
 
 
@@ -58,6 +74,12 @@ def save_settings(session: Session, member_id: int, settings: MemberSettings, no
     member.share_to = settings.share_to
     member.share_channel_id = settings.share_channel
     member.paused = settings.paused
+    member.work_start_minute = settings.work_start.hour * 60 + settings.work_start.minute
+    member.work_end_minute = settings.work_end.hour * 60 + settings.work_end.minute
+    member.work_days = sum(1 << day for day in settings.workdays)
+    own = settings.own_holidays
+    member.holiday_country = NONE if settings.no_holidays else own.country if own else None
+    member.holiday_region = own.region if own and not settings.no_holidays else None
     session.flush()
     reschedule(session, member_id, now)
     if old_manager and old_manager != settings.manager:

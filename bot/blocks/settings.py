@@ -21,6 +21,8 @@ from rules.settings import (
     MemberSettings,
     SetDays,
     SetDestination,
+    SetHolidays,
+    SetHours,
     SetManager,
     SetPaused,
     SetTimes,
@@ -28,6 +30,8 @@ from rules.settings import (
     SettingsForm,
     SetZone,
     clock_time,
+    describe_holidays,
+    describe_hours,
     describe_overrides,
     describe_prompt,
     describe_span,
@@ -65,6 +69,8 @@ TEXT_FIXES = {
     "manager": "Pick them with `manager @person`, or send plans to `channel me` or `channel #team`.",
     "share_channel": "Pick it with `channel #team`.",
     "eod": "Set both with `times 09:00 17:00`.",
+    "work_end": "Set them with `hours 09:00-18:00`.",
+    "workdays": "Set them with `hours 09:00-18:00 mon,tue,wed,thu,fri`.",
 }
 
 
@@ -93,6 +99,8 @@ def settings_lines(snap: SettingsSnapshot) -> list[str]:
     lines = [
         f"• Remote days: {describe_weekdays(settings.remote_days)}",
         f"• Prompts at {times_words(settings)}",
+        f"• Working hours: {describe_hours(settings)} (your recap comes within them)",
+        f"• Public holidays: {describe_holidays(settings)}",
         f"• Manager: <@{mrkdwn(settings.manager)}>" if settings.manager else "• Manager: not set",
         f"• Plans and summaries go to {destination_words(settings)}",
     ]
@@ -173,6 +181,10 @@ def change_words(change: SettingsChange, snap: SettingsSnapshot) -> str:
             return f"Plans and summaries go to {destination_words(settings)}."
         case SetTimes():
             return f"Prompts at {times_words(settings)}."
+        case SetHours():
+            return f"Working hours: {describe_hours(settings)}, {plain_zone_note(settings)}."
+        case SetHolidays():
+            return f"Public holidays: {describe_holidays(settings)}."
         case SetZone():
             return f"Time zone: {plain_zone_note(settings)}."
         case SetPaused(True):
@@ -288,6 +300,15 @@ def settings_modal(snap: SettingsSnapshot, now: datetime, metadata: dict[str, An
         days["initial_options"] = _day_options(settings.remote_days)
     morning = {"type": "timepicker", "action_id": "value", "initial_time": clock_time(settings.morning)}
     eod = {"type": "timepicker", "action_id": "value", "initial_time": clock_time(settings.eod)}
+    work_start = {"type": "timepicker", "action_id": "value", "initial_time": clock_time(settings.work_start)}
+    work_end = {"type": "timepicker", "action_id": "value", "initial_time": clock_time(settings.work_end)}
+    workdays = {
+        "type": "checkboxes",
+        "action_id": "value",
+        "options": [option(str(d), name.title()) for d, name in enumerate(WEEKDAYS)],
+    }
+    if settings.workdays:
+        workdays["initial_options"] = _day_options(settings.workdays)
     tz = {"type": "plain_text_input", "action_id": "value", "max_length": 64}
     if not settings.tz_unknown:  # an unknown zone is left empty, not shown as UTC
         tz["initial_value"] = settings.tz
@@ -333,6 +354,11 @@ def settings_modal(snap: SettingsSnapshot, now: datetime, metadata: dict[str, An
             ),
             input_block("morning", "Morning plan prompt", morning),
             input_block("eod", "End-of-day prompt", eod),
+            input_block("work_start", "Working day starts", work_start),
+            input_block(
+                "work_end", "Working day ends", work_end, hint="Your weekly recap comes within these"
+            ),
+            input_block("workdays", "Working days", workdays),
             input_block(
                 "tz",
                 "Time zone",
@@ -383,4 +409,7 @@ def read_settings_form(view: dict[str, Any]) -> SettingsForm:
         share_to=share_to["value"] if share_to else None,
         share_channel=raw("share_channel").get("selected_conversation"),
         paused="paused" in ticked("paused"),
+        work_start=raw("work_start").get("selected_time") if "work_start" in values else None,
+        work_end=raw("work_end").get("selected_time") if "work_end" in values else None,
+        workdays=ticked("workdays") if "workdays" in values else None,
     )
