@@ -77,6 +77,7 @@ from storage.ledger import (
     sweep_interrupted,
 )
 from storage.models import Member
+from storage.plans import carry_unanswered
 from storage.schedules import (
     ONE_SHOT_KINDS,
     DueSlot,
@@ -331,6 +332,8 @@ def _claim_slot(services: Services, slot: DueSlot, now: datetime, worker: str) -
             return TickItem(member.user_id, slot.kind, period, ALREADY_CLAIMED), None
         if verdict == SKIPPED:
             return TickItem(member.user_id, slot.kind, period, SKIPPED), None
+        if slot.kind == MORNING:  # days that ended unanswered hand their open items to this one
+            carry_unanswered(session, member.id, slot.local_date, now)
         key = DeliveryKey(member.workspace_id, member.id, slot.kind, period)
         if verdict == MISSED:
             recorded = record_missed(session, key, due_at=slot.due_at, now=now, worker=worker)

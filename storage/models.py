@@ -204,6 +204,7 @@ class Plan(Base):
     __table_args__ = (
         UniqueConstraint("member_id", "local_date"),
         CheckConstraint(_one_of("status", PLAN_STATUSES), name="status"),
+        Index("ix_plans_held_until", "held_until"),  # each tick looks for held posts that are due
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -221,6 +222,13 @@ class Plan(Base):
     summary_ts: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Done items that are wins, as [item index, win id]: a win made from the item at sign-off (only when
+    # the member picked it), or a win logged that day that the item repeats, linked instead of copied.
+    item_wins: Mapped[list[list[int]]] = mapped_column(JSON, default=list)
+    # The day ended without a sign-off and its open items went on to the next plan day (once).
+    carried_at: Mapped[datetime | None]
+    # A post to the manager outside their working hours waits until then (jobs/tick.py sends it).
+    held_until: Mapped[datetime | None]
 
 
 # The digest finds a manager's reports by (workspace, manager's user id): an index, not a scan of members.

@@ -3,6 +3,12 @@
 A row starts as a `draft` (items carried over, or tomorrow's plan written the evening before),
 becomes `posted` when the member sends the morning plan, or `skipped`; the end-of-day summary
 marks it `summarized`. Items are kept as typed; `done` holds indexes into them.
+
+A done item is a win only when the member says so at sign-off (`SignOff.wins`), or when it repeats a
+win they logged that day and they link the two (`SignOff.links`): no item is counted twice, and none
+becomes a win behind their back. Open items go on to the next plan day: after a sign-off when the
+member keeps "carry" ticked, and, for a day that ends without one, at the next remote morning
+(`carry_unanswered`), once.
 """
 
 from __future__ import annotations
@@ -11,14 +17,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from rules.calendar import DateRange
+from rules.plans import linkable
 from rules.schedule import HORIZON_DAYS, day_kind
 from rules.wins import SavedWin, WinDraft
 from storage.members import MemberRef
-from storage.models import Member, Plan
+from storage.models import Member, Plan, Win
 from storage.schedules import overrides_for, schedule_of
 from storage.upsert import insert_ignore
 from storage.wins import add_win, wins_between
@@ -44,6 +51,9 @@ class SavedPlan:
     blockers: str | None
     signed_off: str | None
     summary_ts: str | None
+    item_wins: tuple[tuple[int, int], ...] = ()  # (item index, win id): done items that are wins
+    carried: bool = False  # the day ended without a sign-off, and its open items went on
+    held_until: datetime | None = None  # waiting for the manager's working hours
 
     @property
     def posted(self) -> bool:
@@ -53,6 +63,11 @@ class SavedPlan:
     @property
     def open_items(self) -> list[str]:
         return [item for i, item in enumerate(self.items) if i not in self.done]
+
+    @property
+    def win_of(self) -> dict[int, int]:
+        """Item index → the win it is (made from it at sign-off, or linked to it)."""
+        return dict(self.item_wins)
 
 
 @dataclass(frozen=True)
@@ -98,6 +113,8 @@ class SignOff:
     signed_off: str  # local "HH:MM"
     carry: bool
     tomorrow: tuple[str, ...]
+    wins: frozenset[int] = frozenset()  # done items the member also logs as wins (none unless chosen)
+    links: tuple[tuple[int, int], ...] = ()  # (item index, win id): done items repeating a logged win
 
 
 @dataclass(frozen=True)
@@ -105,7 +122,7 @@ class SignedOff:
     """The day as summarized, and where the rest of the work went."""
 
     plan: SavedPlan
-    wins: list[SavedWin]  # the day's wins, including those just made from ticked items
+    wins: list[SavedWin]  # the day's wins, including those made from items the member picked
     next_day: date | None  # the draft's date; None when nothing was carried, or no open day was found
     carried: tuple[str, ...]
 
@@ -125,6 +142,9 @@ def _saved(plan: Plan) -> SavedPlan:
         blockers=plan.blockers,
         signed_off=plan.signed_off,
         summary_ts=plan.summary_ts,
+        item_wins=tuple((int(i), int(w)) for i, w in plan.item_wins or ()),
+        carried=plan.carried_at is not None,
+        held_until=plan.held_until,
     )
 
 
@@ -278,16 +298,20 @@ def carry_forward(
 def sign_off(
     session: Session, member: MemberRef, day: date, form: SignOff, now: datetime
 ) -> SignedOff | None:
-    """Summarize the day: ticked items become wins, the rest and tomorrow's plan a draft; None if skipped.
+    """Summarize the day: the items picked become wins, the rest and tomorrow's plan a draft; None if skipped.
 
-    Wins are keyed by plan and item, so sending the form again makes no second copy. A day whose
-    plan was never sent has no items to tick; a draft's items then count as not done.
+    Only the done items the member picked become wins (category shipped, source summary), keyed by
+    plan and item, so sending the form again makes no second copy, and a win made by an earlier send
+    that is no longer picked is removed. A done item linked to a win logged that day (not private, not
+    made from an item) points to it instead of copying it. A day whose plan was never sent has no items
+    to tick; a draft's items then count as not done. A day whose open items were already carried on
+    (it had ended unanswered) doesn't carry them again.
     """
     plan = _row(session, member.id, day, now)
     if plan.status == "skipped":
         return None
     if plan.status == "draft":
-        leftover, plan.items = list(plan.items or ()), []
+        leftover, plan.items = ([] if plan.carried_at else list(plan.items or ())), []
     else:
         leftover = []
     items = list(plan.items or ())
@@ -295,14 +319,59 @@ def sign_off(
     plan.status, plan.done, plan.blockers = "summarized", done, form.blockers
     plan.signed_off, plan.updated_at = form.signed_off, now
     session.flush()
-    for i in done:
+    picked = [i for i in done if i in form.wins]
+    refs = {i: f"plan:{plan.id}:{i}" for i in picked}
+    session.execute(
+        delete(Win).where(
+            Win.member_id == member.id,
+            Win.source == "summary",
+            Win.source_ref.startswith(f"plan:{plan.id}:", autoescape=True),
+            Win.source_ref.not_in(list(refs.values())),
+        )
+    )
+    item_wins: dict[int, int] = {}
+    for i in picked:
         win = WinDraft(items[i], day, category="shipped", day_kind="remote")
-        add_win(session, member, win, source="summary", source_ref=f"plan:{plan.id}:{i}", now=now)
-    if form.carry:
+        item_wins[i] = add_win(session, member, win, source="summary", source_ref=refs[i], now=now).id
+    logged = {w.id for w in linkable(wins_between(session, member.id, DateRange(day, day)))}
+    for i, win_id in form.links:
+        if i in done and i not in item_wins and win_id in logged:
+            item_wins[i] = win_id
+    plan.item_wins = [[i, w] for i, w in sorted(item_wins.items())]
+    if form.carry and plan.carried_at is None:
         leftover += [item for i, item in enumerate(items) if i not in done]
     carried = tuple(dict.fromkeys(leftover + list(form.tomorrow)))
     next_day = None
     if carried:
         next_day = carry_forward(session, member.id, day, list(carried), now)
+    session.flush()
     wins = wins_between(session, member.id, DateRange(day, day))
     return SignedOff(_saved(plan), wins, next_day, carried)
+
+
+def carry_unanswered(session: Session, member_id: int, day: date, now: datetime) -> int:
+    """Before `day`'s morning prompt: the open items of earlier days that ended without a sign-off go to
+    the first plan day from `day` on that is still open, as unticked items do after a sign-off.
+
+    A posted plan's open items are those not ticked; a draft's or a skipped day's are all of its items
+    (nothing of them was done). Each day is carried once (`carried_at`), and the draft keeps one copy of
+    an item, so a morning handled twice, or by two clocks at once, carries nothing twice. Returns how
+    many items were carried.
+    """
+    query = (
+        select(Plan)
+        .where(Plan.member_id == member_id, Plan.local_date < day, Plan.status != "summarized")
+        .where(Plan.carried_at.is_(None))
+        .order_by(Plan.local_date)
+        .with_for_update()
+    )
+    moved = 0
+    for plan in session.scalars(query).all():
+        done = set(plan.done or ()) if plan.status == "posted" else set()
+        items = [item for i, item in enumerate(plan.items or ()) if i not in done]
+        if items and carry_forward(session, member_id, day - timedelta(days=1), items, now) is None:
+            continue  # no open plan day ahead: tried again next morning
+        plan.carried_at, plan.updated_at = now, now
+        moved += len(items)
+    session.flush()
+    return moved

@@ -17,6 +17,7 @@ from typing import Any
 from bot.blocks.escape import MESSAGE_BLOCKS, MESSAGE_TEXT, SECTION_LIMIT, mrkdwn, shown
 from bot.blocks.kit import context, input_block, line_sections, option, plain_text, section, text_size
 from bot.blocks.wins import LIST_LINE_LIMIT, Message
+from rules.plans import linkable, repeated_wins
 from rules.wins import SavedWin
 from storage.plans import AVAILABILITY_LENGTH, Audience, SavedPlan, SignOff
 
@@ -128,11 +129,22 @@ def _item_lines(items: Sequence[str], mark: str) -> list[str]:
     return [f"{mark} {shown(item, SECTION_LIMIT - len(mark) - 1)}" for item in items]
 
 
-def _win_lines(wins: Sequence[SavedWin], *, show_private: bool) -> list[str]:
+def _win_lines(wins: Sequence[SavedWin], *, show_private: bool, numbered: bool = False) -> list[str]:
     lines = []
     for win in wins:
         note = " _(private)_" if show_private and win.private else ""
-        lines.append(f"• {shown(win.text, LIST_LINE_LIMIT)}{note}")
+        number = f"#{win.id} " if numbered else ""
+        lines.append(f"• {number}{shown(win.text, LIST_LINE_LIMIT)}{note}")
+    return lines
+
+
+def _done_lines(plan: SavedPlan) -> list[str]:
+    """The done items, each pointing to the win it is, when it is one: "✅ write the report → win #12"."""
+    mark, win_of, lines = ":white_check_mark:", plan.win_of, []
+    for i, item in enumerate(plan.items):
+        if i in plan.done:
+            link = f" → win #{win_of[i]}" if i in win_of else ""
+            lines.append(f"{mark} {shown(item, SECTION_LIMIT - len(mark) - len(link) - 1)}{link}")
     return lines
 
 
@@ -350,19 +362,30 @@ def summary_form(
     carry_count: int,
     next_day: date,
     metadata: dict[str, Any],
+    wins: Sequence[SavedWin] = (),
 ) -> dict[str, Any]:
-    """The sign-off modal: items to tick, blockers cleared, sign-off time, carry-over, and the next plan.
+    """The sign-off modal: items to tick, which done items are wins, blockers cleared, sign-off time,
+    carry-over, and the next plan.
 
-    `signed_off` ("HH:MM", the member's zone `tz`) and `blockers` prefill it: now and nothing on a
-    first sign-off, what was sent when the summary is sent again.
+    A done item becomes a win only when picked under "Log as wins too" (none are, at first); an item
+    that repeats a win logged today (`wins`, rules.plans) is offered to be linked to it instead. When the
+    summary is sent again, the form opens as it was sent. `signed_off` ("HH:MM", the member's zone `tz`)
+    and `blockers` prefill it: now and nothing on a first sign-off, what was sent when the summary is
+    sent again.
     """
     blocks: list[dict[str, Any]] = []
     if plan is not None and plan.posted and plan.items:
-        blocks.append(context(f"{long_day(day)}: tick what you got done; each becomes a win."))
+        blocks.append(
+            context(
+                f"{long_day(day)}: tick what you got done. A done item counts toward your plan; "
+                "it is a win only if you pick it below."
+            )
+        )
         for n, group in enumerate(_groups(plan.items)):
             label = "What got done?" if n == 0 else "…and of the rest of the plan"
             element = _checkboxes("value", plan.items, group, ticked)
             blocks.append(input_block(f"done_{n}", label, element, optional=True))
+        blocks += _item_win_inputs(plan, wins)
     else:
         blocks.append(
             context(f"{long_day(day)}: no plan was sent this morning. Sign off with what you cleared.")
@@ -386,7 +409,9 @@ def summary_form(
         input_block("blockers", "Blockers cleared", cleared, optional=True),
         input_block("signed_off", "Signed off at", picker),
     ]
-    if carry_count:
+    if plan is not None and plan.carried:
+        blocks.append(context("What wasn't done is already in the plan for your next remote day."))
+    elif carry_count:
         carry_option = option("carry", f"Carry what's not done to {short_day(next_day)}")
         carry = {
             "type": "checkboxes",
@@ -415,21 +440,88 @@ def summary_form(
     }
 
 
+def _item_win_inputs(plan: SavedPlan, wins: Sequence[SavedWin]) -> list[dict[str, Any]]:
+    """ "Log as wins too" (each item; none picked unless sent so before) and "Already logged today" (the
+    items that repeat a win logged today, each with the win it repeats)."""
+    logged = {w.id: w for w in linkable(wins)}
+    linked = {i: logged[w] for i, w in plan.item_wins if w in logged}
+    made = [i for i, w in plan.item_wins if w not in logged]
+    blocks = []
+    for n, group in enumerate(_groups(plan.items)):
+        label = "Log as wins too" if n == 0 else "…and of the rest of the plan"
+        hint = "None unless you pick them; each must be ticked as done above." if n == 0 else ""
+        element = _checkboxes("value", plan.items, group, made)
+        blocks.append(input_block(f"wins_{n}", label, element, optional=True, hint=hint))
+    offers = repeated_wins(plan.items, wins) | linked
+    shown_offers = sorted(offers.items())
+    for n in range(0, len(shown_offers), CHECKBOX_GROUP):
+        options, initial = [], []
+        for i, win in shown_offers[n : n + CHECKBOX_GROUP]:
+            choice = option(f"{i}:{win.id}", _cut(plan.items[i], OPTION_TEXT))
+            choice["description"] = plain_text(_cut(f"Same as win #{win.id}: {win.text}", OPTION_TEXT))
+            options.append(choice)
+            if linked.get(i) == win:
+                initial.append(choice)
+        element = {"type": "checkboxes", "action_id": "value", "options": options}
+        if initial:
+            element["initial_options"] = initial
+        first = n == 0
+        blocks.append(
+            input_block(
+                f"link_{n // CHECKBOX_GROUP}",
+                "Already logged as a win today" if first else "…and more already logged",
+                element,
+                optional=True,
+                hint="Link a done item to the win it repeats: it shows as done → win #N, and no second "
+                "win is made."
+                if first
+                else "",
+            )
+        )
+    return blocks
+
+
 def read_summary_form(view: dict[str, Any]) -> tuple[SignOff | None, dict[str, str]]:
-    """The sign-off modal's values, or errors keyed by block id."""
+    """The sign-off modal's values, or errors keyed by block id (the modal keeps everything typed)."""
     values = view["state"]["values"]
 
     def field(block_id: str) -> dict[str, Any]:
         return values.get(block_id, {}).get("value", {})
 
-    done = {
-        int(chosen["value"])
-        for block_id in values
-        if block_id.startswith("done_")
-        for chosen in field(block_id).get("selected_options") or ()
-        if str(chosen.get("value", "")).isdigit()
-    }
+    def chosen(prefix: str) -> list[tuple[str, dict[str, Any]]]:
+        return [
+            (block_id, picked)
+            for block_id in values
+            if block_id.startswith(prefix)
+            for picked in field(block_id).get("selected_options") or ()
+        ]
+
+    def name(picked: dict[str, Any], i: int) -> str:
+        return _cut(str((picked.get("text") or {}).get("text") or f"item {i + 1}"), 40)
+
+    done = {int(c["value"]) for _, c in chosen("done_") if str(c.get("value", "")).isdigit()}
     errors = {}
+    as_wins = set()
+    for block_id, picked in chosen("wins_"):
+        if str(picked.get("value", "")).isdigit():
+            i = int(picked["value"])
+            as_wins.add(i)
+            if i not in done:
+                errors.setdefault(block_id, f"Tick “{name(picked, i)}” as done above, or leave it out here.")
+    links: dict[int, int] = {}
+    for block_id, picked in chosen("link_"):
+        item, _, win = str(picked.get("value", "")).partition(":")
+        if not (item.isdigit() and win.isdigit()):
+            continue
+        i = int(item)
+        links[i] = int(win)
+        if i not in done:
+            errors.setdefault(block_id, f"Tick “{name(picked, i)}” as done above, or leave it out here.")
+        elif i in as_wins:
+            errors.setdefault(
+                block_id,
+                f"“{name(picked, i)}” is already win #{win}: link it here, or log it again above, not both.",
+            )
     blockers = field("blockers").get("value") or ""
     if len(blockers) > ITEMS_LENGTH:
         errors["blockers"] = f"Keep it under {ITEMS_LENGTH} characters (this is {len(blockers)})."
@@ -442,9 +534,16 @@ def read_summary_form(view: dict[str, Any]) -> tuple[SignOff | None, dict[str, s
     if errors:
         return None, errors
     carry = bool(field("carry").get("selected_options"))
-    return SignOff(
-        frozenset(done), blockers if blockers.strip() else None, signed_off, carry, tuple(tomorrow)
-    ), {}
+    form = SignOff(
+        frozenset(done),
+        blockers if blockers.strip() else None,
+        signed_off,
+        carry,
+        tuple(tomorrow),
+        wins=frozenset(as_wins),
+        links=tuple(sorted(links.items())),
+    )
+    return form, {}
 
 
 def ticked_in_message(state: dict[str, Any]) -> set[int] | None:
@@ -474,21 +573,21 @@ def summary_message(
 ) -> Message:
     """The posted summary: done N of M planned, what was done and not, the day's wins, blockers cleared.
 
-    Private wins stay out (they never reach the manager), and so do the wins made from ticked items,
-    which are listed as done already.
+    A done item that is a win says which ("→ win #12"); the wins listed are the ones the member logged,
+    numbered, so an item linked to one points to a line here. Private wins stay out (they never reach the
+    manager), and so do the wins made from items, which are listed as done already.
     """
     who, day = f"<@{mrkdwn(user_id)}>", long_day(plan.local_date)
     lead = f":checkered_flag: *{who} signed off at {plan.signed_off}*, {day}\n{done_line(plan)}"
-    done = [item for i, item in enumerate(plan.items) if i in plan.done]
     lines = []
-    if done:
-        lines += ["*Done*", *_item_lines(done, ":white_check_mark:")]
+    if plan.done:
+        lines += ["*Done*", *_done_lines(plan)]
     if plan.open_items:
         carried = f" _(carried to {short_day(carried_to)})_" if carried_to else ""
         lines += [f"*Not done yet*{carried}", *_item_lines(plan.open_items, ":white_square:")]
     others = [w for w in wins if not w.private and w.source != "summary"]
     if others:
-        lines += [f"*Wins* ({len(others)})", *_win_lines(others, show_private=False)]
+        lines += [f"*Wins* ({len(others)})", *_win_lines(others, show_private=False, numbered=True)]
     if plan.blockers:
         lines += ["*Blockers cleared*", *(shown(line, SECTION_LIMIT) for line in plan.blockers.splitlines())]
     return {

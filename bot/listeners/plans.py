@@ -47,11 +47,12 @@ from bot.home import refresh_home
 from bot.listeners.answer import form_result, respond_later, send_dm
 from bot.listeners.forms import not_opened, tell
 from bot.services import Services
-from rules.calendar import zone
+from rules.calendar import DateRange, zone
 from rules.schedule import MORNING_SNOOZE
 from storage import plans
 from storage.plans import SavedPlan, SignedOff
 from storage.schedules import set_one_shot
+from storage.wins import wins_between
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -292,6 +293,7 @@ def open_summary_form(services: Services, body: dict[str, Any], day: date) -> No
         owner = plans.plan_owner(session, member.id)
         plan = plans.find_plan(session, member.id, day)
         next_day = plans.next_plan_day(session, member.id, day)
+        wins = wins_between(session, member.id, DateRange(day, day))
     if owner is None:
         return
     ticked = ticked_in_message(body.get("state") or {})
@@ -313,6 +315,7 @@ def open_summary_form(services: Services, body: dict[str, Any], day: date) -> No
         carry_count=carry,
         next_day=next_day,
         metadata={"date": day.isoformat(), **_prompt_of(body)},
+        wins=wins,
     )
     _open_view(services, body, view)
 

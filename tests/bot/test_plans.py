@@ -25,7 +25,7 @@ from storage.members import MemberRef
 from storage.models import Plan, PromptSlot, Win
 from storage.plans import Audience, SavedPlan
 from storage.wins import add_win
-from tests.bot.test_prompts import DAY, EVENING, MORNING, add_draft, add_member, post_plan
+from tests.bot.test_prompts import DAY, EVENING, MORNING, add_draft, add_member, log_win, post_plan
 from tests.fake_slack import FakeSlack, Message, block_problem
 from tests.support import Reply, SlackRequests, wait_until
 
@@ -112,7 +112,11 @@ def summary_values(
     signed_off: str | None = "17:45",
     carry: bool = False,
     tomorrow: str | None = None,
+    as_wins: tuple[int, ...] = (),
+    links: tuple[tuple[int, int], ...] = (),
 ) -> dict[str, Any]:
+    """What Slack sends for the sign-off modal: `done` ticked, `as_wins` picked under "Log as wins too",
+    `links` (item, win id) picked under "Already logged as a win today"."""
     values: dict[str, Any] = {
         "blockers": {"value": {"type": "plain_text_input", "value": blockers}},
         "signed_off": {"value": {"type": "timepicker", "selected_time": signed_off}},
@@ -122,6 +126,13 @@ def summary_values(
     for n in range(0, items, 10):
         ticked = [{"value": str(i)} for i in done if n <= i < n + 10]
         values[f"done_{n // 10}"] = {"value": {"type": "checkboxes", "selected_options": ticked}}
+        picked = [{"value": str(i)} for i in as_wins if n <= i < n + 10]
+        values[f"wins_{n // 10}"] = {"value": {"type": "checkboxes", "selected_options": picked}}
+    if links:
+        linked = [
+            {"value": f"{i}:{w}", "text": {"type": "plain_text", "text": f"item {i}"}} for i, w in links
+        ]
+        values["link_0"] = {"value": {"type": "checkboxes", "selected_options": linked}}
     return values
 
 
@@ -337,7 +348,7 @@ def test_ticking_a_box_in_the_message_is_kept(
     assert [o["value"] for o in block(view, "done_1")["element"]["initial_options"]] == ["11"]
 
 
-def test_signing_off_makes_wins_and_posts_done_n_of_m_in_the_plans_thread(
+def test_signing_off_posts_done_n_of_m_in_the_plans_thread_and_makes_wins_only_of_the_items_picked(
     slack: SlackRequests, services: Services, fake_slack: FakeSlack
 ) -> None:
     ana = add_member(services, share_to="channel", share_channel_id="C1")
@@ -347,8 +358,16 @@ def test_signing_off_makes_wins_and_posts_done_n_of_m_in_the_plans_thread(
     slack.command("unblocked QA", user="U1")  # a win logged during the day
     services.clock = lambda: EVENING
     prompt = deliver(services, fake_slack, ana, "eod")
-    view = open_form(slack, fake_slack, prompt, "summary_open")
-    values = summary_values((0, 2), items=3, blockers="CI was red <!here>\nVPN & DNS")
+    view = open_form(slack, fake_slack, prompt, "summary_open", state=TICKED_0_AND_2)
+    assert [o["value"] for o in block(view, "done_0")["element"]["initial_options"]] == ["0", "2"]
+    picker = block(view, "wins_0")
+    assert picker["label"]["text"] == "Log as wins too" and "initial_options" not in picker["element"]
+    assert [o["text"]["text"] for o in picker["element"]["options"]] == [
+        "write the report",
+        "call the vendor",
+        "review PRs",
+    ]
+    values = summary_values((0, 2), items=3, blockers="CI was red <!here>\nVPN & DNS", as_wins=(2,))
     assert slack.submit_view(view, values).body == b""
     summary = wait_until(
         lambda: [m for m in fake_slack.messages if m.thread_ts == plan_ts], what="the summary"
@@ -359,9 +378,9 @@ def test_signing_off_makes_wins_and_posts_done_n_of_m_in_the_plans_thread(
     assert "CI was red &lt;!here&gt;" in text and "VPN &amp; DNS" in text and "<!here>" not in text
     made = [w for w in wins(services) if w.source == "summary"]
     assert [(w.text, w.category, w.day_kind, w.local_date) for w in made] == [
-        ("write the report", "shipped", "remote", DAY),
-        ("review PRs", "shipped", "remote", DAY),
+        ("review PRs", "shipped", "remote", DAY),  # ticked and picked; "write the report" only ticked
     ]
+    assert f"review PRs → win #{made[0].id}" in text and "write the report →" not in text
     plan = wait_until(lambda: (p := stored_plan(services, ana)) and p.summary_ts and p, what="the summary ts")
     assert (plan.status, plan.done, plan.signed_off, plan.summary_ts) == (
         "summarized",
@@ -375,7 +394,7 @@ def test_signing_off_makes_wins_and_posts_done_n_of_m_in_the_plans_thread(
         assert prompt_message(session, ana.id, "eod", DAY, EVENING) is None
 
 
-def test_signing_off_twice_edits_the_summary_and_makes_no_second_win(
+def test_signing_off_twice_edits_the_summary_makes_no_second_win_and_drops_a_win_no_longer_picked(
     slack: SlackRequests, services: Services, fake_slack: FakeSlack
 ) -> None:
     ana = add_member(services)
@@ -383,15 +402,105 @@ def test_signing_off_twice_edits_the_summary_and_makes_no_second_win(
     services.clock = lambda: EVENING
     prompt = deliver(services, fake_slack, ana, "eod")
     view = open_form(slack, fake_slack, prompt, "summary_open")
-    slack.submit_view(view, summary_values((0,), items=2))
+    slack.submit_view(view, summary_values((0,), items=2, as_wins=(0,)))
     summary = wait_until(lambda: [m for m in fake_slack.messages if "Done 1 of 2" in text_of(m)], what="it")[
         0
     ]
     wait_until(lambda: stored_plan(services, ana).summary_ts, what="the summary ts")
-    slack.submit_view(view, summary_values((0, 1), items=2))
+    slack.submit_view(view, summary_values((0, 1), items=2, as_wins=(0, 1)))
     wait_until(lambda: "Done 2 of 2 planned" in text_of(summary), what="the summary edited")
     assert [w.text for w in wins(services)] == ["one", "two"]
+    again = open_form(slack, fake_slack, POST_IT_AGAIN, "summary_open")  # opens as it was sent
+    assert [o["value"] for o in block(again, "wins_0")["element"]["initial_options"]] == ["0", "1"]
+    slack.submit_view(again, summary_values((0, 1), items=2, as_wins=(1,)))
+    wait_until(lambda: [w.text for w in wins(services)] == ["two"], what="the win no longer picked gone")
     assert sum("signed off" in text_of(m) for m in fake_slack.messages if m.ts != prompt.ts) == 1
+
+
+def test_a_done_item_that_repeats_a_win_logged_that_day_is_linked_not_logged_again(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack
+) -> None:
+    ana = add_member(services, share_to="channel", share_channel_id="C1")
+    post_plan(services, ana, ["Unblock QA", "unblocked QA, finally", "write docs"])
+    log_win(services, ana, "Unblocked QA!")
+    log_win(services, ana, "unblocked QA", private=True)  # never offered: the summary may go out
+    log_win(services, ana, "unblocked QA, finally", day=DAY - timedelta(days=1))  # another day's
+    logged = wins(services)[0]
+    services.clock = lambda: EVENING
+    prompt = deliver(services, fake_slack, ana, "eod")
+    view = open_form(slack, fake_slack, prompt, "summary_open")
+    offered = block(view, "link_0")["element"]
+    assert [(o["value"], o["text"]["text"], o["description"]["text"]) for o in offered["options"]] == [
+        (f"1:{logged.id}", "unblocked QA, finally", f"Same as win #{logged.id}: Unblocked QA!")
+    ]  # "Unblock QA" has other words; "write docs" repeats nothing
+    assert "initial_options" not in offered
+    values = summary_values((1, 2), items=3, as_wins=(2,), links=((1, logged.id),))
+    assert slack.submit_view(view, values).body == b""
+    summary = posted_in(fake_slack, "C1")
+    text = text_of(summary)
+    assert f"unblocked QA, finally → win #{logged.id}" in text
+    assert f"#{logged.id} Unblocked QA!" in text and text.count("Unblocked QA!") == 1
+    made = [w for w in wins(services) if w.source == "summary"]
+    assert [w.text for w in made] == ["write docs"]  # the linked item made no win of its own
+    plan = wait_until(lambda: (p := stored_plan(services, ana)) and p.summary_ts and p, what="stored")
+    assert plan.item_wins == [[1, logged.id], [2, made[0].id]]
+    again = open_form(slack, fake_slack, POST_IT_AGAIN, "summary_open")
+    assert [o["value"] for o in block(again, "link_0")["element"]["initial_options"]] == [f"1:{logged.id}"]
+    assert [o["value"] for o in block(again, "wins_0")["element"]["initial_options"]] == ["2"]
+
+
+def test_a_bad_sign_off_is_marked_in_the_modal_and_nothing_is_saved(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack
+) -> None:
+    ana = add_member(services)
+    post_plan(services, ana, ["write <the> report", "call the vendor"])
+    log_win(services, ana, "Call the vendor.")
+    [logged] = wins(services)
+    services.clock = lambda: EVENING
+    view = open_form(slack, fake_slack, deliver(services, fake_slack, ana, "eod"), "summary_open")
+    typed = {"blockers": "VPN & DNS", "tomorrow": "write docs", "carry": True}
+    not_done = summary_values((1,), items=2, as_wins=(0,), **typed)
+    not_done["wins_0"]["value"]["selected_options"][0]["text"] = {
+        "type": "plain_text",
+        "text": "write <the> report",
+    }
+    reply = slack.submit_view(view, not_done).json()
+    assert reply == {
+        "response_action": "errors",  # the modal stays open with everything typed in it
+        "errors": {"wins_0": "Tick “write <the> report” as done above, or leave it out here."},
+    }
+    both = slack.submit_view(
+        view, summary_values((1,), items=2, as_wins=(1,), links=((1, logged.id),), **typed)
+    )
+    assert both.json()["errors"] == {
+        "link_0": f"“item 1” is already win #{logged.id}: link it here, or log it again above, not both."
+    }
+    unticked = slack.submit_view(view, summary_values((), items=2, links=((1, logged.id),), **typed))
+    assert unticked.json()["errors"] == {"link_0": "Tick “item 1” as done above, or leave it out here."}
+    assert stored_plan(services, ana).status == "posted" and len(wins(services)) == 1
+    fixed = slack.submit_view(view, summary_values((1,), items=2, links=((1, logged.id),), **typed))
+    assert fixed.body == b""
+    plan = wait_until(lambda: (p := stored_plan(services, ana)) and p.status == "summarized" and p, what="it")
+    assert (plan.blockers, plan.item_wins, len(wins(services))) == ("VPN & DNS", [[1, logged.id]], 1)
+
+
+# The summary's "Post it again" button (bot.blocks.plans.not_posted_message): the way back into a sent form.
+POST_IT_AGAIN = Message(
+    "D1",
+    "1",
+    None,
+    [
+        {
+            "type": "actions",
+            "elements": [{"type": "button", "action_id": "summary_open", "value": "2026-11-24"}],
+        }
+    ],
+)
+TICKED_0_AND_2 = {
+    "plan_done_0:2026-11-24": {
+        "plan_done_0": {"type": "checkboxes", "selected_options": [{"value": "0"}, {"value": "2"}]}
+    }
+}
 
 
 def test_the_rest_and_tomorrows_plan_become_the_next_remote_days_draft(
