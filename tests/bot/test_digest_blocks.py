@@ -269,15 +269,18 @@ def test_a_manager_without_reports_gets_one_plain_message() -> None:
     assert len(messages) == 1 and len(messages[0]["blocks"]) == 1
 
 
-def test_sign_offs_are_in_the_managers_time_under_the_members_day() -> None:
+def test_sign_offs_are_in_the_members_own_time_and_marked_so_everywhere() -> None:
     tuesday, wednesday = MON + timedelta(days=1), MON + timedelta(days=2)
-    plans = [  # New York is six hours behind Berlin
+    plans = [  # New York is six hours behind the manager in Berlin: 18:30 there is already Thursday here
         PlanDay(1, tuesday, "summarized", 2, 2, None, "17:30"),
         PlanDay(1, wednesday, "summarized", 2, 2, None, "18:30"),
     ]
-    digest = digest_of([report(1)], [win(1, tuesday, "x")], plans)
-    text = json.dumps(digest_messages(digest), ensure_ascii=False)
-    assert "Signed off (your time): Tue 23:30, Wed 00:30 (your Thu)" in text
+    digest = digest_of([report(1, "Ana")], [win(1, tuesday, "x")], plans)
+    line = "Signed off (Ana's time, America/New_York): Tue 17:30, Wed 18:30"
+    assert line in json.dumps(digest_messages(digest), ensure_ascii=False)
+    assert line in json.dumps(digest_detail_views(digest.reports[0]), ensure_ascii=False)
+    assert line in digest_text(digest)
+    assert "23:30" not in digest_text(digest) + json.dumps(digest_messages(digest))
 
 
 # -- escaping -------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from rules.digest import (
     build_digest,
     chart_range,
     compare_range,
+    comparison_period,
     iso_week,
     manager_week,
     report_week,
@@ -29,6 +30,7 @@ from tests.digest_tallies import tally, tally_metrics
 
 WEEK = "2026-W48"  # Monday 23 to Sunday 29 November 2026
 MON = date(2026, 11, 23)
+MONDAY_NOON = datetime(2026, 11, 23, 12, 0, tzinfo=ZoneInfo("UTC"))  # the comparison ends on Sunday 22
 TUE_WED_THU = frozenset({1, 2, 3})
 _ids = count(1)
 
@@ -113,9 +115,15 @@ def test_a_malformed_week_is_refused(text: str) -> None:
         week_range(text)
 
 
-def test_the_comparison_reads_four_weeks_and_the_chart_eight() -> None:
+def test_the_comparison_reads_the_28_days_that_are_over_and_the_chart_eight_weeks() -> None:
     period = week_range(WEEK)
-    assert compare_range(period) == DateRange(MON - timedelta(weeks=4), MON - timedelta(days=1))
+    assert comparison_period(period, MON) == DateRange(MON - timedelta(weeks=4), MON - timedelta(days=1))
+    friday = MON + timedelta(days=4)
+    assert comparison_period(period, friday) == DateRange(MON - timedelta(days=24), MON + timedelta(days=3))
+    assert comparison_period(period, None) == DateRange(period.last - timedelta(days=27), period.last)
+    assert comparison_period(period, period.last + timedelta(days=9)).last == period.last
+    for today in (MON, friday, period.last + timedelta(days=9), None):  # storage loads what it may read
+        assert compare_range(period).first <= comparison_period(period, today).first
     assert chart_range(period) == DateRange(MON - timedelta(weeks=7), period.last)
     assert chart_range(period).days == 56
 
@@ -153,14 +161,14 @@ def test_a_week_boundary_seen_from_the_manager_ahead_is_already_the_next_week() 
     assert manager_week(now, PAGO_PAGO) == "2026-W48"
 
 
-def test_sign_off_times_are_shown_in_the_managers_zone() -> None:
+def test_sign_off_times_are_the_members_own_whatever_the_managers_zone() -> None:
     tuesday = date(2026, 12, 1)
     plan = PlanDay(1, tuesday, "summarized", planned=3, done=2, signed_off="17:00")
     week = report_week(report(tz=PAGO_PAGO), "2026-W49", KIRITIMATI, [], [], [plan])
     (sign_off,) = week.sign_offs
-    assert sign_off.local == "17:00" and sign_off.day == tuesday
-    assert sign_off.at == datetime(2026, 12, 2, 18, 0, tzinfo=ZoneInfo(KIRITIMATI))
-    assert sign_off.at.utcoffset() == timedelta(hours=14)
+    assert (sign_off.local, sign_off.day, sign_off.tz) == ("17:00", tuesday, PAGO_PAGO)
+    assert sign_off.at == datetime(2026, 12, 2, 18, 0, tzinfo=ZoneInfo(KIRITIMATI))  # the same instant
+    assert sign_off.at.utcoffset() == timedelta(hours=-11) and sign_off.at.date() == tuesday
 
 
 def test_a_malformed_sign_off_time_is_left_out() -> None:
@@ -172,7 +180,7 @@ def test_a_malformed_sign_off_time_is_left_out() -> None:
 
 
 def test_wins_per_remote_day_against_wins_per_office_day_over_four_weeks() -> None:
-    digest = build_digest(inputs([report()], history=past_wins(weeks=7)))
+    digest = build_digest(inputs([report()], history=past_wins(weeks=7), now=MONDAY_NOON))
     comparison = digest.reports[0].comparison
     assert (comparison.remote_days, comparison.office_days) == (12, 8)  # weekends are neither
     assert (comparison.remote_wins, comparison.office_wins) == (36, 8)  # only the last four weeks
@@ -182,12 +190,12 @@ def test_wins_per_remote_day_against_wins_per_office_day_over_four_weeks() -> No
 
 def test_the_teams_comparison_leaves_out_reports_who_logged_nothing_in_those_weeks() -> None:
     reports = [report(1, "Ana"), report(2, "Bo")]
-    digest = build_digest(inputs(reports, history=past_wins(1)))
+    digest = build_digest(inputs(reports, history=past_wins(1), now=MONDAY_NOON))
     assert digest.reports[1].comparison.remote_days == 12  # Bo's days exist, with no wins
     assert (digest.comparison.remote_days, digest.comparison.remote_rate) == (12, 3.0)
 
 
-def test_metric_values_per_day_are_summed_by_name_whatever_the_case_and_spacing() -> None:
+def test_metric_values_are_averaged_per_day_logged_by_name_whatever_the_case_and_spacing() -> None:
     history = []
     for day in days_back(MON, 4):
         if day.weekday() in TUE_WED_THU:
@@ -195,15 +203,15 @@ def test_metric_values_per_day_are_summed_by_name_whatever_the_case_and_spacing(
         elif day.weekday() < 5:
             history.append(win(day, kind="office", metric=("tickets  CLOSED ", 2)))
             history.append(win(day, kind="office", metric=("Designs", 1)))
-    comparison = build_digest(inputs([report()], history=history)).reports[0].comparison
-    by_name = {m.name: (m.remote, m.office) for m in comparison.metrics}
-    assert by_name == {"Designs": (0.0, 1.0), "Tickets closed": (5.0, 2.0)}
+    comparison = build_digest(inputs([report()], history=history, now=MONDAY_NOON)).reports[0].comparison
+    by_name = {m.name: (m.remote, m.remote_days, m.office, m.office_days) for m in comparison.metrics}
+    assert by_name == {"Designs": (None, 0, 1.0, 8), "Tickets closed": (5.0, 12, 2.0, 8)}
 
 
 def test_days_before_the_member_joined_are_not_compared() -> None:
     joined = MON - timedelta(days=7)  # a week of data, not four
     ana = report(tracked_since=joined)
-    comparison = build_digest(inputs([ana], history=past_wins())).reports[0].comparison
+    comparison = build_digest(inputs([ana], history=past_wins(), now=MONDAY_NOON)).reports[0].comparison
     assert (comparison.remote_days, comparison.office_days) == (3, 2)
     assert (comparison.remote_wins, comparison.office_wins) == (9, 2)
 
@@ -211,7 +219,7 @@ def test_days_before_the_member_joined_are_not_compared() -> None:
 def test_a_day_the_member_tagged_remote_counts_as_remote_whatever_the_weekdays_say() -> None:
     last_monday = MON - timedelta(days=7)
     history = [win(last_monday, kind="remote"), win(last_monday, kind="remote")]
-    comparison = build_digest(inputs([report()], history=history)).reports[0].comparison
+    comparison = build_digest(inputs([report()], history=history, now=MONDAY_NOON)).reports[0].comparison
     assert comparison.remote_days == 13 and comparison.office_days == 7
     assert comparison.remote_wins == 2
 
