@@ -153,3 +153,11 @@ def test_the_figures_pass_slacks_checks(fake_slack: FakeSlack) -> None:
     assert "&lt;!here&gt; &amp; tickets 2.0 on 3 remote days vs no office days logged" in json.dumps(
         digest_messages(built), ensure_ascii=False
     )
+
+
+def test_nobody_logged_a_win_in_those_days_says_so_rather_than_no_days() -> None:
+    text = digest_text(digest([win(TUE)]))
+    assert (
+        text.count("Over 3 remote and 2 office days (16 Nov – 22 Nov 2026): no wins logged to compare yet")
+        == 2
+    )
