@@ -20,7 +20,7 @@ from bot.services import Services
 from rules.calendar import week_of
 from rules.digest import manager_week
 from rules.schedule import DIGEST
-from rules.settings import why_no_prompt
+from rules.settings import why_no_prompt, working_words
 from storage import settings as stored_settings
 from storage.digest import acknowledged_at, load_digest, reports_of
 from storage.ledger import deliveries_for
@@ -54,6 +54,7 @@ def home_data(services: Services, team: str, user: str) -> tuple[MemberHome, Tea
             plan=find_plan(session, member.id, today),
             next_prompts=next_slots(session, member.id),
             no_prompt=why_no_prompt(snap.settings, snap.overrides),
+            working=working_words(snap.settings, today),
             problems=[
                 p
                 for p in failed

@@ -30,10 +30,10 @@ from bot.blocks.digest import digest_messages
 from bot.blocks.recap import recap_messages
 from jobs.delivery import Delivery, Message, SendResult, error_code
 from rules.digest import WinsSeries, build_digest
-from rules.schedule import DIGEST, RECAP, RECAP_LEAD
+from rules.schedule import DIGEST, RECAP
 from storage.digest import digest_inputs, load_digest
 from storage.models import Member
-from storage.schedules import manager_row
+from storage.schedules import digest_after, manager_row
 
 CHART_TITLE = "Wins per day, remote vs office"
 _CHART_LOCK = threading.Lock()
@@ -70,7 +70,8 @@ def weekly_parcel(session: Session, member_id: int, kind: str, week: str, due_at
         return None
     # The member reads it: times in their zone, and no trace of the manager's own acknowledgement.
     own = replace(inputs, manager_tz=member.tz_override or member.tz, acknowledged_at=None)
-    return Parcel(recap_messages(build_digest(own), manager.user_id, due_at + RECAP_LEAD), week=week)
+    digest_at = digest_after(manager, due_at)  # the recap comes in the member's hours, not at a fixed lead
+    return Parcel(recap_messages(build_digest(own), manager.user_id, digest_at), week=week)
 
 
 def send_parcel(

@@ -84,6 +84,7 @@ from storage.schedules import (
     advance_slot,
     deactivate,
     due_slots,
+    holiday_calendar,
     next_occurrence,
     overrides_for,
     schedule_of,
@@ -268,7 +269,7 @@ def _verdict(
     """SKIPPED (paused, gone, or not a remote day any more), MISSED (too late) or SENT (send it).
 
     A manager's digest goes whether or not they pause their own prompts; it is about their team."""
-    schedule = schedule_of(member)
+    schedule = schedule_of(member, holiday_calendar(session, member))  # a holiday is not a remote day
     if not schedule.active or (schedule.paused and kind != DIGEST):
         return SKIPPED
     if kind not in WEEKLY_KINDS:

@@ -52,6 +52,21 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--week", metavar="YYYY-Www", help="an ISO week (default: the manager's current)")
     preview.add_argument("--workspace", metavar="TEAM_ID", help="needed only when they manage in several")
     preview.add_argument("--json", action="store_true", help="print every message's Block Kit instead")
+    workspace = commands.add_parser("workspace", help="a workspace's defaults").add_subparsers(
+        dest="workspace_command", required=True
+    )
+    holidays = workspace.add_parser(
+        "holidays",
+        help="the public holidays of members who chose none of their own (`/remote-win holidays`)",
+    )
+    holidays.add_argument("team", metavar="TEAM_ID", help="the Slack workspace (team) id, T…")
+    holidays.add_argument(
+        "calendar",
+        nargs="*",
+        metavar="COUNTRY [REGION]",
+        help="a country code and optionally a region, like DE BY (python-holidays' codes); "
+        "`none` removes the default; nothing: print it",
+    )
     db = commands.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="apply every migration")
     db.add_parser("current", help="print the schema revision")
@@ -116,6 +131,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return _run_job(args, settings)
     if args.command == "digest":
         return _digest_preview(args, settings)
+    if args.command == "workspace":
+        return _workspace_holidays(args, settings)
     raise AssertionError(args.command)
 
 
@@ -193,6 +210,50 @@ def _digest_preview(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(digest_messages(digest), indent=2, ensure_ascii=False))
     else:
         print(digest_text(digest), end="")
+    return 0
+
+
+def _workspace_holidays(args: argparse.Namespace, settings: Settings) -> int:
+    """`workspace holidays TEAM [COUNTRY [REGION] | none]`: print or set the workspace's holiday calendar,
+    and move the prompts and recaps of the members who follow it."""
+    from rules.calendar import utc_now
+    from rules.holidays import NONE, UnknownCalendar, calendar_for
+    from storage.db import create_db_engine, session_factory
+    from storage.schedules import workspace_calendar
+    from storage.schema import ensure_current
+    from storage.settings import set_workspace_holidays
+
+    words = list(args.calendar)
+    calendar = None
+    if len(words) > 2:
+        print("remote-wins: give a country code and at most one region, like DE BY", file=sys.stderr)
+        return USAGE_ERROR
+    if words and [w.lower() for w in words] != [NONE]:
+        try:
+            calendar = calendar_for(words[0], words[1] if len(words) == 2 else None)
+        except UnknownCalendar as unknown:
+            print(f"remote-wins: {unknown}".replace("`", ""), file=sys.stderr)
+            return USAGE_ERROR
+    engine = create_db_engine(settings.database_url)
+    try:
+        ensure_current(engine)
+        with session_factory(engine).begin() as session:
+            if not words:
+                current = workspace_calendar(session, args.team)
+                print(f"{args.team}: public holidays {current.describe() if current else 'none'}")
+                return 0
+            try:
+                moved = set_workspace_holidays(session, args.team, calendar, utc_now())
+            except LookupError:
+                print(
+                    f"remote-wins: no workspace {args.team}: it appears once someone there uses remote-wins",
+                    file=sys.stderr,
+                )
+                return USAGE_ERROR
+    finally:
+        engine.dispose()
+    what = calendar.describe() if calendar else "none"
+    print(f"remote-wins: {args.team}'s public holidays are now {what}, for {moved} members who chose none")
     return 0
 
 

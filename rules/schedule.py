@@ -1,13 +1,20 @@
 """When a member's prompts are due: remote days, overrides, local times, and the DST rules.
 
-The contract (also in README): prompts go only on remote days, at the member's local times. A time
-that falls in a spring-forward gap is sent at the end of the gap (the first instant that exists
-after it); a time that occurs twice in an autumn overlap is sent once, at its first occurrence.
-A prompt missed by more than `GRACE` (after downtime) is recorded as missed, not sent late.
+The contract (also in README): prompts go only on remote days, at the member's local times; never on
+a public holiday of the member's calendar (`rules.holidays`) unless they mark that day remote
+themselves. A time that falls in a spring-forward gap is sent at the end of the gap (the first instant
+that exists after it); a time that occurs twice in an autumn overlap is sent once, at its first
+occurrence. A prompt missed by more than `GRACE` (after downtime) is recorded as missed, not sent late.
+
+Each member has working hours (`WorkingHours`: default 09:00-18:00 local, Monday to Friday, minus days
+off and public holidays; a day they mark remote or office is a working day whatever the weekday). Their
+start and end are local times read by the same DST rules.
 
 Weekly messages follow the same local-time and DST rules: a manager's digest at their digest weekday and
-time in their zone (default Friday 16:00), and each report's recap `RECAP_LEAD` before it (the recap
-is there so a member can fix what the manager will read, so it follows the manager's clock, not theirs).
+time in their zone (default Friday 16:00). Each report's recap comes at the report's latest working
+moment at or before `RECAP_LEAD` before the digest: within their own working hours, at least an hour
+before the digest; when the digest comes before their day starts, at the end of their previous working
+day; none that week if they have no working moment in the seven days before it (`recap_due`).
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from rules.calendar import zone
-from rules.holidays import HolidayCalendar, holiday_name
+from rules.holidays import HolidayCalendar, holiday_name, holidays_between
 
 GRACE = timedelta(hours=2)
 HORIZON_DAYS = 400  # look this far ahead for the next remote day
@@ -63,6 +70,17 @@ def day_kind(schedule: Schedule, day: date, overrides: Mapping[date, str]) -> st
     if day.weekday() in schedule.remote_days:
         return "remote"
     return "office" if day.weekday() < 5 else "off"
+
+
+def member_holidays(
+    holidays: HolidayCalendar | None, first: date, last: date, overrides: Mapping[date, str] | None = None
+) -> dict[date, str]:
+    """The public holidays (date -> name) a member has off from `first` to `last`: their calendar's, less
+    the days they marked remote or office themselves (as `day_kind` reads them). What the digest marks
+    "holiday", neither remote nor office."""
+    overrides = overrides or {}
+    found = holidays_between(holidays, first, last)
+    return {day: name for day, name in found.items() if overrides.get(day, "off") == "off"}
 
 
 def win_day_kind(schedule: Schedule, day: date, overrides: Mapping[date, str]) -> str:
@@ -118,12 +136,31 @@ def next_weekly(weekday: int, at: time, tz: str, after: datetime) -> tuple[datet
     return instant, day
 
 
-def next_recap(weekday: int, at: time, manager_tz: str, after: datetime) -> tuple[datetime, date]:
-    """A report's recap: `RECAP_LEAD` before the first of their manager's digests that it can still
-    precede, strictly after `after`. The date is the digest's, in the manager's zone, so the recap and
-    the digest name the same ISO week."""
-    digest, day = next_weekly(weekday, at, manager_tz, after + RECAP_LEAD)
-    return digest - RECAP_LEAD, day
+def recap_due(digest: datetime, hours: WorkingHours | None) -> datetime | None:
+    """When the report's recap for the digest at `digest` is due: their latest working moment at or before
+    `RECAP_LEAD` before it (so, on their previous working day's end when the digest comes before their
+    day starts). None when their last working moment is not after the week before the digest (off all
+    week): no recap that week. Without `hours`, simply `RECAP_LEAD` before the digest."""
+    latest = digest - RECAP_LEAD
+    if hours is None:
+        return latest
+    due = last_working_moment_at_or_before(latest, hours)
+    return due if due is not None and due > digest - timedelta(days=7) else None
+
+
+def next_recap(
+    weekday: int, at: time, manager_tz: str, after: datetime, hours: WorkingHours | None = None
+) -> tuple[datetime, date] | None:
+    """A report's next recap strictly after `after` (`recap_due`, by their `hours`), for the first of their
+    manager's digests that still has one. The date is the digest's, in the manager's zone, so the recap
+    and the digest name the same ISO week. None if no digest within `HORIZON_DAYS` has one."""
+    digest, day = next_weekly(weekday, at, manager_tz, after)  # an earlier digest's recap is before `after`
+    for _ in range(HORIZON_DAYS // 7):
+        due = recap_due(digest, hours)
+        if due is not None and due > after:
+            return due, day
+        digest, day = next_weekly(weekday, at, manager_tz, digest)
+    return None
 
 
 # -- working hours -----------------------------------------------------------------------------------------

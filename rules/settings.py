@@ -16,7 +16,7 @@ from typing import assert_never
 from zoneinfo import available_timezones
 
 from rules.calendar import describe_day, zone
-from rules.holidays import HolidayCalendar, UnknownCalendar, calendar_for
+from rules.holidays import HolidayCalendar, UnknownCalendar, calendar_for, holiday_name
 from rules.schedule import (
     DAY_NAMES,
     DIGEST,
@@ -662,6 +662,13 @@ def describe_holidays(settings: MemberSettings) -> str:
     if settings.workspace_holidays:
         return f"{settings.workspace_holidays.describe()}, your workspace's (`holidays none` opts out)"
     return "none set (`holidays DE BY` picks your country's, and region's)"
+
+
+def working_words(settings: MemberSettings, today: date) -> str:
+    """The member's working hours and holiday calendar in a line (the Home), and today's holiday, if any."""
+    words = f"Working hours {describe_hours(settings)}; public holidays: {describe_holidays(settings)}."
+    name = holiday_name(settings.holidays, today)
+    return f"{words} Today is a public holiday ({name}): no prompts." if name else words
 
 
 def plain_zone_note(settings: MemberSettings) -> str:

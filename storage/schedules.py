@@ -6,13 +6,14 @@ needs no memory of its own and a restart loses nothing.
 
 The weekly slots (rules.schedule.WEEKLY_KINDS) hang off the manager: a member who is named as manager by
 at least one active member has a "digest" slot at their digest time in their zone, and each member who
-names a manager has a "recap" slot `RECAP_LEAD` before that manager's digest. Their `local_date` is the
-digest's date in the manager's zone for both, so both name the same ISO week (the ledger period). A
-manager's time or zone moves their reports' recaps with it. A weekly slot that is already due is left
-for the tick, which advances it by the settings as they are then: a change made in the minute a digest
-is due never skips that week. A manager the bot has never met gets a member row (zone UTC, marked
-never checked, so `bot.directory` refreshes it from Slack when it next meets them); the listeners ask
-Slack first where they can, so the row starts with the right zone.
+names a manager has a "recap" slot at their own latest working moment at least `RECAP_LEAD` before that
+manager's digest (`rules.schedule.recap_due`). Their `local_date` is the digest's date in the manager's
+zone for both, so both name the same ISO week (the ledger period). A manager's time or zone moves their
+reports' recaps with it, and a report's hours, days off or holidays move their own. A weekly slot
+that is already due is left for the tick, which advances it by the settings as they are then: a change
+made in the minute a digest is due never skips that week. A manager the bot has never met gets a
+member row (zone UTC, marked never checked, so `bot.directory` refreshes it from Slack when it next
+meets them); the listeners ask Slack first where they can, so the row starts with the right zone.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from rules.schedule import (
     WEEKLY_KINDS,
     Schedule,
     WorkingHours,
+    member_holidays,
     next_prompt,
     next_recap,
     next_weekly,
@@ -83,6 +85,15 @@ def holiday_calendar(session: Session, member: Member) -> HolidayCalendar | None
     if member.holiday_country == NONE:
         return None
     return member_calendar(member) or workspace_calendar(session, member.workspace_id)
+
+
+def holidays_of(session: Session, member: Member, first: date, last: date) -> dict[date, str]:
+    """The member's public holidays (date -> name) from `first` to `last`, by their calendar and less the
+    days they marked remote or office (`rules.schedule.member_holidays`): for the digest's day kinds."""
+    calendar = holiday_calendar(session, member)
+    if calendar is None:
+        return {}
+    return member_holidays(calendar, first, last, overrides_for(session, member.id, first, last))
 
 
 def working_hours(session: Session, member: Member, around: datetime) -> WorkingHours:
@@ -204,14 +215,21 @@ def next_digest(session: Session, manager: Member, after: datetime) -> Due | Non
 def next_recap_of(
     session: Session, member: Member, after: datetime, manager: Member | None = None
 ) -> Due | None:
-    """The member's next recap strictly after `after`, by their manager's digest time and zone; None
-    without a manager, or while paused (the recap is a prompt to them) or gone."""
+    """The member's next recap strictly after `after`, by their manager's digest time and zone and within
+    their own working hours (`rules.schedule.recap_due`); None without a manager, or while paused (the
+    recap is a prompt to them) or gone."""
     if member.deactivated or member.paused or not _names_a_manager(member):
         return None
     manager = manager or manager_row(session, member)
     if manager is None or manager.deactivated:
         return None
-    return next_recap(manager.digest_weekday, digest_time(manager), _zone_of(manager), after)
+    hours = working_hours(session, member, after)
+    return next_recap(manager.digest_weekday, digest_time(manager), _zone_of(manager), after, hours)
+
+
+def digest_after(manager: Member, instant: datetime) -> datetime:
+    """The manager's first digest strictly after `instant`: the one a recap due at `instant` is before."""
+    return next_weekly(manager.digest_weekday, digest_time(manager), _zone_of(manager), instant)[0]
 
 
 def _set_weekly(session: Session, member_id: int, kind: str, nxt: Due | None, now: datetime) -> None:

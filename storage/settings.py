@@ -9,14 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rules.calendar import local_today
-from rules.holidays import NONE
+from rules.holidays import NONE, HolidayCalendar
 from rules.schedule import DIGEST, HORIZON_DAYS, WEEKLY_KINDS, weekdays_of
 from rules.settings import DigestTime, MemberSettings
 from storage.ledger import DeliveryRecord, deliveries_for
-from storage.models import DayOverride, Member
+from storage.models import DayOverride, Member, Workspace
 from storage.schedules import (
     DueSlot,
     digest_time,
@@ -157,6 +158,29 @@ def set_digest_time(session: Session, member_id: int, wanted: DigestTime, now: d
     session.flush()
     reschedule(session, member_id, now)
     return digest_snapshot(session, member_id)
+
+
+def set_workspace_holidays(
+    session: Session, workspace_id: str, calendar: HolidayCalendar | None, now: datetime
+) -> int:
+    """Make `calendar` the workspace's default (None: no default) and move the prompts and recaps of the
+    members who follow it; how many they are. Raises LookupError for a workspace the bot doesn't know."""
+    workspace = session.get(Workspace, workspace_id, with_for_update=True)
+    if workspace is None:
+        raise LookupError(workspace_id)
+    workspace.holiday_country = calendar.country if calendar else None
+    workspace.holiday_region = calendar.region if calendar else None
+    session.flush()
+    followers = session.scalars(
+        select(Member.id).where(
+            Member.workspace_id == workspace_id,
+            Member.holiday_country.is_(None),
+            Member.deactivated.is_(False),
+        )
+    ).all()
+    for member_id in followers:
+        reschedule(session, member_id, now)
+    return len(followers)
 
 
 def _problem(session: Session, member_id: int, now: datetime) -> DeliveryRecord | None:

@@ -23,9 +23,10 @@ def digest_time_message(snap: DigestSnapshot, now: datetime, *, changed: bool) -
     lead = _duration(RECAP_LEAD.total_seconds())
     first = (
         f":white_check_mark: Your weekly digest now comes on {when}; your reports get their recap "
-        f"{lead} before it."
+        f"at least {lead} before it, within their own working hours."
         if changed
-        else f"Your weekly digest comes on {when}; your reports get their recap {lead} before it."
+        else f"Your weekly digest comes on {when}; your reports get their recap at least {lead} before it, "
+        "within their own working hours."
     )
     if snap.next_digest is None:
         second = (

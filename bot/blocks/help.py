@@ -23,6 +23,10 @@ in your time zone.
 • `/remote-win days tue,wed,thu`: your remote weekdays (`days none`: no prompts)
 • `/remote-win times 09:00 17:00`: morning and end-of-day prompts, 24-hour, in your time zone
 • `/remote-win tz Europe/Berlin`: your own time zone; `tz auto` follows your Slack profile again
+• `/remote-win hours 09:00-18:00`: your working hours (and days: `hours 08:00-16:00 sun,mon,tue,wed,thu`); \
+your weekly recap comes within them
+• `/remote-win holidays DE BY`: your public holidays, by country and region code (no prompts on them); \
+`holidays none`, or `holidays auto` for your workspace's
 • `/remote-win manager @person`: your manager, picked from Slack's list (`manager none` removes)
 • `/remote-win channel #team` / `channel manager` / `channel me`: where plans and summaries go: \
 a team channel, your manager's DM, or only you

@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.blocks.digest import headline
 from bot.blocks.digest import team_line as digest_team_line
-from bot.blocks.escape import SECTION_LIMIT, VIEW_BLOCKS, shown
+from bot.blocks.escape import SECTION_LIMIT, VIEW_BLOCKS, mrkdwn, shown
 from bot.blocks.kit import context, section
 from bot.blocks.plans import short_day
 from bot.blocks.settings import OPEN_SETTINGS, WHY
@@ -52,6 +52,7 @@ class MemberHome:
     next_prompts: Sequence[DueSlot] = ()  # soonest first
     no_prompt: str = "none scheduled."  # why nothing is (`rules.settings.why_no_prompt`), shown if none is
     problems: Sequence[DeliveryRecord] = ()  # recent deliveries Slack refused, newest first
+    working: str = ""  # working hours and holiday calendar (`rules.settings.working_words`), our own words
     # Trial status: there is no trial feature yet. When there is, its one-line status (mrkdwn, our own
     # words) goes here and is shown under the header; None shows nothing.
     trial: str | None = None
@@ -127,14 +128,15 @@ def plan_words(plan: SavedPlan | None) -> str:
 
 
 def _prompts(member: MemberHome) -> str:
+    working = [mrkdwn(member.working)] if member.working else []
     if not member.next_prompts:
-        return f"*Next prompts:* {member.no_prompt}"
+        return "\n".join([f"*Next prompts:* {member.no_prompt}", *working])
     lines = ["*Next prompts:*"]
     lines += [
         f"• {describe_prompt(slot.kind, slot.due_at, member.tz, member.now)}"
         for slot in member.next_prompts[:PROMPTS_SHOWN]
     ]
-    return "\n".join(lines)
+    return "\n".join([*lines, *working])
 
 
 def problem_words(problem: DeliveryRecord, today: date) -> str:

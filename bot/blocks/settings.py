@@ -99,7 +99,7 @@ def settings_lines(snap: SettingsSnapshot) -> list[str]:
     lines = [
         f"• Remote days: {describe_weekdays(settings.remote_days)}",
         f"• Prompts at {times_words(settings)}",
-        f"• Working hours: {describe_hours(settings)} (your recap comes within them)",
+        f"• Working hours: {describe_hours(settings)} (your weekly messages come within them)",
         f"• Public holidays: {describe_holidays(settings)}",
         f"• Manager: <@{mrkdwn(settings.manager)}>" if settings.manager else "• Manager: not set",
         f"• Plans and summaries go to {destination_words(settings)}",

@@ -45,9 +45,12 @@ from rules.settings import (
     SetDaysOff,
     SetDestination,
     SetDigestTime,
+    SetHolidays,
+    SetHours,
     SetManager,
     SetPaused,
     SetTimes,
+    SettingsChange,
     SetToday,
     SetZone,
     ShowDigestTime,
@@ -192,6 +195,8 @@ def data_answer(
             | SetDays()
             | SetDestination()
             | SetTimes()
+            | SetHours()
+            | SetHolidays()
             | SetZone()
             | SetPaused()
             | SetToday()
@@ -212,7 +217,7 @@ def change_setting(
     services: Services,
     team: str,
     user: str,
-    change: SetManager | SetDays | SetDestination | SetTimes | SetZone | SetPaused | SetToday | SetDaysOff,
+    change: SettingsChange | SetToday | SetDaysOff,
 ) -> dict[str, Any]:
     """A settings shortcut. A newly named manager is asked about in Slack first, and refused (nothing
     changes) unless they are an active person; then their digest, and the member's recap before it, run in

@@ -80,7 +80,8 @@ def test_digest_time_moves_the_managers_digest_and_the_reports_recaps(
         tuesday,
         date(2026, 11, 24),
     )
-    assert weekly(services, "U2")["recap"].due_at == datetime(2026, 11, 24, 7, 30, tzinfo=UTC)
+    # 09:30 Berlin is 03:30 in New York, before bo's day: the recap comes at the end of his Monday, 18:00.
+    assert weekly(services, "U2")["recap"].due_at == datetime(2026, 11, 23, 23, 0, tzinfo=UTC)
     assert "Your weekly digest now comes on Tuesdays at 09:30 (Europe/Berlin)" in shown
     assert "Next digest: tomorrow (Tue 24 Nov) at 09:30 (Europe/Berlin)" in shown
 
@@ -99,6 +100,7 @@ def test_a_newly_named_manager_is_scheduled_in_their_slack_zone(
     said(slack, "manager <@U3|cy>")
     assert member(services, "U3").tz == "Asia/Tokyo"  # asked Slack before scheduling, not UTC
     assert weekly(services, "U3")["digest"].due_at == datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
-    assert weekly(services, "U1")["recap"].due_at == datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
+    # 16:00 in Tokyo is 08:00 in Berlin, before U1's day: the recap comes at the end of their Thursday.
+    assert weekly(services, "U1")["recap"].due_at == datetime(2026, 11, 26, 17, 0, tzinfo=UTC)
     shown = said(slack, "settings show")
     assert "recap" not in shown  # `settings show` is about the member's prompts

@@ -150,7 +150,8 @@ def test_a_manager_the_bot_never_met_gets_a_row_and_moves_when_slack_says_where_
     with services.sessions.begin() as session:  # bot.directory refreshes the row from users.info
         save_member(session, TEAM, "UM", tz="Asia/Tokyo", display_name="um", now=SETUP)
     assert slot_of(services, "UM", "digest") == (datetime(2026, 11, 27, 7, 0, tzinfo=UTC), date(2026, 11, 27))
-    assert slot_of(services, "UA", "recap") == (datetime(2026, 11, 27, 6, 0, tzinfo=UTC), date(2026, 11, 27))
+    # 16:00 in Tokyo is 08:00 in Berlin, before UA's day: the recap comes at the end of their Thursday.
+    assert slot_of(services, "UA", "recap") == (datetime(2026, 11, 26, 17, 0, tzinfo=UTC), date(2026, 11, 27))
 
 
 def test_dropping_a_manager_ends_the_recap_and_the_last_report_ends_the_digest(
@@ -177,7 +178,8 @@ def test_changing_manager_moves_the_recap_to_the_new_managers_digest(
     assert slot_of(services, "UM", "digest") is None
     new_digest = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)  # 16:00 in New York
     assert slot_of(services, "UN", "digest") == (new_digest, date(2026, 11, 27))
-    assert slot_of(services, "UA", "recap") == (new_digest - timedelta(hours=1), date(2026, 11, 27))
+    # An hour before is 21:00 in Berlin, after UA's day: the recap comes at its end, 18:00 (17:00 UTC).
+    assert slot_of(services, "UA", "recap") == (datetime(2026, 11, 27, 17, 0, tzinfo=UTC), date(2026, 11, 27))
 
 
 # -- sending ---------------------------------------------------------------------------------------------
