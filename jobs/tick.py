@@ -31,6 +31,15 @@ at the digest, for the recap too): a manager's "digest" and each report's "recap
 for a member who is gone (and a recap while its member is paused); the remote-day rules are not theirs.
 A digest is sent once its first message is in, whatever happens to the rest (jobs.digest).
 
+Held posts (kind "held_post"): a plan or summary a member sent to their manager outside the manager's
+working hours waits on its plan row (`plans.held_until`, the start of the manager's next working day).
+After the slots, each tick takes the holds that are due: in one transaction, the plan's row lock and
+clearing `held_until` make one taker (of two clocks, one finds nothing), and the delivery is claimed under
+(workspace, member, "held_post", "<plan date>@<held-until UTC>"), so a later hold of the same day is a
+delivery of its own. The day's parts not posted yet (plan, summary) go in one message to the manager,
+whenever the hold comes due: after downtime it is late, never missed. A transient failure is retried as
+above; a permanent one is told to the member in their DM with what wasn't posted, so nothing is lost.
+
 A dry run makes the same decisions without acting on them: no sweep, no claim, no send, slots as they
 were. Jobs carry ids, never ORM objects, across transactions and threads.
 """
@@ -49,7 +58,7 @@ from functools import partial
 
 from sqlalchemy.orm import Session
 
-from bot.prompts import prompt_message
+from bot.prompts import held_not_posted, held_post_message, prompt_message
 from bot.services import Services
 from jobs.delivery import Delivery, SendResult, is_transient, member_gone
 from jobs.digest import Parcel, send_parcel, weekly_parcel
@@ -77,7 +86,16 @@ from storage.ledger import (
     sweep_interrupted,
 )
 from storage.models import Member
-from storage.plans import carry_unanswered
+from storage.plans import (
+    HELD_POST,
+    HeldPost,
+    carry_unanswered,
+    due_held,
+    held_again,
+    peek_held,
+    record_held,
+    take_held,
+)
 from storage.schedules import (
     ONE_SHOT_KINDS,
     DueSlot,
@@ -94,6 +112,7 @@ SLOT_KINDS: dict[str, tuple[str, ...]] = {
     MORNING: (MORNING, MORNING_SNOOZE),
     EOD: (EOD,),
     DIGEST: (DIGEST, RECAP),  # the weekly digest, with its members' recaps
+    HELD_POST: (HELD_POST,),  # plans and summaries held for a manager's working hours
 }
 INTERRUPTED_AFTER = timedelta(minutes=5)
 BATCH_SIZE = 500
@@ -188,6 +207,7 @@ class _Job:
     local_date: date
     due_at: datetime
     retry: bool = False
+    held: HeldPost | None = None  # a held post: what goes, and to whom
 
 
 Claimed = tuple[TickItem | None, _Job | None]  # what a claim decided: an item, or a job to send
@@ -228,6 +248,8 @@ def run_tick(
     try:
         items += _retry_transient_failures(services, pool, now, retries, worker)
         items += _handle_due_slots(services, pool, now, slot_kinds, worker, batch_size)
+        if HELD_POST in slot_kinds:
+            items += _handle_held_posts(services, pool, now, worker, batch_size)
     finally:
         items += pool.close()
     return TickReport.of(items, interrupted=interrupted)
@@ -375,6 +397,8 @@ def _retry_candidates(session: Session, now: datetime, slot_kinds: tuple[str, ..
 def _claim_retry(services: Services, failed: FailedDelivery, now: datetime, worker: str) -> Claimed:
     """Claim a failed delivery again, unless another tick did first or the member no longer wants it."""
     key = failed.key
+    if key.kind == HELD_POST:
+        return _claim_held_retry(services, failed, now, worker)
     local_date = local_date_of(key.kind, key.period)
     with services.sessions.begin() as session:
         member = session.get(Member, key.member_id)
@@ -397,6 +421,116 @@ def _claim_retry(services: Services, failed: FailedDelivery, now: datetime, work
             True,
         )
         return None, job
+
+
+# -- held posts ------------------------------------------------------------------------------------------
+
+
+def _handle_held_posts(
+    services: Services, pool: _SendPool, now: datetime, worker: str, batch: int
+) -> list[TickItem]:
+    """Take every hold that is due and hand its delivery to the pool, a page of plans at a time."""
+    items: list[TickItem] = []
+    seen: set[int] = set()
+    while not pool.broken:
+        with services.sessions() as session:
+            page = [plan_id for plan_id in due_held(session, now, batch) if plan_id not in seen]
+        if not page:
+            break
+        seen.update(page)
+        for plan_id in page:
+            if not pool.hand_over(partial(_claim_held, services, plan_id, now, worker), items):
+                return items
+    return items
+
+
+def _held_job(delivery_id: int, held: HeldPost, retry: bool = False) -> _Job:
+    return _Job(
+        delivery_id,
+        held.workspace_id,
+        held.member_id,
+        held.user_id,
+        HELD_POST,
+        held.period,
+        held.local_date,
+        held.held_until,
+        retry,
+        held,
+    )
+
+
+def _claim_held(services: Services, plan_id: int, now: datetime, worker: str) -> Claimed:
+    """The hold's one transaction: take it off the plan and claim its delivery (see the module doc)."""
+    with services.sessions.begin() as session:
+        held = take_held(session, plan_id, now)
+        if held is None:  # another tick took it
+            return None, None
+        if not (held.with_plan or held.with_summary):  # posted meanwhile: nothing left to send
+            return TickItem(held.user_id, HELD_POST, held.period, SKIPPED), None
+        key = DeliveryKey(held.workspace_id, held.member_id, HELD_POST, held.period)
+        delivery_id = claim(session, key, due_at=held.held_until, now=now, worker=worker)
+        if delivery_id is None:
+            return TickItem(held.user_id, HELD_POST, held.period, ALREADY_CLAIMED), None
+        return None, _held_job(delivery_id, held)
+
+
+def _claim_held_retry(services: Services, failed: FailedDelivery, now: datetime, worker: str) -> Claimed:
+    """A held post that failed for a passing reason, claimed again with what of its day is still unposted."""
+    key = failed.key
+    with services.sessions.begin() as session:
+        held = held_again(session, key.member_id, local_date_of(key.kind, key.period), failed.due_at)
+        if held is None:
+            return None, None
+        if not reclaim(session, failed.id, error=failed.error, now=now, worker=worker):
+            return TickItem(held.user_id, HELD_POST, key.period, ALREADY_CLAIMED, retry=True), None
+        if not (held.with_plan or held.with_summary):
+            finish(session, failed.id, status=SKIPPED, now=now)
+            return TickItem(held.user_id, HELD_POST, key.period, SKIPPED, retry=True), None
+        return None, _held_job(failed.id, held, retry=True)
+
+
+def _finish_held(
+    services: Services, job: _Job, held: HeldPost, now: datetime, result: SendResult, note: str | None
+) -> TickItem:
+    """Record a held post's outcome, and where it went on the plan in the same transaction (so a sign-off
+    sent again edits it). An error saying the recipient is gone is about the manager: nobody is
+    deactivated for it."""
+    outcome, error = (SENT, note) if result.sent else (FAILED, result.error)
+    try:
+        with services.sessions.begin() as session:
+            finish(
+                session,
+                job.delivery_id,
+                status=outcome,
+                now=now,
+                channel=result.channel,
+                ts=result.ts,
+                error=error,
+            )
+            if result.sent and result.channel and result.ts:
+                record_held(session, held, result.channel, result.ts, now)
+    except Exception:  # left claimed: the sweep marks it interrupted, and it is never sent twice
+        log.exception("tick: could not record held post %s as %s", job.delivery_id, outcome)
+    return TickItem(job.user_id, job.kind, job.period, outcome, error, job.retry)
+
+
+def _send_held(
+    services: Services, delivery: Delivery, job: _Job, held: HeldPost, now: datetime, parcel: Parcel
+) -> TickItem:
+    """Send a held post to where the member shares; a refusal for good is told to the member."""
+    try:
+        result, note = send_parcel(delivery, job.workspace_id, held.to, parcel)
+    except Exception:  # not one of Slack's answers: it may or may not have gone out, so it is not retried
+        log.exception("tick: sending the held post of %s failed", job.user_id)
+        result, note = SendResult(error=SEND_FAILED), None
+    item = _finish_held(services, job, held, now, result, note)
+    if not result.sent and not is_transient(result.error):
+        told = delivery.send(
+            job.workspace_id, job.user_id, held_not_posted(held, result.error or "", parcel.messages[0])
+        )
+        if not told.sent:
+            log.warning("tick: could not tell %s their held post wasn't posted: %s", job.user_id, told.error)
+    return item
 
 
 # -- sending (the pool) ----------------------------------------------------------------------------------
@@ -462,6 +596,9 @@ class _SendPool:
 
 def _parcel(session: Session, job: _Job, now: datetime) -> Parcel | None:
     """What the job sends: a prompt's one message, or a weekly digest or recap; None: nothing."""
+    if job.held is not None:
+        held = held_post_message(session, job.held)
+        return None if held is None else Parcel([held])
     if job.kind in WEEKLY_KINDS:
         return weekly_parcel(session, job.member_id, job.kind, job.period, job.due_at)
     message = prompt_message(session, job.member_id, job.kind, job.local_date, now)
@@ -478,6 +615,8 @@ def _deliver(services: Services, delivery: Delivery, job: _Job, now: datetime) -
         return _finish(services, job, now, SendResult(error=RENDER_FAILED))
     if parcel is None:
         return _finish(services, job, now, None)
+    if job.held is not None:
+        return _send_held(services, delivery, job, job.held, now, parcel)
     note = None
     try:
         result, note = send_parcel(delivery, job.workspace_id, job.user_id, parcel)
@@ -546,4 +685,11 @@ def _dry_run(services: Services, now: datetime, slot_kinds: tuple[str, ...], bat
                     verdict = ALREADY_CLAIMED
                 items.append(TickItem(member.user_id, slot.kind, period, verdict))
                 slot = next_occurrence(session, slot)
+        if HELD_POST in slot_kinds:
+            for plan_id in due_held(session, now, batch):
+                held = peek_held(session, plan_id)
+                if held is not None:
+                    key = DeliveryKey(held.workspace_id, held.member_id, HELD_POST, held.period)
+                    seen = SENT if status_of(session, key) is None else ALREADY_CLAIMED
+                    items.append(TickItem(held.user_id, HELD_POST, held.period, seen))
     return TickReport.of(items, dry_run=True)

@@ -9,12 +9,16 @@ win they logged that day and they link the two (`SignOff.links`): no item is cou
 becomes a win behind their back. Open items go on to the next plan day: after a sign-off when the
 member keeps "carry" ticked, and, for a day that ends without one, at the next remote morning
 (`carry_unanswered`), once.
+
+A plan or summary for the member's manager that would reach them outside their working hours is held
+(`held_until`: the start of the manager's next working day) and goes with whatever else of that day is
+still held, in one message, when the clock takes it (`take_held`, jobs/tick.py; ledger kind `held_post`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -22,16 +26,18 @@ from sqlalchemy.orm import Session
 
 from rules.calendar import DateRange
 from rules.plans import linkable
-from rules.schedule import HORIZON_DAYS, day_kind
+from rules.schedule import HORIZON_DAYS, WorkingHours, day_kind, is_working_time, next_working_start
 from rules.wins import SavedWin, WinDraft
 from storage.members import MemberRef
 from storage.models import Member, Plan, Win
-from storage.schedules import overrides_for, schedule_of
+from storage.schedules import overrides_for, schedule_of, working_hours
 from storage.upsert import insert_ignore
 from storage.wins import add_win, wins_between
 
 AVAILABILITY_LENGTH = 200  # the reachable and reach_via columns
 CARRY_ATTEMPTS = 30  # plan days looked at for one that is still open
+HELD_POST = "held_post"  # the ledger kind of a day's plan and summary held for the manager's morning
+UNMET_MANAGER_ZONE = "UTC"  # a manager with no member row: nobody has asked Slack for their zone yet
 
 
 @dataclass(frozen=True)
@@ -208,13 +214,20 @@ def post_plan(
     reachable: str | None,
     reach_via: str | None,
     now: datetime,
+    hold: datetime | None = None,
 ) -> SavedPlan | None:
-    """Store the morning plan (sending it again replaces it); None once the day is summarized."""
+    """Store the morning plan (sending it again replaces it); None once the day is summarized.
+
+    `hold` (see `manager_hold`) keeps a plan not yet posted from being posted until then; a plan still
+    held stays held, and goes as it is when the clock takes it.
+    """
     plan = _row(session, member_id, day, now)
     if plan.status == "summarized":
         return None
     plan.status, plan.items, plan.done = "posted", list(items), []
     plan.reachable, plan.reach_via, plan.updated_at = reachable, reach_via, now
+    if hold is not None and plan.held_until is None and plan.ts is None:
+        plan.held_until = hold
     session.flush()
     return _saved(plan)
 
@@ -296,7 +309,7 @@ def carry_forward(
 
 
 def sign_off(
-    session: Session, member: MemberRef, day: date, form: SignOff, now: datetime
+    session: Session, member: MemberRef, day: date, form: SignOff, now: datetime, hold: datetime | None = None
 ) -> SignedOff | None:
     """Summarize the day: the items picked become wins, the rest and tomorrow's plan a draft; None if skipped.
 
@@ -305,7 +318,8 @@ def sign_off(
     that is no longer picked is removed. A done item linked to a win logged that day (not private, not
     made from an item) points to it instead of copying it. A day whose plan was never sent has no items
     to tick; a draft's items then count as not done. A day whose open items were already carried on
-    (it had ended unanswered) doesn't carry them again.
+    (it had ended unanswered) doesn't carry them again. The summary joins a plan still held for the
+    manager; else `hold` (see `manager_hold`) holds a summary not yet posted.
     """
     plan = _row(session, member.id, day, now)
     if plan.status == "skipped":
@@ -318,6 +332,8 @@ def sign_off(
     done = sorted(i for i in form.done if 0 <= i < len(items))
     plan.status, plan.done, plan.blockers = "summarized", done, form.blockers
     plan.signed_off, plan.updated_at = form.signed_off, now
+    if hold is not None and plan.held_until is None and plan.summary_ts is None:
+        plan.held_until = hold
     session.flush()
     picked = [i for i in done if i in form.wins]
     refs = {i: f"plan:{plan.id}:{i}" for i in picked}
@@ -375,3 +391,111 @@ def carry_unanswered(session: Session, member_id: int, day: date, now: datetime)
         moved += len(items)
     session.flush()
     return moved
+
+
+# -- posts held for the manager's working hours ------------------------------------------------------------
+
+
+def manager_hours(session: Session, workspace_id: str, user_id: str, now: datetime) -> WorkingHours:
+    """The manager's working hours: their own settings, or the defaults in their zone (a manager who never
+    used the bot has only the row `storage.schedules.manager_row` made for them); UTC for one unmet."""
+    manager = session.scalars(select(Member).filter_by(workspace_id=workspace_id, user_id=user_id)).first()
+    if manager is None:
+        return WorkingHours(tz=UNMET_MANAGER_ZONE)
+    return working_hours(session, manager, now)
+
+
+def manager_hold(session: Session, owner: PlanOwner, now: datetime) -> datetime | None:
+    """Until when a post of the member's must wait: the start of their manager's next working day when it
+    goes to the manager and `now` is outside the manager's working hours; None when it can go now."""
+    audience = owner.audience()
+    if audience.kind != "manager":
+        return None
+    hours = manager_hours(session, owner.workspace_id, audience.channel, now)
+    if is_working_time(now, hours):
+        return None
+    return next_working_start(now, hours)
+
+
+@dataclass(frozen=True)
+class HeldPost:
+    """A held day taken for sending: to whom, what of the day goes (the parts not posted yet), and the
+    ledger period (the day and the instant it was held until, so a later hold of the same day is its own)."""
+
+    plan_id: int
+    member_id: int
+    workspace_id: str
+    user_id: str
+    local_date: date
+    held_until: datetime
+    to: str  # a channel id, or a user id for a DM
+    with_plan: bool
+    with_summary: bool
+
+    @property
+    def period(self) -> str:
+        return f"{self.local_date.isoformat()}@{self.held_until.astimezone(UTC):%Y%m%d%H%M}"
+
+
+def due_held(session: Session, now: datetime, limit: int = 500) -> list[int]:
+    """Plans whose held posts are due at `now`, oldest first, through the held_until index."""
+    query = select(Plan.id).where(Plan.held_until <= now).order_by(Plan.held_until, Plan.id).limit(limit)
+    return list(session.scalars(query))
+
+
+def _held_post(session: Session, plan: Plan, until: datetime) -> HeldPost | None:
+    """What of the day goes, and to whom: the plan if it was never posted, the summary if it wasn't."""
+    owner = plan_owner(session, plan.member_id)
+    if owner is None:
+        return None
+    return HeldPost(
+        plan_id=plan.id,
+        member_id=owner.member_id,
+        workspace_id=owner.workspace_id,
+        user_id=owner.user_id,
+        local_date=plan.local_date,
+        held_until=until,
+        to=owner.audience().channel,
+        with_plan=plan.status in ("posted", "summarized") and plan.ts is None,
+        with_summary=plan.status == "summarized" and plan.summary_ts is None,
+    )
+
+
+def take_held(session: Session, plan_id: int, now: datetime) -> HeldPost | None:
+    """Release a due hold for sending, under the plan's row lock: None when another tick took it first.
+
+    What goes is fixed here; a sign-off after this no longer joins it, and is posted (or held) on its own.
+    """
+    query = select(Plan).where(Plan.id == plan_id, Plan.held_until <= now).with_for_update()
+    plan = session.scalars(query).first()
+    if plan is None or plan.held_until is None:
+        return None
+    until, plan.held_until = plan.held_until, None
+    return _held_post(session, plan, until)
+
+
+def peek_held(session: Session, plan_id: int) -> HeldPost | None:
+    """The held day as `take_held` would take it, without taking it (a dry run)."""
+    plan = session.get(Plan, plan_id)
+    if plan is None or plan.held_until is None:
+        return None
+    return _held_post(session, plan, plan.held_until)
+
+
+def held_again(session: Session, member_id: int, day: date, until: datetime) -> HeldPost | None:
+    """A held day whose send failed for a passing reason, to try again: what of it is still not posted."""
+    plan = session.scalars(select(Plan).filter_by(member_id=member_id, local_date=day)).first()
+    return _held_post(session, plan, until) if plan is not None else None
+
+
+def record_held(session: Session, held: HeldPost, channel: str, ts: str, now: datetime) -> None:
+    """Where the held day went: the plan's message and the summary's, so a sign-off sent again edits it."""
+    plan = session.get(Plan, held.plan_id)
+    if plan is None:
+        return
+    plan.channel = plan.channel or channel
+    if held.with_plan:
+        plan.channel, plan.ts = channel, ts
+    if held.with_summary:
+        plan.summary_ts = ts
+    plan.updated_at = now

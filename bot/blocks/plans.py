@@ -11,12 +11,13 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from bot.blocks.escape import MESSAGE_BLOCKS, MESSAGE_TEXT, SECTION_LIMIT, mrkdwn, shown
 from bot.blocks.kit import context, input_block, line_sections, option, plain_text, section, text_size
 from bot.blocks.wins import LIST_LINE_LIMIT, Message
+from rules.calendar import zone
 from rules.plans import linkable, repeated_wins
 from rules.wins import SavedWin
 from storage.plans import AVAILABILITY_LENGTH, Audience, SavedPlan, SignOff
@@ -90,10 +91,13 @@ def _actions(*elements: dict[str, Any], block_id: str | None = None) -> dict[str
     return block | ({"block_id": block_id} if block_id else {})
 
 
-def _sections(lines: Sequence[str], around: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def _sections(
+    lines: Sequence[str], around: Sequence[dict[str, Any]], room: tuple[int, int] | None = None
+) -> list[dict[str, Any]]:
     """Lines packed into sections in the room the blocks `around` them leave in a message (blocks and
-    text); when they don't all fit, the last block says how many were left out."""
-    blocks, chars = MESSAGE_BLOCKS - len(around), MESSAGE_TEXT - text_size(around)
+    text), or in `room` (blocks, characters) when given; when they don't all fit, the last block says how
+    many were left out."""
+    blocks, chars = room or (MESSAGE_BLOCKS - len(around), MESSAGE_TEXT - text_size(around))
     sections, left_out = line_sections(lines, blocks=blocks, chars=chars)
     if not left_out:
         return sections
@@ -298,17 +302,41 @@ def plan_message(user_id: str, plan: SavedPlan) -> Message:
     lead = (
         f":house_with_garden: *<@{mrkdwn(user_id)}> is working remotely today*, {long_day(plan.local_date)}"
     )
-    details = []
-    if plan.reachable:
-        details.append(f"*Reachable:* {mrkdwn(plan.reachable)}")
-    if plan.reach_via:
-        details.append(f"*How:* {mrkdwn(plan.reach_via)}")
-    tail = [context("   ·   ".join(details))] if details else []
+    tail = _availability(plan)
     body = _sections(_item_lines(plan.items, "•"), [section(lead), *tail])
     return {
         "text": f"<@{mrkdwn(user_id)}> is working remotely today",
         "blocks": [section(lead), *body, *tail],
     }
+
+
+def _availability(plan: SavedPlan) -> list[dict[str, Any]]:
+    details = []
+    if plan.reachable:
+        details.append(f"*Reachable:* {mrkdwn(plan.reachable)}")
+    if plan.reach_via:
+        details.append(f"*How:* {mrkdwn(plan.reach_via)}")
+    return [context("   ·   ".join(details))] if details else []
+
+
+def plan_held_notice(day: date, audience: Audience, until: datetime, tz: str) -> Message:
+    """The morning prompt when the plan waits for the manager's working hours (`until`, shown in the
+    member's zone `tz`); it can still be edited, and goes as it is then."""
+    return {
+        "text": "Your plan is saved; it reaches your manager at the start of their day",
+        "blocks": [
+            section(
+                f":crescent_moon: Your plan for {long_day(day)} is saved. It's outside the working hours of "
+                f"<@{mrkdwn(audience.channel)}>, so it reaches them at the start of their day: "
+                f"*{_your_time(until, tz)}*, together with your summary if you've signed off by then."
+            ),
+            _actions(_button(OPEN_PLAN, "Edit the plan", day.isoformat())),
+        ],
+    }
+
+
+def _your_time(instant: datetime, tz: str) -> str:
+    return f"{instant.astimezone(zone(tz)):%a} {instant.astimezone(zone(tz)):%H:%M} your time"
 
 
 def plan_sent_notice(day: date, place: str, *, edited: bool = False) -> Message:
@@ -577,6 +605,17 @@ def summary_message(
     numbered, so an item linked to one points to a line here. Private wins stay out (they never reach the
     manager), and so do the wins made from items, which are listed as done already.
     """
+    lead, lines = _summary_parts(user_id, plan, wins, carried_to)
+    return {
+        "text": f"<@{mrkdwn(user_id)}> signed off: {done_line(plan)}",
+        "blocks": [lead, *_sections(lines, [lead])],
+    }
+
+
+def _summary_parts(
+    user_id: str, plan: SavedPlan, wins: Sequence[SavedWin], carried_to: date | None
+) -> tuple[dict[str, Any], list[str]]:
+    """The summary's lead section and the lines under it."""
     who, day = f"<@{mrkdwn(user_id)}>", long_day(plan.local_date)
     lead = f":checkered_flag: *{who} signed off at {plan.signed_off}*, {day}\n{done_line(plan)}"
     lines = []
@@ -590,10 +629,49 @@ def summary_message(
         lines += [f"*Wins* ({len(others)})", *_win_lines(others, show_private=False, numbered=True)]
     if plan.blockers:
         lines += ["*Blockers cleared*", *(shown(line, SECTION_LIMIT) for line in plan.blockers.splitlines())]
-    return {
-        "text": f"<@{mrkdwn(user_id)}> signed off: {done_line(plan)}",
-        "blocks": [section(lead), *_sections(lines, [section(lead)])],
-    }
+    return section(lead), lines
+
+
+def held_message(
+    user_id: str, plan: SavedPlan, wins: Sequence[SavedWin], *, with_plan: bool, with_summary: bool
+) -> Message:
+    """A report's day as the manager gets it at the start of their working day, when it was posted outside
+    it: the plan and the summary (those not posted yet) in one message, each given half the room when
+    both are there."""
+    who, day = f"<@{mrkdwn(user_id)}>", long_day(plan.local_date)
+    fixed = [context(":crescent_moon: Sent outside your working hours, so held until the start of your day.")]
+    plan_lead = section(f":house_with_garden: *{who}'s plan for their remote day*, {day}")
+    summary_lead, summary_lines = _summary_parts(user_id, plan, wins, None)
+    if with_plan:
+        fixed += [plan_lead, *_availability(plan)]
+    if with_summary:
+        fixed += [{"type": "divider"}, summary_lead] if with_plan else [summary_lead]
+    blocks, chars = MESSAGE_BLOCKS - len(fixed), MESSAGE_TEXT - text_size(fixed)
+    plan_body: list[dict[str, Any]] = []
+    if with_plan:
+        share = (blocks // 2, chars // 2) if with_summary else (blocks, chars)
+        plan_body = _sections(_item_lines(plan.items, "•"), [], share)
+    summary_body: list[dict[str, Any]] = []
+    if with_summary:
+        summary_body = _sections(summary_lines, [], (blocks - len(plan_body), chars - text_size(plan_body)))
+    out = [fixed[0]]
+    if with_plan:
+        out += [plan_lead, *plan_body, *_availability(plan)]
+    if with_summary:
+        out += [{"type": "divider"}] if with_plan else []
+        out += [summary_lead, *summary_body]
+    parts = " and ".join(p for p, on in (("plan", with_plan), ("summary", with_summary)) if on)
+    return {"text": f"{who}'s {parts} for {day}", "blocks": out}
+
+
+def summary_held_notice(plan: SavedPlan, audience: Audience, until: datetime, tz: str) -> Message:
+    """The end-of-day prompt when the summary waits for the manager's working hours."""
+    text = (
+        f":crescent_moon: Signed off at {plan.signed_off}: {done_line(plan)}. It's outside the working hours "
+        f"of <@{mrkdwn(audience.channel)}>, so the summary reaches them at the start of their day: "
+        f"*{_your_time(until, tz)}*."
+    )
+    return {"text": done_line(plan), "blocks": [section(text)]}
 
 
 def summary_sent_notice(plan: SavedPlan, place: str, carried_to: date | None, carried: int) -> Message:

@@ -9,11 +9,12 @@ the manager happens after the ack, and a refusal from Slack is reported to the m
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
 
 from bot.blocks.form import form_metadata
 from bot.blocks.plans import (
@@ -26,8 +27,10 @@ from bot.blocks.plans import (
     SUMMARY_FORM,
     TICK_PATTERN,
     already_planned_message,
+    held_message,
     not_posted_message,
     plan_form,
+    plan_held_notice,
     plan_message,
     plan_sent_notice,
     read_plan_form,
@@ -35,6 +38,7 @@ from bot.blocks.plans import (
     skipped_message,
     snoozed_message,
     summary_form,
+    summary_held_notice,
     summary_message,
     summary_sent_notice,
     tick_group,
@@ -150,6 +154,12 @@ def _update_prompt(services: Services, metadata: dict[str, Any], message: Messag
         log.warning("could not update the prompt: %s", error.response.get("error"))
 
 
+def _manager_hold(session: Session, member_id: int, now: datetime) -> datetime | None:
+    """Until when what the member posts now must wait for their manager's working hours (None: not)."""
+    owner = plans.plan_owner(session, member_id)
+    return plans.manager_hold(session, owner, now) if owner is not None else None
+
+
 def _post_or_update(
     services: Services,
     existing: tuple[str | None, str | None],
@@ -224,10 +234,11 @@ def handle_plan_submission(services: Services, ack: Ack, body: dict[str, Any], v
         return
 
     def save() -> tuple[int, SavedPlan | None]:
-        member = member_for(services, team, user)
+        member, now = member_for(services, team, user), services.clock()
         with services.writing(), services.sessions.begin() as session:
+            hold = _manager_hold(session, member.id, now)
             plan = plans.post_plan(
-                session, member.id, day, form.items, form.reachable, form.reach_via, services.clock()
+                session, member.id, day, form.items, form.reachable, form.reach_via, now, hold
             )
         return member.id, plan
 
@@ -250,6 +261,10 @@ def share_plan(services: Services, member_id: int, plan: SavedPlan, metadata: di
     if owner is None:
         return
     audience = owner.audience()
+    if plan.held_until is not None:  # the clock posts it at the start of the manager's day
+        notice = plan_held_notice(plan.local_date, audience, plan.held_until, owner.tz)
+        _update_prompt(services, metadata, notice)
+        return
     message = plan_message(owner.user_id, plan)
     try:
         channel, ts = _post_or_update(services, (plan.channel, plan.ts), audience.channel, message)
@@ -334,9 +349,10 @@ def handle_summary_submission(
         return
 
     def save() -> tuple[int, SignedOff | None]:
-        member = member_for(services, team, user)
+        member, now = member_for(services, team, user), services.clock()
         with services.writing(), services.sessions.begin() as session:
-            return member.id, plans.sign_off(session, member, day, form, services.clock())
+            hold = _manager_hold(session, member.id, now)
+            return member.id, plans.sign_off(session, member, day, form, now, hold)
 
     saved = form_result(services, ack, save, "blockers")
     if saved is None:
@@ -357,7 +373,13 @@ def share_summary(services: Services, member_id: int, outcome: SignedOff, metada
     if owner is None:
         return
     plan, audience = outcome.plan, owner.audience()
-    message = summary_message(owner.user_id, plan, outcome.wins, outcome.next_day)
+    if plan.held_until is not None:  # the clock posts it at the start of the manager's day
+        _update_prompt(services, metadata, summary_held_notice(plan, audience, plan.held_until, owner.tz))
+        return
+    if plan.ts and plan.ts == plan.summary_ts:  # the plan and summary went as one held message: edit both
+        message = held_message(owner.user_id, plan, outcome.wins, with_plan=True, with_summary=True)
+    else:
+        message = summary_message(owner.user_id, plan, outcome.wins, outcome.next_day)
     with_plan = bool(plan.channel and plan.ts)
     thread = plan.ts if with_plan and not str(plan.channel).startswith("D") else None
     target = plan.channel if with_plan and plan.channel else audience.channel

@@ -224,7 +224,8 @@ def test_a_plan_goes_to_the_team_channel_escaped_and_is_stored(
 def test_a_plan_goes_to_the_manager_or_only_to_the_member(
     slack: SlackRequests, services: Services, fake_slack: FakeSlack, choice: dict[str, str], channel: str
 ) -> None:
-    fake_slack.add_user("U9", tz="America/New_York", name="boss")
+    fake_slack.add_user("U9", tz="Europe/Berlin", name="boss")
+    add_member(services, "U9")  # in Berlin too: the plan at 09:00 is in their working hours (else it waits)
     ana = add_member(services, **choice)
     before = len(fake_slack.messages)
     send_plan(slack, services, fake_slack, ana, "write the proposal")
