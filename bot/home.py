@@ -69,7 +69,7 @@ def _team_data(session: Session, member: MemberRef, tz: str, now: datetime) -> T
     if not reports_of(session, member.workspace_id, member.user_id):
         return None
     week = load_digest(
-        session, member.workspace_id, member.user_id, manager_week(now, tz), shown_per_report=0
+        session, member.workspace_id, member.user_id, manager_week(now, tz), now=now, shown_per_report=0
     )
     sent = deliveries_for(session, member.id, limit=LEDGER_LOOKBACK)
     row = next((d for d in sent if d.kind == DIGEST), None)

@@ -31,9 +31,10 @@ from bot.blocks.recap import recap_messages
 from jobs.delivery import Delivery, Message, SendResult, error_code
 from rules.digest import WinsSeries, build_digest
 from rules.schedule import DIGEST, RECAP
-from storage.digest import digest_inputs, load_digest
+from storage.digest import digest_inputs, load_digest, reports_of
 from storage.models import Member
 from storage.schedules import digest_after, manager_row
+from storage.windows import build_window
 
 CHART_TITLE = "Wins per day, remote vs office"
 _CHART_LOCK = threading.Lock()
@@ -49,23 +50,33 @@ class Parcel:
     week: str = ""  # names the chart's file
 
 
-def weekly_parcel(session: Session, member_id: int, kind: str, week: str, due_at: datetime) -> Parcel | None:
-    """The digest (kind "digest", to the manager) or the recap (kind "recap", to a report) for an ISO
-    week, as the database has it now; None when there is nothing to send."""
+def weekly_parcel(
+    session: Session, member_id: int, kind: str, week: str, due_at: datetime, now: datetime
+) -> Parcel | None:
+    """The digest (kind "digest", to the manager) or the recap (kind "recap", to a report) for the week
+    that is the delivery's period; None when there is nothing to send.
+
+    Building a digest assigns it its work (storage.windows) in the caller's transaction, which must
+    commit before the digest is sent; a retry renders the digest as it was built."""
     member = session.get(Member, member_id)
     if member is None:
         return None
     if kind == DIGEST:
-        digest = load_digest(session, member.workspace_id, member.user_id, week)
-        if not digest.reports:
+        reports = reports_of(session, member.workspace_id, member.user_id)
+        if not reports:
             return None
+        tz_of = {r.member_id: r.tz for r in reports}
+        window = build_window(session, member, week, sorted(tz_of), tz_of, now)
+        digest = load_digest(session, member.workspace_id, member.user_id, week, now=now, window=window)
         return Parcel(digest_messages(digest), digest.chart, week)
     if kind != RECAP:
         raise ValueError(f"no weekly message of kind {kind!r}")
     manager = manager_row(session, member)
     if manager is None:
         return None
-    inputs = digest_inputs(session, member.workspace_id, manager.user_id, week, only_member_id=member.id)
+    inputs = digest_inputs(
+        session, member.workspace_id, manager.user_id, week, now=now, only_member_id=member.id
+    )
     if not inputs.reports:  # paused sharing: the manager sees nothing of theirs, so there is nothing to fix
         return None
     # The member reads it: times in their zone, and no trace of the manager's own acknowledgement.

@@ -107,6 +107,7 @@ from storage.schedules import (
     overrides_for,
     schedule_of,
 )
+from storage.windows import mark_delivered
 
 SLOT_KINDS: dict[str, tuple[str, ...]] = {
     MORNING: (MORNING, MORNING_SNOOZE),
@@ -600,15 +601,15 @@ def _parcel(session: Session, job: _Job, now: datetime) -> Parcel | None:
         held = held_post_message(session, job.held)
         return None if held is None else Parcel([held])
     if job.kind in WEEKLY_KINDS:
-        return weekly_parcel(session, job.member_id, job.kind, job.period, job.due_at)
+        return weekly_parcel(session, job.member_id, job.kind, job.period, job.due_at, now)
     message = prompt_message(session, job.member_id, job.kind, job.local_date, now)
     return None if message is None else Parcel([message])
 
 
 def _deliver(services: Services, delivery: Delivery, job: _Job, now: datetime) -> TickItem:
     """Render, send, finish: the rendering and the finish each in a short session, the send in none."""
-    try:
-        with services.sessions() as session:
+    try:  # a transaction: building a digest assigns it its work (storage.windows), before it is sent
+        with services.writing(), services.sessions.begin() as session:
             parcel = _parcel(session, job, now)
     except Exception:
         log.exception("tick: could not render the %s prompt for %s", job.kind, job.user_id)
@@ -647,6 +648,8 @@ def _finish(
                 ts=result.ts if result else None,
                 error=error,
             )
+            if job.kind == DIGEST and outcome == SENT:
+                mark_delivered(session, job.member_id, job.period, now)
             if member_gone(error):
                 deactivate(session, job.member_id)
                 log.warning("tick: Slack says %s is gone (%s); they get no more prompts", job.user_id, error)

@@ -52,6 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--week", metavar="YYYY-Www", help="an ISO week (default: the manager's current)")
     preview.add_argument("--workspace", metavar="TEAM_ID", help="needed only when they manage in several")
     preview.add_argument("--json", action="store_true", help="print every message's Block Kit instead")
+    preview.add_argument(
+        "--at", metavar="ISO-8601", help="as if built at this instant, with an offset or Z (default: now)"
+    )
     workspace = commands.add_parser("workspace", help="a workspace's defaults").add_subparsers(
         dest="workspace_command", required=True
     )
@@ -185,6 +188,10 @@ def _digest_preview(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError as error:
         print(f"remote-wins: --week: {error}", file=sys.stderr)
         return USAGE_ERROR
+    at = _instant(args.at) if args.at else utc_now()
+    if at is None:
+        print(f"remote-wins: --at: {args.at!r} is not an instant with an offset or Z", file=sys.stderr)
+        return USAGE_ERROR
     engine = create_db_engine(settings.database_url)
     try:
         ensure_current(engine)
@@ -200,10 +207,10 @@ def _digest_preview(args: argparse.Namespace, settings: Settings) -> int:
             if not workspaces:
                 print(f"No digest: no member names {args.manager} as their manager.")
                 return 0
-            week = week or manager_week(utc_now(), find_manager(session, workspaces[0], args.manager).tz)
+            week = week or manager_week(at, find_manager(session, workspaces[0], args.manager).tz)
             # The text shows every win whole; the blocks are exactly what the manager would be sent.
             every = None if not args.json else SHOWN_PER_REPORT
-            digest = load_digest(session, workspaces[0], args.manager, week, shown_per_report=every)
+            digest = load_digest(session, workspaces[0], args.manager, week, now=at, shown_per_report=every)
     finally:
         engine.dispose()
     if args.json and digest.reports:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from rules.calendar import DateRange, local_today
 from rules.digest import (
+    PLAN_WIN,
     SHOWN_PER_REPORT,
     DayTally,
     Digest,
@@ -31,11 +32,11 @@ from rules.digest import (
     build_digest,
     chart_range,
     compare_range,
-    week_range,
 )
 from rules.schedule import weekdays_of
 from storage.models import DayOverride, DigestAck, Member, Plan, Win
 from storage.upsert import insert_ignore
+from storage.windows import Window, covered_plans, covered_wins, pending_window
 
 IN_CHUNK = 500  # member ids per query: far below any backend's limit on bound parameters
 UNKNOWN_ZONE = "UTC"  # for a manager the bot has not met yet (nobody asked Slack for their zone)
@@ -117,45 +118,33 @@ _WIN_COLUMNS = (
     Win.metric_value,
     Win.link,
     Win.day_kind,
-)  # `private` is not read: the queries keep only shared wins
-_WIN_ORDER = (Win.member_id, Win.local_date, Win.id)
-_ALL_WINS = select(*_WIN_COLUMNS).where(*_VISIBLE_WINS).order_by(*_WIN_ORDER)
-_RANKED = (
-    select(Win.id, func.row_number().over(partition_by=Win.member_id, order_by=_WIN_ORDER[1:]).label("n"))
-    .where(*_VISIBLE_WINS)
-    .subquery()
+    Win.private,  # always False here: the queries keep only shared wins
+    Win.source,  # a ticked plan item is shown as one, and never counted as a logged win
 )
-_FIRST_WINS = (
-    select(*_WIN_COLUMNS)
-    .where(Win.id.in_(select(_RANKED.c.id).where(_RANKED.c.n <= bindparam("per_member"))))
-    .order_by(*_WIN_ORDER)
+_WIN_ORDER = (Win.member_id, Win.local_date, Win.id)
+# A logged win is one the member logged themselves, not a ticked plan item (rules.digest, "Logged wins").
+_LOGGED = Win.source != PLAN_WIN
+# `DayTally`'s columns: all visible wins, the logged ones tagged remote and office, and the logged ones.
+_TALLY_COLUMNS = (
+    Win.member_id,
+    Win.local_date,
+    func.count(),
+    func.sum(case((_LOGGED & (Win.day_kind == "remote"), 1), else_=0)),
+    func.sum(case((_LOGGED & (Win.day_kind == "office"), 1), else_=0)),
+    func.sum(case((_LOGGED, 1), else_=0)),
 )
 # Grouped by the index's own columns, so neither backend sorts: one row per member and day.
-_TALLIES = (
-    select(
-        Win.member_id,
-        Win.local_date,
-        func.count(),
-        func.sum(case((Win.day_kind == "remote", 1), else_=0)),
-        func.sum(case((Win.day_kind == "office", 1), else_=0)),
-    )
-    .where(*_VISIBLE_WINS)
-    .group_by(Win.member_id, Win.local_date)
-)
+_TALLIES = select(*_TALLY_COLUMNS).where(*_VISIBLE_WINS).group_by(Win.member_id, Win.local_date)
+# Logged metric values only (a ticked plan item has none, and is not the member's own figure either).
 _METRICS = (
-    select(
-        Win.member_id,
-        Win.local_date,
-        Win.metric_name,
-        func.count(),
-        func.coalesce(func.sum(Win.metric_value), 0.0),
-    )
-    .where(*_VISIBLE_WINS, Win.metric_name.is_not(None))
+    select(Win.member_id, Win.local_date, Win.metric_name, func.count(), func.sum(Win.metric_value))
+    .where(*_VISIBLE_WINS, _LOGGED, Win.metric_name.is_not(None), Win.metric_value.is_not(None))
     .group_by(Win.member_id, Win.local_date, Win.metric_name)
 )
-_PLANS = select(
-    Plan.member_id, Plan.local_date, Plan.status, Plan.items, Plan.done, Plan.blockers, Plan.signed_off
-).where(Plan.member_id.in_(_IDS), Plan.local_date.between(_FIRST, _LAST))
+# The days a member skipped their plan: neither remote nor office in the comparison's weeks.
+_SKIPPED = select(Plan.member_id, Plan.local_date).where(
+    Plan.member_id.in_(_IDS), Plan.local_date.between(_FIRST, _LAST), Plan.status == "skipped"
+)
 _OVERRIDES = select(DayOverride.member_id, DayOverride.local_date, DayOverride.kind).where(
     DayOverride.member_id.in_(_IDS), DayOverride.local_date.between(_FIRST, _LAST)
 )
@@ -172,39 +161,25 @@ def _rows(
     return rows
 
 
-def week_wins(
-    session: Session, member_ids: Sequence[int], period: DateRange, per_member: int | None = None
-) -> list[WeekWin]:
-    """The members' visible wins in `period`, by member, day and id; with `per_member`, each one's first few.
-
-    The digest message shows only a report's first wins, so it reads only those: the rest are counted
-    by `win_tallies`, and the week's cost stays in the rows shown, not in the rows logged.
-    """
-    if per_member is None:
-        return [WeekWin(*row) for row in _rows(session, _ALL_WINS, member_ids, period)]
-    rows = _rows(session, _FIRST_WINS, member_ids, period, per_member=per_member)
-    return [WeekWin(*row) for row in rows]
-
-
 def win_tallies(session: Session, member_ids: Sequence[int], period: DateRange) -> list[DayTally]:
-    """The members' visible wins in `period`, counted per day and tag: no text leaves the database."""
+    """The members' visible wins in `period`, counted per day, with the logged ones and their tags: no text
+    leaves the database."""
     return [DayTally(*row) for row in _rows(session, _TALLIES, member_ids, period)]
 
 
 def metric_tallies(session: Session, member_ids: Sequence[int], period: DateRange) -> list[MetricTally]:
-    """The members' metric values in `period`, summed per day and name as typed."""
+    """The members' logged metric values in `period`, counted and summed per day and name as typed."""
     return [MetricTally(*row) for row in _rows(session, _METRICS, member_ids, period)]
 
 
-def week_plans(session: Session, member_ids: Sequence[int], period: DateRange) -> list[PlanDay]:
-    plans = []
-    for member_id, day, status, items, done, blockers, signed_off in _rows(
-        session, _PLANS, member_ids, period
-    ):
-        items = items or []
-        ticked = {i for i in (done or []) if isinstance(i, int) and 0 <= i < len(items)}
-        plans.append(PlanDay(member_id, day, status, len(items), len(ticked), blockers, signed_off))
-    return plans
+def skipped_days(
+    session: Session, member_ids: Sequence[int], period: DateRange
+) -> dict[int, frozenset[date]]:
+    """Per member, the days in `period` whose plan they skipped."""
+    days: defaultdict[int, set[date]] = defaultdict(set)
+    for member_id, day in _rows(session, _SKIPPED, member_ids, period):
+        days[member_id].add(day)
+    return {member_id: frozenset(found) for member_id, found in days.items()}
 
 
 def day_overrides(
@@ -216,42 +191,129 @@ def day_overrides(
     return dict(overrides)
 
 
+def _in_window(query: Select[Any], window: Window, ids: Sequence[int]) -> Select[Any]:
+    return query.where(covered_wins(window, ids), Win.member_id.in_(ids))
+
+
+def window_wins(
+    session: Session, window: Window, member_ids: Sequence[int], per_member: int | None = None
+) -> list[WeekWin]:
+    """The window's wins by member, day and id; with `per_member`, each member's first few (the digest
+    message shows only those; `window_counts` counts the rest)."""
+    rows: list[Row[Any]] = []
+    for ids in _chunks(member_ids):
+        if per_member is None:
+            query = _in_window(select(*_WIN_COLUMNS), window, ids).order_by(*_WIN_ORDER)
+        else:
+            ranked = _in_window(
+                select(
+                    Win.id,
+                    func.row_number().over(partition_by=Win.member_id, order_by=_WIN_ORDER[1:]).label("n"),
+                ),
+                window,
+                ids,
+            ).subquery()
+            first = select(ranked.c.id).where(ranked.c.n <= per_member)
+            query = select(*_WIN_COLUMNS).where(Win.id.in_(first)).order_by(*_WIN_ORDER)
+        rows.extend(session.connection().execute(query).all())
+    return [WeekWin(*row) for row in rows]
+
+
+def window_counts(session: Session, window: Window, member_ids: Sequence[int]) -> list[DayTally]:
+    """The window's wins per member and day, with the logged ones and their tags (as `win_tallies`)."""
+    rows: list[Row[Any]] = []
+    for ids in _chunks(member_ids):
+        query = _in_window(select(*_TALLY_COLUMNS), window, ids).group_by(Win.member_id, Win.local_date)
+        rows.extend(session.connection().execute(query).all())
+    return [DayTally(*row) for row in rows]
+
+
+def window_plans(
+    session: Session, window: Window, member_ids: Sequence[int], tz_of: dict[int, str]
+) -> list[PlanDay]:
+    """The plans whose posting or outcome (sign-off, or the end of an unanswered day) the window shows."""
+    plans = []
+    for shown in covered_plans(session, window, member_ids, tz_of):
+        plan = shown.plan
+        items = plan.items or []
+        ticked = {i for i in (plan.done or []) if isinstance(i, int) and 0 <= i < len(items)}
+        plans.append(
+            PlanDay(
+                plan.member_id,
+                plan.local_date,
+                plan.status,
+                len(items),
+                len(ticked),
+                plan.blockers,
+                plan.signed_off,
+                posting=shown.posting,
+                outcome=shown.outcome,
+            )
+        )
+    return plans
+
+
+def window_span(window: Window, tz: str) -> DateRange:
+    """The window's days on a clock: from the day of its floor (the first digest's reach, or the previous
+    build) to the day it was built."""
+    start = window.since if window.since is not None else window.floor
+    return DateRange(local_today(start, tz), local_today(window.until, tz))
+
+
 def digest_inputs(
     session: Session,
     workspace_id: str,
     manager_user_id: str,
     week: str,
     *,
+    now: datetime,
+    window: Window | None = None,
     shown_per_report: int | None = SHOWN_PER_REPORT,
     only_member_id: int | None = None,
 ) -> DigestInputs:
-    """Everything one manager's digest for `week` needs.
+    """Everything one manager's digest for `week` needs: the built digest's content when `window` is given
+    (storage.windows.build_window), else what the next digest would show as of `now`.
 
     `shown_per_report` wins of each report are loaded whole (None: all of them, as Details and the
     plain-text preview need); `only_member_id` narrows it all to one report.
     """
-    period = week_range(week)
-    window = chart_range(period)
     manager = find_manager(session, workspace_id, manager_user_id)
+    if window is None:
+        window = pending_window(session, manager.member_id, week, now)
+    span = window_span(window, manager.tz)
+    chart = chart_range(span)
     reports = reports_of(session, workspace_id, manager_user_id)
     if only_member_id is not None:
         reports = [r for r in reports if r.member_id == only_member_id]
     ids = sorted(r.member_id for r in reports)
     acked = acknowledged_at(session, manager.member_id, week) if manager.member_id is not None else None
+    base = DigestInputs(
+        workspace_id,
+        manager_user_id,
+        manager.tz,
+        week,
+        [],
+        [],
+        [],
+        [],
+        {},
+        acked,
+        since=window.since,
+        now=window.until,
+        floor=window.floor,
+    )
     if not ids:
-        return DigestInputs(workspace_id, manager_user_id, manager.tz, week, [], [], [], [], {}, acked)
-    return DigestInputs(
-        workspace_id=workspace_id,
-        manager_user_id=manager_user_id,
-        manager_tz=manager.tz,
-        week=week,
+        return base
+    return replace(
+        base,
         reports=reports,
-        wins=week_wins(session, ids, period, shown_per_report),
-        tallies=win_tallies(session, ids, window),
-        metrics=metric_tallies(session, ids, compare_range(period)),
-        plans=week_plans(session, ids, period),
-        overrides=day_overrides(session, ids, window),
-        acknowledged_at=acked,
+        wins=window_wins(session, window, ids, shown_per_report),
+        counts=window_counts(session, window, ids),
+        tallies=win_tallies(session, ids, chart),
+        metrics=metric_tallies(session, ids, compare_range(span)),
+        plans=window_plans(session, window, ids, {r.member_id: r.tz for r in reports}),
+        overrides=day_overrides(session, ids, chart),
+        skipped=skipped_days(session, ids, chart),
     )
 
 
@@ -261,12 +323,22 @@ def load_digest(
     manager_user_id: str,
     week: str,
     *,
+    now: datetime,
+    window: Window | None = None,
     shown_per_report: int | None = SHOWN_PER_REPORT,
 ) -> Digest:
-    """One manager's digest for an ISO week ("2026-W48"), built from the database as it is now."""
-    return build_digest(
-        digest_inputs(session, workspace_id, manager_user_id, week, shown_per_report=shown_per_report)
+    """One manager's digest for `week` (its ledger period, "2026-W48"): as built when `window` is given,
+    else the next digest's content as of `now`."""
+    inputs = digest_inputs(
+        session,
+        workspace_id,
+        manager_user_id,
+        week,
+        now=now,
+        window=window,
+        shown_per_report=shown_per_report,
     )
+    return build_digest(inputs)
 
 
 def acknowledge(

@@ -144,6 +144,8 @@ class Win(Base):
     source_ref: Mapped[str | None] = mapped_column(String(128))
     private: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime]
+    # The manager's digest that showed this win: each shared win is in exactly one (see storage.windows).
+    digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id", ondelete="SET NULL"), index=True)
 
 
 class DayOverride(Base):
@@ -220,6 +222,9 @@ class Plan(Base):
     blockers: Mapped[str | None] = mapped_column(Text)
     signed_off: Mapped[str | None] = mapped_column(String(5))  # local "HH:MM"
     summary_ts: Mapped[str | None] = mapped_column(String(32))
+    # The digests that showed the posted plan and the sign-off: each in exactly one (storage.windows).
+    plan_digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id", ondelete="SET NULL"))
+    summary_digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id", ondelete="SET NULL"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     # Done items that are wins, as [item index, win id]: a win made from the item at sign-off (only when
@@ -233,6 +238,23 @@ class Plan(Base):
 
 # The digest finds a manager's reports by (workspace, manager's user id): an index, not a scan of members.
 Index("ix_members_workspace_manager", Member.workspace_id, Member.manager_user_id)
+
+
+class DigestRun(Base):
+    """One manager's digest as built: it covers what was recorded after the previous one was built and by
+    `built_at`; the wins, plans and sign-offs it showed point to it, so none is shown in two."""
+
+    __tablename__ = "digests"
+    __table_args__ = (UniqueConstraint("manager_member_id", "week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    manager_member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    week: Mapped[str] = mapped_column(String(8))  # the ledger's period: one digest a week
+    since: Mapped[datetime | None]  # the previous digest's `built_at`; None for the manager's first
+    floor: Mapped[datetime]  # the oldest work it covers was recorded after this (storage.windows)
+    built_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]  # None until Slack took its first message
 
 
 class DigestAck(Base):

@@ -28,7 +28,7 @@ from bot.blocks.escape import (
 from bot.blocks.kit import context, plain_text, section, text_size
 from bot.blocks.wins import Message
 from rules.calendar import DateRange, zone
-from rules.digest import COMPARE_WEEKS, SHOWN_PER_REPORT, Comparison, Digest, ReportWeek, WeekWin
+from rules.digest import SHOWN_PER_REPORT, Comparison, Digest, MetricRates, ReportWeek, WeekWin
 from rules.wins import shown_number
 
 Block = dict[str, Any]
@@ -72,6 +72,12 @@ def _span(period: DateRange) -> str:
     return f"{start} – {last.day} {last:%b} {last.year}"
 
 
+def _short_span(period: DateRange) -> str:
+    """ "27 Nov – 4 Dec": a modal title's 24 characters hold it."""
+    first, last = period.first, period.last
+    return f"{first.day} {first:%b} – {last.day} {last:%b}"
+
+
 def _rate(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}"
 
@@ -84,8 +90,20 @@ def _plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count} {one if count == 1 else many or one + 's'}"
 
 
-def _plans(done: int, planned: int) -> str:
-    return f"plans {done} of {planned} done ({_percent(done, planned)})" if planned else "no plans"
+def _plans(done: int, planned: int, in_progress: int = 0) -> str:
+    """Completion over the plans whose day is over; a plan whose day is still going is only "in progress"."""
+    going = _plural(in_progress, "plan") + " in progress" if in_progress else ""
+    if not planned:
+        return going or "no plans"
+    return f"plans {done} of {planned} done ({_percent(done, planned)})" + (f", {going}" if going else "")
+
+
+_KIND_WORDS = {"remote": "remote day", "office": "office day", "off": "day off", "skipped": "plan skipped"}
+
+
+def _kind_words(kind: str) -> str:
+    """How a day's kind reads next to its date ("" for unknown): "remote day", "day off", "holiday"."""
+    return _KIND_WORDS.get(kind, "" if kind == "unknown" else kind)
 
 
 def _name(report: ReportWeek, limit: int = NAME_LIMIT) -> str:
@@ -99,7 +117,7 @@ def _one_line(text: str) -> str:
 
 def _trailer(win: WeekWin) -> str:
     parts = [win.day_kind] if win.day_kind in ("remote", "office") else []
-    parts.append(win.category)
+    parts.append(win.category if win.logged else f"{win.category}, a ticked plan item")
     if win.metric_name and win.metric_value is not None:
         parts.append(f"{shown(win.metric_name, NAME_LIMIT)}: {shown_number(win.metric_value)}")
     return " · ".join(parts)
@@ -112,45 +130,76 @@ def _local(at: datetime, tz: str) -> datetime:
 # -- the numbers -------------------------------------------------------------------------------------
 
 
+def _mean(value: float) -> str:
+    """A per-day figure: one decimal, two below 1 so that a small mean does not read as 0.0."""
+    return f"{value:.1f}" if value == 0 or abs(value) >= 1 else f"{value:.2f}"
+
+
+def _metric(metric: MetricRates, escape: bool) -> str:
+    """ "tickets closed 4.5 on 6 remote days vs 3.0 on 4 office days"; a side without data says so."""
+    name = shown(metric.name, NAME_LIMIT) if escape else metric.name
+    sides = [
+        f"{_mean(value)} on {_plural(days, kind + ' day')}" if value is not None else f"no {kind} days logged"
+        for kind, value, days in (
+            ("remote", metric.remote, metric.remote_days),
+            ("office", metric.office, metric.office_days),
+        )
+    ]
+    return f"{name} {sides[0]} vs {sides[1]}"
+
+
 def _comparison(comparison: Comparison, *, escape: bool = True, most: int | None = METRICS_SHOWN) -> str:
-    """ "Last 4 weeks: 2.5 wins per remote day (10 days) vs 1.2 per office day (8 days)", then metrics.
+    """ "Over 3 remote and 2 office days (2 Nov – 27 Nov 2026): 1.7 wins logged per remote day, 0.5 per
+    office day", then each metric's mean per day it was logged. Says what it covers, never a 0 for no data.
 
     `escape` is False only for the plain-text preview; `most` caps the metrics listed (None: all).
     """
-    if not comparison.remote_days and not comparison.office_days:
-        return f"Last {COMPARE_WEEKS} weeks: no remote or office days to compare yet"
+    remote, office, span = comparison.remote_days, comparison.office_days, _span(comparison.period)
+    if not remote and not office:
+        return "No remote or office days to compare yet"
+    if remote and office:
+        over = f"Over {remote} remote and {_plural(office, 'office day')}"
+    else:
+        over = f"Over {_plural(remote or office, 'remote day' if remote else 'office day')}, "
+        over += "no office days" if remote else "no remote days"
     if not comparison.remote_wins and not comparison.office_wins:
-        return f"Last {COMPARE_WEEKS} weeks: no wins logged to compare yet"
-    line = (
-        f"Last {COMPARE_WEEKS} weeks: {_rate(comparison.remote_rate)} wins per remote day "
-        f"({_plural(comparison.remote_days, 'day')}) vs {_rate(comparison.office_rate)} per office day "
-        f"({_plural(comparison.office_days, 'day')})"
-    )
-    metrics = [
-        f"{shown(m.name, NAME_LIMIT) if escape else m.name} {_rate(m.remote)} vs {_rate(m.office)}"
-        for m in comparison.metrics
-    ]
+        return f"{over} ({span}): no wins logged to compare yet"
+    rates = []
+    if remote:
+        rates.append(f"{_rate(comparison.remote_rate)} wins logged per remote day")
+    if office:
+        rates.append(f"{_rate(comparison.office_rate)} {'per' if remote else 'wins logged per'} office day")
+    line = f"{over} ({span}): {', '.join(rates)}"
+    metrics = [_metric(m, escape) for m in comparison.metrics]
     if metrics:
         listed = metrics if most is None else metrics[:most]
-        line += "; per remote vs office day: " + ", ".join(listed)
+        line += ". Per day logged: " + "; ".join(listed)
         if len(metrics) > len(listed):
-            line += f" and {_plural(len(metrics) - len(listed), 'more metric')}"
+            line += f"; and {_plural(len(metrics) - len(listed), 'more metric')}"
     return line
 
 
+def _from_plans(count: int) -> str:
+    """Of the wins shown, those made from ticked plan items: "2 from ticked plan items"."""
+    return f"{count} from {'a ticked plan item' if count == 1 else 'ticked plan items'}"
+
+
 def headline(report: ReportWeek) -> str:
-    remote = ", ".join(f"{d:%a}" for d in report.remote_days) or "none"
-    return (
-        f"{_plural(report.win_count, 'win')} · remote days: {remote} · {_plans(report.done, report.planned)}"
-    )
+    """ "5 wins (2 from ticked plan items) · remote days: Tue, Wed · plans 3 of 4 done (75%)"."""
+    name = (lambda d: f"{d:%a}") if report.period.days <= 7 else _day
+    remote = ", ".join(name(d) for d in report.remote_days) or "none"
+    wins = _plural(report.win_count, "win")
+    if report.plan_wins:
+        wins += f" ({_from_plans(report.plan_wins)})"
+    return f"{wins} · remote days: {remote} · {_plans(report.done, report.planned, report.in_progress)}"
 
 
-def _sign_offs(report: ReportWeek) -> str:
-    """Each sign-off under the member's day, at the manager's clock time: "Wed 00:05 (your Thu)"."""
-    return ", ".join(
-        f"{s.day:%a} {s.at:%H:%M}" + ("" if s.at.date() == s.day else f" (your {s.at:%a})")
-        for s in report.sign_offs
-    )
+def _sign_offs(report: ReportWeek, *, escape: bool = True) -> str:
+    """Each sign-off as the member gave it, under their own day, in their own zone, and marked so:
+    "Signed off (Ana's time, Europe/Berlin): Tue 17:30, Wed 18:05"."""
+    name = _name(report, 40) if escape else report.report.name
+    times = ", ".join(f"{s.day:%a} {s.local}" for s in report.sign_offs)
+    return f"Signed off ({name}'s time, {report.report.tz}): {times}"
 
 
 def team_line(digest: Digest) -> str:
@@ -159,8 +208,8 @@ def team_line(digest: Digest) -> str:
     parts = [
         _plural(team.reports, "report"),
         _plural(team.remote_days, "remote day"),
-        _plural(team.wins, "win"),
-        _plans(team.done, team.planned),
+        _plural(team.wins, "win") + (f" ({_from_plans(team.plan_wins)})" if team.plan_wins else ""),
+        _plans(team.done, team.planned, team.in_progress),
     ]
     if team.quiet:
         parts.append(f"{team.quiet} quiet")
@@ -183,7 +232,10 @@ def _wins_text(report: ReportWeek, budget: int) -> tuple[str, int, int]:
     lines: list[str] = []
     size = shown_count = shortened = 0
     for day in report.days:
-        header = f"*{_day(day.day)}* · {day.kind} day" if day.kind != "unknown" else f"*{_day(day.day)}*"
+        kind = _kind_words(day.kind)
+        header = f"*{_day(day.day)}* · {kind}" if kind else f"*{_day(day.day)}*"
+        if day.late:
+            header += " · _added since your last digest_"
         for index, win in enumerate(day.wins):
             text = _one_line(win.text)
             line = f"• {_clip(text, WIN_LINE_LIMIT)}  _({_trailer(win)})_"
@@ -226,7 +278,7 @@ def _report_blocks(report: ReportWeek) -> list[Block]:
         text += f"\n_…and {more} more: press “Show all”._"
     facts = [_comparison(report.comparison)]
     if report.sign_offs:
-        facts.append(f"Signed off (your time): {_sign_offs(report)}")
+        facts.append(_sign_offs(report))
     if report.blockers:
         cleared = "; ".join(f"{b.day:%a}: {shown(_one_line(b.text), BLOCKER_LIMIT)}" for b in report.blockers)
         facts.append(f"Blockers cleared: {cleared}")
@@ -273,13 +325,20 @@ def _top_blocks(digest: Digest) -> list[Block]:
         top.append(context(f":white_check_mark: You acknowledged this week on {_day(at.date())} {at:%H:%M}."))
     else:
         top.append({"type": "actions", "elements": [_button("Acknowledge", ACK, digest.week, "primary")]})
-    top.append(
-        context(
-            f"Week {digest.week}, each report's own dates · times in your zone ({digest.manager_tz}) · "
-            "private wins are never shown"
-        )
-    )
+    top.append(context(f"{covers(digest)} · private wins are never shown"))
     return top
+
+
+def covers(digest: Digest) -> str:
+    """What the digest covers, in the manager's words: since the last digest (at the manager's time), or
+    the first week; days and sign-off times are each report's own."""
+    own = "each report's own dates and times"
+    if digest.until is None:
+        return f"{_span(digest.period)}, {own}"
+    if digest.since is None:
+        return f"Everything shared in the past 7 days, {own}"
+    at = _local(digest.since, digest.manager_tz)
+    return f"Everything shared since your last digest ({_day(at.date())} {at:%H:%M} your time), {own}"
 
 
 def _pack(
@@ -313,7 +372,7 @@ def digest_messages(digest: Digest) -> list[Message]:
     fallback = _fallback(digest)
     messages = [{"text": fallback, "blocks": pages[0]}]
     for number, page in enumerate(pages[1:], start=2):
-        label = f"Week {digest.week}, continued ({number} of {len(pages)})"
+        label = f"Remote day wins · {_span(digest.period)}, continued ({number} of {len(pages)})"
         messages.append({"text": f"{fallback} ({number} of {len(pages)})", "blocks": [context(label), *page]})
     return messages
 
@@ -349,7 +408,7 @@ def _detail_summary(report: ReportWeek) -> list[Block]:
         section(f"*{_name(report)}* · {headline(report)}\n{_comparison(report.comparison, most=None)}"),
     ]
     if report.sign_offs:
-        blocks.append(context(f"Signed off (your time, {report.manager_tz}): {_sign_offs(report)}"))
+        blocks.append(context(_sign_offs(report)))
     for blocker in report.blockers:
         for piece in split_shown(f"{_day(blocker.day)}, blocker cleared: {blocker.text}", SECTION_LIMIT):
             blocks.append(section(piece))
@@ -362,7 +421,7 @@ def _detail_view(report: ReportWeek, blocks: list[Block], page: int, pages: int)
         nav.append(_button("Previous", DETAIL_PREVIOUS, f"{report_key(report)}:{page - 1}"))
     if page < pages:
         nav.append(_button("Next", DETAIL_NEXT, f"{report_key(report)}:{page + 1}"))
-    title = f"Week {report.week[-2:]}" + (f" · {page} of {pages}" if pages > 1 else "")
+    title = _short_span(report.period) + (f" · {page} of {pages}" if pages > 1 else "")
     metadata = {"member_id": report.report.member_id, "week": report.week, "page": page}
     return {
         "type": "modal",
@@ -378,7 +437,7 @@ def digest_detail_views(report: ReportWeek) -> list[dict[str, Any]]:
     """A report's whole week, every win in full, in modals of at most 100 blocks (page 1 opens first)."""
     units: list[list[Block]] = []
     for day in report.days:
-        kind = f" · {day.kind} day" if day.kind != "unknown" else ""
+        kind = f" · {_kind_words(day.kind)}" if day.kind != "unknown" else ""
         units.append([section(f"*{_day(day.day)}*{kind} · {_plural(len(day.wins), 'win')}")])
         units.extend(_win_blocks(win) for win in day.wins)
     if not report.days:
@@ -409,16 +468,16 @@ def digest_text(digest: Digest) -> str:
     if digest.acknowledged_at is not None:
         at = _local(digest.acknowledged_at, digest.manager_tz)
         out.append(f"Acknowledged {_day(at.date())} {at:%H:%M}")
-    out.append(f"Times in the manager's zone ({digest.manager_tz}); dates are each report's own.")
+    out.append(f"{covers(digest)}; the manager's zone is {digest.manager_tz}.")
     for report in digest.active:
         out += ["", f"{report.report.name} · {headline(report)}"]
         out.append("  " + _comparison(report.comparison, escape=False, most=None))
         if report.sign_offs:
-            out.append(f"  Signed off: {_sign_offs(report)}")
+            out.append("  " + _sign_offs(report, escape=False))
         for blocker in report.blockers:
             out.append(f"  Blocker cleared {_day(blocker.day)}: {_indent(blocker.text, '    ')}")
         for day in report.days:
-            kind = f" ({day.kind} day)" if day.kind != "unknown" else ""
+            kind = f" ({_kind_words(day.kind)})" if day.kind != "unknown" else ""
             out.append(f"  {_day(day.day)}{kind}")
             for win in day.wins:
                 trailer = _trailer_plain(win)
@@ -432,7 +491,7 @@ def digest_text(digest: Digest) -> str:
 
 def _trailer_plain(win: WeekWin) -> str:
     parts = [win.day_kind] if win.day_kind in ("remote", "office") else []
-    parts.append(win.category)
+    parts.append(win.category if win.logged else f"{win.category}, a ticked plan item")
     if win.metric_name and win.metric_value is not None:
         parts.append(f"{win.metric_name}: {shown_number(win.metric_value)}")
     if win.link:

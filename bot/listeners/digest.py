@@ -150,7 +150,10 @@ def report_week(
     for the report themselves too (their recap's Details and Show all); None for anyone else."""
     with services.sessions() as session:
         manager = (or_self and own_manager(session, team, member_id, presser)) or presser
-        inputs = digest_inputs(session, team, manager, week, shown_per_report=None, only_member_id=member_id)
+        now = services.clock()
+        inputs = digest_inputs(
+            session, team, manager, week, now=now, shown_per_report=None, only_member_id=member_id
+        )
     if not inputs.reports:
         return None
     return build_digest(inputs).reports[0]
@@ -254,7 +257,8 @@ def _show_acknowledged(
     if blocks is None:  # Slack sent no copy of the message: rebuild it, which shows the acknowledgement
         team, user = _ids(body)
         with services.sessions() as session:
-            blocks = digest_messages(load_digest(session, team, user, week))[0]["blocks"]
+            digest = load_digest(session, team, user, week, now=services.clock())
+            blocks = digest_messages(digest)[0]["blocks"]
     text = message.get("text") or f"Remote day wins, week {week}"
     container = body.get("container") or {}
     channel, ts = container.get("channel_id"), container.get("message_ts")

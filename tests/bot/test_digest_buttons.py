@@ -63,7 +63,7 @@ def team(services: Services, fake_slack: FakeSlack) -> dict[str, MemberRef]:
 def send_digest(services: Services, fake_slack: FakeSlack, manager: str = "UM") -> Message:
     """Post the digest's first message as the clock would, and return it as the manager sees it."""
     with services.sessions() as session:
-        digest = load_digest(session, TEAM, manager, WEEK)
+        digest = load_digest(session, TEAM, manager, WEEK, now=NOW)
     posted = services.client.chat_postMessage(channel=manager, **digest_messages(digest)[0])
     return next(m for m in fake_slack.messages if m.ts == posted["ts"])
 
@@ -271,7 +271,7 @@ def test_marking_wins_private_hides_them_from_the_digest(
     assert "2 wins now private" in text_of(reply.json()["view"])
     with services.sessions() as session:
         private = set(session.scalars(select(Win.id).where(Win.private.is_(True))))
-        digest = load_digest(session, TEAM, "UM", WEEK, shown_per_report=None)
+        digest = load_digest(session, TEAM, "UM", WEEK, now=NOW, shown_per_report=None)
     assert {ids[0], ids[22]} <= private and bo_win not in private  # only ana's own wins
     texts = {w.text for r in digest.reports for w in r.wins}
     assert (

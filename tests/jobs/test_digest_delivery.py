@@ -59,9 +59,10 @@ def person(
     return ref
 
 
-def log(services: Services, who: MemberRef, day: date, text: str, **kw: Any) -> None:
+def log(services: Services, who: MemberRef, day: date, text: str, at: datetime = SETUP, **kw: Any) -> None:
+    """A win dated `day`, saved at `at` (what decides which digest shows it)."""
     with services.sessions.begin() as session:
-        add_win(session, who, WinDraft(text, day, **kw), source="command", source_ref=None, now=SETUP)
+        add_win(session, who, WinDraft(text, day, **kw), source="command", source_ref=None, now=at)
 
 
 def team(
@@ -347,13 +348,15 @@ def test_a_failed_upload_still_counts_the_digest_as_sent(services: Services, fak
     assert len(dm(fake_slack, "UM")) == 1
 
 
-def test_a_manager_a_day_ahead_of_the_reports_gets_the_reports_own_week(
+def test_a_manager_a_day_ahead_of_the_reports_gets_the_reports_own_days(
     services: Services, fake_slack: FakeSlack
 ) -> None:
-    """Kiritimati (+14) is a day ahead of Los Angeles (-08): its Fri 16:00 is the reports Thu 18:00."""
+    """Kiritimati (+14) is a day ahead of Los Angeles (-08): its Fri 16:00 is the reports Thu 18:00. A
+    first digest covers the week before it, on each calendar."""
     person(services, fake_slack, "UM", "Pacific/Kiritimati")
     ana = person(services, fake_slack, "UA", "America/Los_Angeles", manager_user_id="UM")
-    log(services, ana, date(2026, 11, 22), "a Sunday of the week before")  # already Monday in Kiritimati
+    old = datetime(2026, 11, 19, 12, 0, tzinfo=UTC)  # saved more than a week before the first digest
+    log(services, ana, date(2026, 11, 19), "a Sunday of the week before", at=old)
     log(services, ana, MON, "Monday's win in Los Angeles")
     log(services, ana, date(2026, 11, 26), "Thursday's win in Los Angeles")
     digest_at = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)  # Fri 16:00 in Kiritimati, Thu 18:00 in LA
@@ -366,7 +369,8 @@ def test_a_manager_a_day_ahead_of_the_reports_gets_the_reports_own_week(
         shown = text_of(dm(fake_slack, user))
         assert "Monday's win in Los Angeles" in shown and "Thursday's win in Los Angeles" in shown
         assert "a Sunday of the week before" not in shown
-        assert "23 Nov – 29 Nov 2026" in shown
+    assert "20 Nov – 27 Nov 2026" in text_of(dm(fake_slack, "UM"))  # Kiritimati's days
+    assert "19 Nov – 26 Nov 2026" in text_of(dm(fake_slack, "UA"))  # Ana's recap: her own days
 
 
 def test_a_team_of_60_with_40_wins_each_fits_in_slacks_limits(

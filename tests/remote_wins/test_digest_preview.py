@@ -24,6 +24,8 @@ from storage.wins import add_win
 WEEK = "2026-W48"
 TUE = date(2026, 11, 24)
 JOINED = datetime(2026, 9, 1, tzinfo=UTC)
+AT = "2026-11-27T15:00:00Z"  # the digest is built on Friday at 16:00 in Berlin
+SAVED = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 
 @dataclass
@@ -75,10 +77,10 @@ class Team:
                 setattr(row, key, value)
         return saved
 
-    def win(self, who: MemberRef, day: date, text: str, **kw: object) -> None:
+    def win(self, who: MemberRef, day: date, text: str, at: datetime = SAVED, **kw: object) -> None:
         with self.sessions.begin() as session:
             draft = WinDraft(text, day, day_kind="remote", **kw)
-            add_win(session, who, draft, source="command", source_ref=None, now=JOINED)
+            add_win(session, who, draft, source="command", source_ref=None, now=at)
 
 
 @pytest.fixture
@@ -94,9 +96,9 @@ def team(tmp_path: Path) -> Team:
 
 
 def test_preview_prints_the_digest_as_text(team: Team, tmp_path: Path) -> None:
-    run = preview("--manager", "UM", "--week", WEEK, url=team.url, cwd=tmp_path)
+    run = preview("--manager", "UM", "--week", WEEK, "--at", AT, url=team.url, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
-    assert run.stdout.startswith("Remote day wins · 23 Nov – 29 Nov 2026 (week 2026-W48) for UM\n")
+    assert run.stdout.startswith("Remote day wins · 20 Nov – 27 Nov 2026 (week 2026-W48) for UM\n")
     assert "2 reports · 6 remote days · 1 win" in run.stdout
     assert "shipped the <Q3> report & deck" in run.stdout  # plain text: as typed
     assert "my private note" not in run.stdout
@@ -105,7 +107,7 @@ def test_preview_prints_the_digest_as_text(team: Team, tmp_path: Path) -> None:
 
 
 def test_preview_json_prints_every_messages_blocks(team: Team, tmp_path: Path) -> None:
-    run = preview("--manager", "UM", "--week", "2026-w48", "--json", url=team.url, cwd=tmp_path)
+    run = preview("--manager", "UM", "--week", "2026-w48", "--json", "--at", AT, url=team.url, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     messages = json.loads(run.stdout)
     assert len(messages) == 1 and 0 < len(messages[0]["blocks"]) <= 50
@@ -118,7 +120,7 @@ def test_preview_json_prints_every_messages_blocks(team: Team, tmp_path: Path) -
 def test_the_default_week_is_the_managers_current_one(team: Team, tmp_path: Path) -> None:
     today = utc_now().date()
     ana = team.member("UA", "Ana", manager_user_id="UM")
-    team.win(ana, today, "logged today")
+    team.win(ana, today, "logged today", at=utc_now())
     run = preview("--manager", "UM", url=team.url, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     if utc_now().date() == today:  # not run across midnight
@@ -150,7 +152,9 @@ def test_a_manager_in_two_workspaces_must_say_which(team: Team, tmp_path: Path) 
     team.win(elsewhere, TUE + timedelta(days=1), "won in the other workspace")
     run = preview("--manager", "UM", "--week", WEEK, url=team.url, cwd=tmp_path)
     assert_one_error_line(run, "2 workspaces", "T1, T2", "--workspace")
-    chosen = preview("--manager", "UM", "--week", WEEK, "--workspace", "T2", url=team.url, cwd=tmp_path)
+    chosen = preview(
+        "--manager", "UM", "--week", WEEK, "--workspace", "T2", "--at", AT, url=team.url, cwd=tmp_path
+    )
     assert chosen.returncode == 0, chosen.stderr
     assert "won in the other workspace" in chosen.stdout and "Q3" not in chosen.stdout
 

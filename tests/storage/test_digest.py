@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from rules.calendar import DateRange
-from rules.digest import chart_range, week_range
+from rules.digest import chart_range
 from rules.wins import WinDraft
 from storage.db import create_db_engine, session_factory
 from storage.digest import (
@@ -52,9 +52,12 @@ def member(
     return saved
 
 
-def log(sessions: sessionmaker[Session], who: MemberRef, day: date, text: str, **kw: object) -> None:
+def log(
+    sessions: sessionmaker[Session], who: MemberRef, day: date, text: str, at: datetime = NOW, **kw: object
+) -> None:
+    """A win dated `day`, saved at `at` (the instant the digest's window goes by)."""
     with sessions.begin() as session:
-        add_win(session, who, WinDraft(text, day, **kw), source="command", source_ref=None, now=NOW)
+        add_win(session, who, WinDraft(text, day, **kw), source="command", source_ref=None, now=at)
 
 
 @pytest.fixture
@@ -99,16 +102,17 @@ def test_the_manager_is_found_with_their_zone_or_utc_when_unknown(
     assert (stranger.tz, stranger.member_id) == ("UTC", None)
 
 
-def test_the_weeks_visible_wins_of_the_reports_only(sessions: sessionmaker[Session], team: dict) -> None:
+def test_the_windows_shared_wins_of_the_reports_only(sessions: sessionmaker[Session], team: dict) -> None:
+    """A first digest covers what was saved in the past 7 days, by the instant it is built."""
     log(sessions, team["ana"], TUE, "ana tuesday", day_kind="remote", metric_name="tickets", metric_value=3)
     log(sessions, team["ana"], TUE, "ana private", day_kind="remote", private=True)
-    log(sessions, team["ana"], MON - timedelta(days=1), "ana last sunday")
-    log(sessions, team["ana"], MON + timedelta(days=7), "ana next monday")
+    log(sessions, team["ana"], MON - timedelta(days=1), "saved too long ago", at=NOW - timedelta(days=8))
+    log(sessions, team["ana"], TUE, "saved after the build", at=NOW + timedelta(seconds=1))
     log(sessions, team["bo"], MON + timedelta(days=6), "bo sunday", day_kind="office")
     for who in ("paused", "gone", "other_team", "other_workspace", "manager"):
         log(sessions, team[who], TUE, f"{who} tuesday")
     with sessions() as session:
-        inputs = digest_inputs(session, "T1", "UM", WEEK)
+        inputs = digest_inputs(session, "T1", "UM", WEEK, now=NOW)
     assert sorted(w.text for w in inputs.wins) == ["ana tuesday", "bo sunday"]
     ana_win = next(w for w in inputs.wins if w.text == "ana tuesday")
     assert (ana_win.metric_name, ana_win.metric_value, ana_win.day_kind) == ("tickets", 3.0, "remote")
@@ -127,14 +131,20 @@ def test_the_chart_weeks_come_as_tallies_without_private_wins(
         ("e", {"day_kind": "remote", "private": True, "metric_name": "tickets", "metric_value": 100}),
     ]:
         log(sessions, team["ana"], earlier, text, **kw)
-    log(sessions, team["ana"], chart_range(week_range(WEEK)).first - timedelta(days=1), "too old")
+    span = DateRange(date(2026, 11, 20), NOW.date())  # a first digest built at NOW: the past 7 days
+    log(sessions, team["ana"], chart_range(span).first - timedelta(days=1), "too old")
     log(sessions, team["ana"], TUE, "this week", day_kind="office", metric_name="tickets", metric_value=9)
     with sessions() as session:
-        inputs = digest_inputs(session, "T1", "UM", WEEK)
+        inputs = digest_inputs(session, "T1", "UM", WEEK, now=NOW)
     ana = team["ana"].id
-    assert sorted(inputs.tallies) == [(ana, earlier, 4, 2, 1), (ana, TUE, 1, 0, 1)]
-    # Metrics only for the weeks compared, summed per name as typed (the rules merge the spellings).
-    assert sorted(inputs.metrics) == [(ana, earlier, "Tickets", 1, 1.0), (ana, earlier, "tickets", 2, 7.0)]
+    # (member, day, visible wins, logged ones tagged remote, tagged office, logged ones)
+    assert sorted(inputs.tallies) == [(ana, earlier, 4, 2, 1, 4), (ana, TUE, 1, 0, 1, 1)]
+    # Metrics for the days a comparison may cover, summed per name as typed (the rules merge the spellings).
+    assert sorted(inputs.metrics) == [
+        (ana, earlier, "Tickets", 1, 1.0),
+        (ana, earlier, "tickets", 2, 7.0),
+        (ana, TUE, "tickets", 1, 9.0),
+    ]
 
 
 def test_plans_and_overrides_of_the_reports(sessions: sessionmaker[Session], team: dict) -> None:
@@ -161,7 +171,7 @@ def test_plans_and_overrides_of_the_reports(sessions: sessionmaker[Session], tea
         session.add(DayOverride(member_id=team["ana"].id, local_date=MON - timedelta(days=100), kind="off"))
         session.add(DayOverride(member_id=team["other_team"].id, local_date=TUE, kind="off"))
     with sessions() as session:
-        inputs = digest_inputs(session, "T1", "UM", WEEK)
+        inputs = digest_inputs(session, "T1", "UM", WEEK, now=NOW)
     plans = {(p.member_id, p.status): (p.planned, p.done, p.signed_off) for p in inputs.plans}
     assert plans == {
         (team["ana"].id, "summarized"): (3, 2, "17:30"),
@@ -174,8 +184,8 @@ def test_a_whole_digest_from_the_database(sessions: sessionmaker[Session], team:
     log(sessions, team["ana"], TUE, "shipped the report", day_kind="remote")
     log(sessions, team["bo"], TUE, "only mine", private=True)
     with sessions() as session:
-        digest = load_digest(session, "T1", "UM", WEEK)
-    assert digest.period == DateRange(MON, MON + timedelta(days=6))
+        digest = load_digest(session, "T1", "UM", WEEK, now=NOW)
+    assert digest.period == DateRange(date(2026, 11, 20), date(2026, 11, 27))  # a first digest: 7 days
     assert [r.report.user_id for r in digest.active] == ["UA"]
     assert [r.report.user_id for r in digest.quiet] == ["UB"]
     assert digest.team.wins == 1
@@ -190,7 +200,7 @@ def test_the_queries_do_not_grow_with_the_team(sessions: sessionmaker[Session], 
         seen: list[str] = []
         sa.event.listen(engine, "before_cursor_execute", lambda *args: seen.append(args[2]))
         with session_factory(engine)() as session:
-            digest_inputs(session, "T1", "UM", WEEK)
+            digest_inputs(session, "T1", "UM", WEEK, now=NOW)
         engine.dispose()
         return len(seen)
 
@@ -210,7 +220,7 @@ def test_an_acknowledgement_is_recorded_once(sessions: sessionmaker[Session], te
     assert first == again == NOW
     with sessions() as session:
         assert acknowledged_at(session, manager.id, "2026-W47") is None
-        assert load_digest(session, "T1", "UM", WEEK).acknowledged_at == NOW
+        assert load_digest(session, "T1", "UM", WEEK, now=NOW).acknowledged_at == NOW
 
 
 def test_the_message_reads_only_each_reports_first_wins_and_counts_the_rest(
@@ -220,15 +230,15 @@ def test_the_message_reads_only_each_reports_first_wins_and_counts_the_rest(
         log(sessions, team["ana"], MON + timedelta(days=n % 7), f"ana {n:02d}")
     log(sessions, team["bo"], TUE, "bo 00")
     with sessions() as session:
-        first = digest_inputs(session, "T1", "UM", WEEK, shown_per_report=10)
-        every = digest_inputs(session, "T1", "UM", WEEK, shown_per_report=None)
-        digest = load_digest(session, "T1", "UM", WEEK, shown_per_report=10)
+        first = digest_inputs(session, "T1", "UM", WEEK, now=NOW, shown_per_report=10)
+        every = digest_inputs(session, "T1", "UM", WEEK, now=NOW, shown_per_report=None)
+        digest = load_digest(session, "T1", "UM", WEEK, now=NOW, shown_per_report=10)
     ana = team["ana"].id
     loaded = [(w.local_date, w.text) for w in first.wins if w.member_id == ana]
     assert (
         len(loaded) == 10
         and loaded == sorted((w.local_date, w.text) for w in every.wins if w.member_id == ana)[:10]
     )
-    assert len(every.wins) == 16 and sum(t.wins for t in first.tallies) == 16
+    assert len(every.wins) == 16 and sum(t.wins for t in first.counts) == 16
     (ana_week,) = [r for r in digest.reports if r.report.member_id == ana]
     assert (ana_week.win_count, len(ana_week.wins), ana_week.complete) == (15, 10, False)

@@ -13,15 +13,17 @@ from rules.calendar import DateRange
 from rules.digest import DigestInputs, Report, build_digest
 from rules.wins import WinDraft
 from storage.db import create_db_engine, session_factory
-from storage.digest import metric_tallies, skipped_days, week_wins, win_tallies
+from storage.digest import metric_tallies, skipped_days, win_tallies, window_wins
 from storage.members import MemberRef, save_member
 from storage.models import Member, Plan
+from storage.windows import Window
 from storage.wins import add_win
 
 MON = date(2026, 11, 16)
 TUE, WED, THU, FRI = (MON + timedelta(days=d) for d in range(1, 5))
 WEEK = DateRange(MON, MON + timedelta(days=6))
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+PENDING = Window(None, None, NOW, NOW - timedelta(days=60))  # what a digest built now would show
 
 
 @pytest.fixture
@@ -77,7 +79,7 @@ def test_ticked_plan_items_are_counted_but_not_as_logged_wins(
     log(sessions, ana, WED, "summary", day_kind="remote")
     with sessions() as session:
         tallies = sorted(win_tallies(session, [ana.id], WEEK))
-        shown = week_wins(session, [ana.id], WEEK)
+        shown = window_wins(session, PENDING, [ana.id])
     # (member, day, visible wins, logged tagged remote, logged tagged office, logged)
     assert tallies == [(ana.id, TUE, 5, 2, 1, 3), (ana.id, WED, 1, 0, 0, 0)]
     assert sorted((w.local_date, w.source, w.logged) for w in shown) == [
@@ -146,7 +148,7 @@ def test_the_comparison_from_the_database_counts_logged_wins_only(
             "UTC",
             "2026-W47",
             [Report(ana.id, "UA", "ana", "UTC", frozenset({1, 2, 3}), MON)],
-            week_wins(session, ids, period),
+            window_wins(session, PENDING, ids),
             win_tallies(session, ids, period),
             [],
             metrics=metric_tallies(session, ids, period),
