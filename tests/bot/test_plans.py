@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from bot.blocks.escape import MESSAGE_TEXT
 from bot.blocks.kit import text_size
-from bot.blocks.plans import eod_prompt, morning_prompt, plan_message, summary_message
+from bot.blocks.plans import eod_prompt, held_message, morning_prompt, plan_message, summary_message
 from bot.prompts import prompt_message
 from bot.services import Services
 from rules.wins import SavedWin, WinDraft
@@ -621,8 +621,11 @@ def test_the_longest_plan_keeps_every_message_within_slacks_total_text() -> None
         plan_message("U1", plan),
         eod_prompt(DAY, audience, plan, wins),
         summary_message("U1", replace(plan, done=(0,)), wins, None),
+        held_message("U1", replace(plan, done=(0,)), wins, with_plan=True, with_summary=True),
     ]
     for message in messages:
         assert block_problem(message["blocks"], 50) is None
         assert text_size(message["blocks"]) <= MESSAGE_TEXT
         assert "more." in json.dumps(message)
+    held = text_of(messages[-1])  # the plan and the summary each keep room for their first lines
+    assert "• 00 &amp;" in held and "*Done*" in held and "*Not done yet*" in held
