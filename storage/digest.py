@@ -33,8 +33,10 @@ from rules.digest import (
     chart_range,
     compare_range,
 )
-from rules.schedule import weekdays_of
+from rules.holidays import NONE
+from rules.schedule import member_holidays, weekdays_of
 from storage.models import DayOverride, DigestAck, Member, Plan, Win
+from storage.schedules import member_calendar, workspace_calendar
 from storage.upsert import insert_ignore
 from storage.windows import Window, covered_plans, covered_wins, pending_window
 
@@ -191,6 +193,25 @@ def day_overrides(
     return dict(overrides)
 
 
+def with_holidays(
+    session: Session,
+    workspace_id: str,
+    member_ids: Sequence[int],
+    period: DateRange,
+    overrides: dict[int, dict[date, str]],
+) -> dict[int, dict[date, str]]:
+    """The overrides, with each member's public holidays as days of kind "holiday" (their own override of
+    a day goes first): neither remote nor office in any figure. Two queries, whatever the team's size."""
+    shared = workspace_calendar(session, workspace_id)
+    for ids in _chunks(member_ids):
+        for member in session.scalars(select(Member).where(Member.id.in_(ids))):
+            calendar = None if member.holiday_country == NONE else member_calendar(member) or shared
+            own = overrides.setdefault(member.id, {})
+            for day in member_holidays(calendar, period.first, period.last, own):
+                own.setdefault(day, "holiday")
+    return {member_id: days for member_id, days in overrides.items() if days}
+
+
 def _in_window(query: Select[Any], window: Window, ids: Sequence[int]) -> Select[Any]:
     return query.where(covered_wins(window, ids), Win.member_id.in_(ids))
 
@@ -312,7 +333,7 @@ def digest_inputs(
         tallies=win_tallies(session, ids, chart),
         metrics=metric_tallies(session, ids, compare_range(span)),
         plans=window_plans(session, window, ids, {r.member_id: r.tz for r in reports}),
-        overrides=day_overrides(session, ids, chart),
+        overrides=with_holidays(session, workspace_id, ids, chart, day_overrides(session, ids, chart)),
         skipped=skipped_days(session, ids, chart),
     )
 

@@ -478,7 +478,8 @@ def digest_text(digest: Digest) -> str:
             out.append(f"  Blocker cleared {_day(blocker.day)}: {_indent(blocker.text, '    ')}")
         for day in report.days:
             kind = f" ({_kind_words(day.kind)})" if day.kind != "unknown" else ""
-            out.append(f"  {_day(day.day)}{kind}")
+            late = " · added since the last digest" if day.late else ""
+            out.append(f"  {_day(day.day)}{kind}{late}")
             for win in day.wins:
                 trailer = _trailer_plain(win)
                 out.append(f"    • {_indent(win.text, '      ')}  [{trailer}]")

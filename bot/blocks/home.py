@@ -20,7 +20,7 @@ from bot.blocks.plans import short_day
 from bot.blocks.settings import OPEN_SETTINGS, WHY
 from bot.blocks.wins import list_message
 from rules.calendar import DateRange, describe_day, zone
-from rules.digest import Digest, ReportWeek
+from rules.digest import Digest, ReportWeek, week_range
 from rules.settings import PROMPT_NAMES, describe_prompt
 from rules.wins import SavedWin
 from storage.ledger import DeliveryRecord
@@ -220,11 +220,20 @@ def _at(instant: datetime, tz: str) -> str:
     return f"{short_day(local.date())} {local:%H:%M}"
 
 
+def week_words(week: str) -> str:
+    """ "the week of 23 Nov – 29 Nov" for a ledger period like "2026-W48": a person doesn't read ISO weeks."""
+    try:
+        days = week_range(week)
+    except ValueError:
+        return f"week {shown(week, 24)}"
+    return f"the week of {short_day(days.first)} – {short_day(days.last)}"
+
+
 def last_digest_words(last: LastDigest | None, tz: str) -> str:
     """The last digest: its week, when it went, and whether the manager acknowledged it."""
     if last is None:
         return "*Last digest:* none sent yet."
-    week = f"*Last digest:* week {shown(last.week, 24)}"
+    week = f"*Last digest:* {week_words(last.week)}"
     if last.status == "failed":
         return f"{week}, not delivered: Slack said `{shown(last.error or 'unknown_error', 200)}`."
     if last.status != "sent":

@@ -117,7 +117,8 @@ def test_a_managers_home_has_the_team_at_a_glance_and_the_last_digest(
     assert "Your team this week" in text and "2 reports" in text
     assert "*ua* · 1 win · remote days: Tue" in text
     assert "Nothing logged yet this week: ub." in text
-    assert f"week {last_week}, sent Fri 20 Nov 04:00 · not acknowledged yet" in text
+    assert "the week of Mon 16 Nov – Sun 22 Nov, sent Fri 20 Nov 04:00 · not acknowledged yet" in text
+    assert last_week not in text  # no ISO week names where a person reads
 
     with services.sessions.begin() as session:
         acknowledge(session, TEAM, manager.id, last_week, NOW - timedelta(days=3))

@@ -242,3 +242,21 @@ def test_the_message_reads_only_each_reports_first_wins_and_counts_the_rest(
     assert len(every.wins) == 16 and sum(t.wins for t in first.counts) == 16
     (ana_week,) = [r for r in digest.reports if r.report.member_id == ana]
     assert (ana_week.win_count, len(ana_week.wins), ana_week.complete) == (15, 10, False)
+
+
+def test_public_holidays_arrive_as_days_neither_remote_nor_office(
+    sessions: sessionmaker[Session], team: dict
+) -> None:
+    """Thanksgiving (Thu 26 Nov 2026) for a member on the US calendar; a day they said they worked stays."""
+    thanksgiving, labor_day = date(2026, 11, 26), date(2026, 9, 7)
+    with sessions.begin() as session:
+        session.get(Member, team["ana"].id).holiday_country = "US"
+        session.add(DayOverride(member_id=team["ana"].id, local_date=labor_day, kind="remote"))
+    with sessions() as session:
+        inputs = digest_inputs(session, "T1", "UM", WEEK, now=NOW)
+        digest = load_digest(session, "T1", "UM", WEEK, now=NOW)
+    ana = inputs.overrides[team["ana"].id]
+    assert ana[thanksgiving] == "holiday" and ana.get(labor_day) in (None, "remote")
+    assert team["bo"].id not in inputs.overrides  # bo has no calendar
+    (ana_week,) = [r for r in digest.reports if r.report.user_id == "UA"]
+    assert ana_week.kinds[thanksgiving] == "holiday" and thanksgiving not in ana_week.remote_days
