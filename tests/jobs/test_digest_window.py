@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import random
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -13,7 +14,7 @@ from bot.services import Services
 from rules.calendar import local_today
 from rules.wins import WinDraft
 from storage.members import MemberRef
-from storage.models import DigestRun, Plan, Win
+from storage.models import Delivery, DigestRun, Plan, Win
 from storage.wins import add_win
 from tests.fake_slack import FakeSlack
 from tests.jobs.test_digest_delivery import dm, person, text_of
@@ -150,6 +151,15 @@ def test_over_a_month_every_piece_of_work_is_in_exactly_one_digest(
         if plan.status == "summarized" and plan.updated_at <= built:
             assert plan.summary_digest_id in runs
     assert last > built
+    with services.sessions() as session:
+        recaps = session.execute(
+            select(Delivery.member_id, Delivery.claimed_at).where(Delivery.kind == "recap")
+        ).all()
+    tz_of = {ref.id: tz for ref, tz in zip(reports, ZONES, strict=True)}
+    assert len(recaps) >= WEEKS * len(ZONES) - len(ZONES)  # a zone's first recap may fall before START
+    for member_id, claimed in recaps:  # each recap reached its report in their working hours
+        local = claimed.astimezone(ZoneInfo(tz_of[member_id]))
+        assert local.weekday() < 5 and time(9) <= local.time() <= time(18), (tz_of[member_id], local)
 
 
 def who_tz(who: MemberRef, reports: list[MemberRef]) -> str:
