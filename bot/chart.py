@@ -43,10 +43,10 @@ def chart_figure(series: WinsSeries) -> Figure:
         axes.axvline(i - 0.5, color="#eceff1", linewidth=1, zorder=0)
     axes.set_xlim(-0.6, len(series.days) - 0.4)
     axes.set_ylim(0, max(1, *bottom) * 1.2)  # headroom for the legend above the tallest bar
-    axes.set_ylabel("Wins")
+    axes.set_ylabel("Wins logged")
     axes.yaxis.get_major_locator().set_params(integer=True)
     weeks = round(len(series.days) / 7)
-    axes.set_title(f"Wins per day, remote vs office, last {weeks} weeks")
+    axes.set_title(f"Wins logged per day, remote vs office, last {weeks} weeks")
     axes.spines[["top", "right"]].set_visible(False)
     axes.legend(loc="upper left", frameon=False)
     figure.tight_layout()

@@ -36,7 +36,7 @@ from storage.models import Member
 from storage.schedules import digest_after, manager_row
 from storage.windows import build_window
 
-CHART_TITLE = "Wins per day, remote vs office"
+CHART_TITLE = "Wins logged per day, remote vs office"
 _CHART_LOCK = threading.Lock()
 log = logging.getLogger(__name__)
 
@@ -129,7 +129,10 @@ def upload_chart(
             file=png,
             filename=f"remote-day-wins-{week}.png",
             title=f"{CHART_TITLE}, {week}",
-            alt_txt=f"{CHART_TITLE}: the team's wins on each day of the last weeks, by kind of day",
+            alt_txt=(
+                f"{CHART_TITLE}: the wins the team logged on each day of the last eight weeks (ticked plan "
+                "items not counted), by kind of day"
+            ),
         )
     except SlackApiError as error:
         code = error_code(error)
