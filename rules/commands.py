@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from difflib import get_close_matches
 
 from rules.calendar import DateRange, week_of
+from rules.metrics import MetricCommand, MetricProblem, parse_metric
 from rules.settings import SETTINGS_WORDS, SettingsCommand, SettingsProblem, SlackRefs, parse_settings
 
 MAX_LIST_DAYS = 366
@@ -56,10 +57,13 @@ class ShowHelp:
     echo: str | None = None  # what the member typed, so nothing is lost
 
 
-Command = OpenForm | LogWin | ListWins | UndoLast | EditWin | DeleteWin | ShowHelp | SettingsCommand
+Command = (
+    OpenForm | LogWin | ListWins | UndoLast | EditWin | DeleteWin | ShowHelp | SettingsCommand | MetricCommand
+)
 
 WIN_WORDS = ("help", "list", "undo", "edit", "delete", "log")
-COMMAND_WORDS = WIN_WORDS + SETTINGS_WORDS
+METRIC_WORDS = ("metric", "metrics")  # rules/metrics.py
+COMMAND_WORDS = WIN_WORDS + SETTINGS_WORDS + METRIC_WORDS
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2})$")
 _ID = re.compile(r"^#?(\d{1,18})$")
 
@@ -88,6 +92,11 @@ def parse_command(text: str, refs: SlackRefs | None = None) -> Command:
         return _or_help(UndoLast(), text, rest, "undo")
     if word == "list":
         return _parse_list(rest, text)
+    if word in METRIC_WORDS:
+        try:
+            return parse_metric(rest)
+        except MetricProblem as problem:
+            return ShowHelp(str(problem), text)
     if word in SETTINGS_WORDS:
         try:
             return parse_settings(word, rest, refs or SlackRefs())

@@ -113,6 +113,8 @@ class Member(Base):
     # Public holidays: NULL follows the workspace's calendar, "none" is no calendar, else a country code.
     holiday_country: Mapped[str | None] = mapped_column(String(8))
     holiday_region: Mapped[str | None] = mapped_column(String(64))
+    # The overwork guard during a trial (rules/trial.py): a private note when remote days run long.
+    overwork_guard: Mapped[bool] = mapped_column(default=True)
 
 
 class Win(Base):
@@ -234,6 +236,8 @@ class Plan(Base):
     carried_at: Mapped[datetime | None]
     # A post to the manager outside their working hours waits until then (jobs/tick.py sends it).
     held_until: Mapped[datetime | None]
+    # When the plan was first sent: the start of a remote day for the trial's figures (rules/trial.py).
+    posted_at: Mapped[datetime | None]
 
 
 # The digest finds a manager's reports by (workspace, manager's user id): an index, not a scan of members.
@@ -268,3 +272,116 @@ class DigestAck(Base):
     manager_member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     week: Mapped[str] = mapped_column(String(8))  # ISO week, "2026-W48"
     acknowledged_at: Mapped[datetime]
+
+
+# -- member metrics and remote-work trials (rules/metrics.py, rules/trial.py) ------------------------------
+
+METRIC_DIRECTIONS = ("higher", "lower")
+TARGET_PERIODS = ("day", "week")
+TRIAL_RESPONSES = ("accepted", "discuss")
+CHECKIN_STATES = ("due", "passed", "cancelled")
+CHECKIN_DECISIONS = ("continue", "adjust", "talk")
+
+
+class Metric(Base):
+    """A measure a member defines (at most five in use): name, unit, which way is better, a target."""
+
+    __tablename__ = "metrics"
+    __table_args__ = (
+        UniqueConstraint("member_id", "key"),
+        CheckConstraint(_one_of("direction", METRIC_DIRECTIONS), name="direction"),
+        CheckConstraint(_one_of("target_per", TARGET_PERIODS), name="target_per"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(80))  # as typed, spacing tidied
+    key: Mapped[str] = mapped_column(String(80))  # the name compared: case and spacing ignored
+    unit: Mapped[str] = mapped_column(String(24))
+    direction: Mapped[str] = mapped_column(String(8))
+    target: Mapped[float | None] = mapped_column(Float)
+    target_per: Mapped[str | None] = mapped_column(String(8))
+    archived_at: Mapped[datetime | None]  # removed from the list; its values stay for the record
+    created_at: Mapped[datetime]
+
+
+class MetricValue(Base):
+    """A value logged with `/remote-win metric <name> <number> [date]`, on the member's own date."""
+
+    __tablename__ = "metric_values"
+    __table_args__ = (
+        CheckConstraint(_one_of("day_kind", DAY_KINDS), name="day_kind"),
+        UniqueConstraint("member_id", "source_ref"),  # a retried command logs once
+        Index("ix_metric_values_member_date", "member_id", "local_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    metric_id: Mapped[int] = mapped_column(ForeignKey("metrics.id", ondelete="CASCADE"))
+    local_date: Mapped[date] = mapped_column(Date)
+    value: Mapped[float] = mapped_column(Float)
+    day_kind: Mapped[str] = mapped_column(String(8))  # as tagged when logged; the figures use the day's kind
+    source_ref: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime]
+
+
+class Trial(Base):
+    """A remote-work trial: the arrangement proposed, the metrics that count, the manager's answer."""
+
+    __tablename__ = "trials"
+    __table_args__ = (
+        UniqueConstraint("member_id", "source_ref"),  # the same modal or command twice makes one trial
+        CheckConstraint(_one_of("response", TRIAL_RESPONSES), name="response"),
+        Index("ix_trials_overwork_due_at", "overwork_due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    start_date: Mapped[date] = mapped_column(Date)
+    length_days: Mapped[int]
+    checkin_days: Mapped[list[int]] = mapped_column(JSON, default=list)
+    remote_days: Mapped[int] = mapped_column(default=0)  # bitmask, like members.remote_days
+    hours_start: Mapped[int | None]  # minutes after local midnight: the hours the member can be reached
+    hours_end: Mapped[int | None]
+    reach_via: Mapped[str | None] = mapped_column(String(200))
+    metrics: Mapped[list[dict]] = mapped_column(JSON, default=list)  # the metrics that count, as agreed
+    manager_user_id: Mapped[str | None] = mapped_column(String(32))  # who got the proposal
+    proposal_channel: Mapped[str | None] = mapped_column(String(32))
+    proposal_ts: Mapped[str | None] = mapped_column(String(32))
+    response: Mapped[str | None] = mapped_column(String(8))  # accepted | discuss; None: no answer yet
+    responded_at: Mapped[datetime | None]
+    ended_on: Mapped[date | None] = mapped_column(Date)  # the last day, when ended early
+    overwork_due_at: Mapped[datetime | None]  # the overwork guard's next look (jobs/checkins.py)
+    source_ref: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime]
+
+
+class TrialCheckin(Base):
+    """One check-in of a trial: the member's copy (the clock), shared with the manager when the member
+    says so, and the manager's answer."""
+
+    __tablename__ = "trial_checkins"
+    __table_args__ = (
+        UniqueConstraint("trial_id", "day"),
+        CheckConstraint(_one_of("state", CHECKIN_STATES), name="state"),
+        CheckConstraint(_one_of("decision", CHECKIN_DECISIONS), name="decision"),
+        Index("ix_trial_checkins_due_at", "due_at"),
+        Index("ix_trial_checkins_manager_due_at", "manager_due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trial_id: Mapped[int] = mapped_column(ForeignKey("trials.id", ondelete="CASCADE"))
+    day: Mapped[int]  # days of the trial it covers: 30 is the morning after the 30th day
+    final: Mapped[bool] = mapped_column(default=False)
+    local_date: Mapped[date] = mapped_column(Date)  # the member's date it comes on
+    due_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(10), default="due")
+    member_claimed_at: Mapped[datetime | None]  # the clock took the member's copy (the ledger sends it once)
+    shared_at: Mapped[datetime | None]  # the member pressed "Share with my manager"
+    manager_due_at: Mapped[datetime | None]  # within the manager's working hours, from shared_at
+    manager_claimed_at: Mapped[datetime | None]
+    manager_user_id: Mapped[str | None] = mapped_column(String(32))  # who got the manager's copy
+    decision: Mapped[str | None] = mapped_column(String(8))
+    note: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None]

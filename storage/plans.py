@@ -226,6 +226,7 @@ def post_plan(
         return None
     plan.status, plan.items, plan.done = "posted", list(items), []
     plan.reachable, plan.reach_via, plan.updated_at = reachable, reach_via, now
+    plan.posted_at = plan.posted_at or now  # the day's start, for a trial's figures (rules/trial.py)
     if hold is not None and plan.held_until is None and plan.ts is None:
         plan.held_until = hold
     session.flush()

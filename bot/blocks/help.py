@@ -40,6 +40,14 @@ A text that starts with {", ".join(f"`{word}`" for word in COMMAND_WORDS[:-1])} 
 is read as that command."""
 
 
+TRIAL_HELP = """*Metrics and the remote-work trial*
+• `/remote-win metric add tickets closed, count, at least 12 a week`: one of your metrics (at most 5; \
+unit count, minutes, hours, %, currency or `unit <words>`; `higher` or `lower` is better; a target `a day` \
+or `a week`); `metrics` lists them, `metric remove tickets closed` takes one off the list
+• `/remote-win metric tickets closed 4`: log today's value (`… 4 2026-03-02` or `… 4 yesterday` \
+for a past day)"""
+
+
 def help_message(problem: str | None = None, echo: str | None = None) -> Message:
     blocks = []
     if problem:
@@ -47,7 +55,8 @@ def help_message(problem: str | None = None, echo: str | None = None) -> Message
             {"type": "section", "text": {"type": "mrkdwn", "text": ":thinking_face: " + shown(problem, 2900)}}
         )
     blocks.extend(
-        {"type": "section", "text": {"type": "mrkdwn", "text": part}} for part in (HELP, SETTINGS_HELP)
+        {"type": "section", "text": {"type": "mrkdwn", "text": part}}
+        for part in (HELP, SETTINGS_HELP, TRIAL_HELP)
     )
     if echo:
         quoted = shown(echo, SECTION_LIMIT - len("You typed: "))

@@ -26,6 +26,7 @@ from bot.home import refresh_home
 from bot.listeners.answer import answer_command
 from bot.listeners.forms import open_edit_form, open_new_form
 from bot.listeners.settings import change_settings, open_settings, refs_in, show_settings
+from bot.metrics import metric_command
 from bot.services import Services
 from bot.slack_text import as_typed
 from rules.commands import (
@@ -39,6 +40,7 @@ from rules.commands import (
     UndoLast,
     parse_command,
 )
+from rules.metrics import DefineMetric, ListMetrics, LogMetric, RemoveMetric
 from rules.settings import (
     OpenSettings,
     SetDays,
@@ -174,6 +176,12 @@ def data_answer(
                 remove,
                 pending=notice_message("Removing…"),
                 failed=lambda: notice_message("Couldn't remove it just now. Try again in a minute."),
+            )
+        case ListMetrics() | DefineMetric() | RemoveMetric() | LogMetric():
+            return DataAnswer(
+                lambda: metric_command(services, team, user, parsed, typed, ref),
+                pending=notice_message("Saving…" if not isinstance(parsed, ListMetrics) else "Looking…"),
+                failed=lambda: not_saved_message(typed, "the database didn't answer in time."),
             )
         case ShowSettings():
             return DataAnswer(

@@ -21,6 +21,7 @@ from bot.listeners.views import confirm
 from bot.services import Services
 from rules.calendar import local_today
 from rules.wins import WinDraft
+from storage.metrics import metrics_of
 
 log = logging.getLogger(__name__)
 EXPIRED = frozenset({"expired_trigger_id", "invalid_trigger_id", "trigger_exchanged"})
@@ -60,6 +61,13 @@ def form_not_opened_message(why: str, from_message: bool) -> Message:
     )
 
 
+def metric_names(services: Services, member_id: int) -> list[str]:
+    """The names of the member's metrics, offered in the form as a list (a local read, well inside the
+    trigger's 3 s)."""
+    with services.sessions() as session:
+        return [m.name for m in metrics_of(session, member_id)]
+
+
 def open_new_form(
     services: Services, team: str, user: str, trigger_id: str, metadata: dict[str, Any], text: str = ""
 ) -> str | None:
@@ -67,7 +75,8 @@ def open_new_form(
     member = cached_member(services, team, user)
     today = local_today(services.clock(), member.tz) if member else None
     draft = WinDraft(text, today) if text and today else None
-    view = win_form(draft=draft, today=today, metadata=metadata)
+    names = metric_names(services, member.id) if member else []
+    view = win_form(draft=draft, today=today, metadata=metadata, metrics=names)
     if text and draft is None:
         view["blocks"][0]["element"]["initial_value"] = text[:3000]
     try:
@@ -96,9 +105,11 @@ def open_edit_form(
         respond(response_type="ephemeral", **notice_message(f"You have no win #{win_id} to edit."))
         return
     metadata = {"win_id": win.id, "response_url": response_url}
+    names = metric_names(services, win.member_id)
     try:
         services.client.views_open(
-            trigger_id=trigger_id, view=win_form(draft=win.as_draft(), metadata=metadata, editing=True)
+            trigger_id=trigger_id,
+            view=win_form(draft=win.as_draft(), metadata=metadata, editing=True, metrics=names),
         )
     except OPEN_ERRORS as error:
         log.warning("views.open failed: %s", slack_error(error))
