@@ -30,7 +30,7 @@ from rules.schedule import HORIZON_DAYS, WorkingHours, day_kind, is_working_time
 from rules.wins import SavedWin, WinDraft
 from storage.members import MemberRef
 from storage.models import Member, Plan, Win
-from storage.schedules import overrides_for, schedule_of, working_hours
+from storage.schedules import holiday_calendar, overrides_for, schedule_of, working_hours
 from storage.upsert import insert_ignore
 from storage.wins import add_win, wins_between
 
@@ -274,7 +274,7 @@ def next_plan_day(session: Session, member_id: int, after: date) -> date:
     fallback = after + timedelta(days=1)
     if member is None:
         return fallback
-    schedule = schedule_of(member)
+    schedule = schedule_of(member, holiday_calendar(session, member))  # a holiday is no plan day
     last = after + timedelta(days=HORIZON_DAYS)
     overrides = overrides_for(session, member_id, fallback, last)
     if not schedule.remote_days and "remote" not in overrides.values():

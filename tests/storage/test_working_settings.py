@@ -3,7 +3,7 @@ both backends, and shown in `settings show`."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,6 +15,7 @@ from rules.settings import SetHolidays, SetHours, changed, describe_hours, probl
 from storage.db import create_db_engine, session_factory
 from storage.members import save_member
 from storage.models import Member, Workspace
+from storage.plans import next_plan_day
 from storage.schedules import holiday_calendar, working_hours
 from storage.settings import save_settings, settings_of, snapshot
 
@@ -90,3 +91,13 @@ def test_hours_and_holidays_round_trip_through_storage(sessions: sessionmaker[Se
     with sessions() as session:
         assert settings_of(session, ref.id).holidays == HolidayCalendar("IN")
         assert "IN, your workspace's" in "\n".join(settings_lines(snapshot(session, ref.id, NOW)))
+
+
+def test_the_next_plan_day_skips_a_public_holiday(sessions: sessionmaker[Session]) -> None:
+    """Items carried from Wednesday go to the next remote day that is no holiday: not Thanksgiving."""
+    with sessions.begin() as session:
+        ref = save_member(session, "T1", "UA", tz="America/New_York", display_name="ana", now=NOW)
+        row = session.get(Member, ref.id)
+        row.remote_days, row.holiday_country = 0b0001100, "US"  # Wednesday and Thursday
+    with sessions() as session:
+        assert next_plan_day(session, ref.id, date(2026, 11, 25)) == date(2026, 12, 2)
