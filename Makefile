@@ -1,9 +1,9 @@
-# The README's two commands: `make run` (set up, migrate, serve) and `make test` (set up, lint, test).
+# The README's two commands: `make run` (set up, migrate, serve; or the sandbox) and `make test` (set up, lint, test).
 VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: run socket test bench bench-tick bench-digest
+.PHONY: run sandbox socket test bench bench-tick bench-digest
 
 $(BIN)/remote-wins: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -11,9 +11,12 @@ $(BIN)/remote-wins: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
+# With SLACK_BOT_TOKEN (environment or .env): migrate and serve. Without: the sandbox, a simulated workspace.
 run: $(BIN)/remote-wins
-	$(BIN)/remote-wins db upgrade
-	$(BIN)/remote-wins serve
+	$(BIN)/remote-wins run
+
+sandbox: $(BIN)/remote-wins
+	$(BIN)/remote-wins sandbox
 
 socket: $(BIN)/remote-wins
 	$(BIN)/remote-wins db upgrade

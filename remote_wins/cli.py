@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackClientError
@@ -15,6 +16,7 @@ from remote_wins.logs import configure_logging
 from storage.schema import SchemaOutOfDate
 
 USAGE_ERROR = 2
+EXAMPLE_BOT_TOKEN = "xoxb-your-bot-token"  # .env.example's placeholder: not a Slack setting yet
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -22,7 +24,25 @@ def _parser() -> argparse.ArgumentParser:
         prog="remote-wins", description="A Slack bot that makes remote days visible."
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser(
+        "run",
+        help="what `make run` does: with SLACK_BOT_TOKEN set, migrate and serve; without, the sandbox",
+    )
     commands.add_parser("serve", help="run the HTTP app (POST /slack/events, GET /healthz) under gunicorn")
+    sandbox = commands.add_parser(
+        "sandbox", help="the whole bot in a terminal, against a simulated Slack workspace and clock"
+    )
+    sandbox.add_argument(
+        "--script", metavar="FILE", help="run FILE's commands instead of a prompt, printing a transcript"
+    )
+    sandbox.add_argument(
+        "--db", metavar="PATH", default="sandbox.db", help="the sandbox's SQLite file (default sandbox.db)"
+    )
+    sandbox.add_argument(
+        "--start",
+        metavar="ISO-8601",
+        help="when a new sandbox's clock starts, with an offset or Z (default: this Friday, 08:45 in Berlin)",
+    )
     commands.add_parser("socket", help="run over Socket Mode, for a machine with no public URL")
     clock = commands.add_parser("clock", help="run the scheduler: a tick a minute; a second clock stands by")
     clock.add_argument(
@@ -86,6 +106,8 @@ def _tick_interval(value: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "sandbox":  # needs no settings: it makes its own
+        return _sandbox(args.db, args.script, args.start)
     try:
         settings = load_settings()
         configure_logging(
@@ -115,6 +137,21 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
         print(current_revision(create_db_engine(settings.database_url)) or "empty")
         return 0
+    if args.command == "run":
+        if not settings.bot_token or settings.bot_token == EXAMPLE_BOT_TOKEN:
+            why = "is the example's placeholder" if settings.bot_token else "is not set"
+            print(f"remote-wins: SLACK_BOT_TOKEN {why}, so this is the sandbox: a simulated workspace.")
+            print(
+                "remote-wins: to serve Slack, set it (see README, Create the Slack app) and run this again."
+            )
+            return _sandbox("sandbox.db", None, None)
+        from remote_wins.server import serve
+        from storage.schema import head_revision, upgrade
+
+        upgrade(settings.database_url)
+        print(f"remote-wins: the database is at revision {head_revision()}")
+        serve(settings)
+        return 0
     if args.command == "serve":
         from remote_wins.server import serve
 
@@ -137,6 +174,24 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "workspace":
         return _workspace_holidays(args, settings)
     raise AssertionError(args.command)
+
+
+def _sandbox(db: str, script: str | None, start: str | None) -> int:
+    """`remote-wins sandbox`: the app against the workspace simulator (see remote_wins/sandbox)."""
+    begin = _instant(start) if start else None
+    if start and begin is None:
+        print(f"remote-wins: --start {start!r} is not an instant with an offset or Z", file=sys.stderr)
+        return USAGE_ERROR
+    if script is not None and not Path(script).is_file():
+        print(f"remote-wins: --script {script}: no such file", file=sys.stderr)
+        return USAGE_ERROR
+    from remote_wins.sandbox.terminal import run
+
+    try:
+        return run(db, script, begin)
+    except SchemaOutOfDate as error:
+        print(f"remote-wins: {error}", file=sys.stderr)
+        return USAGE_ERROR
 
 
 def _run_job(args: argparse.Namespace, settings: Settings) -> int:

@@ -15,7 +15,7 @@ import secrets
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -50,6 +50,10 @@ NEEDED_SCOPE: dict[str, str | None] = {
 JSON_PARAMS = frozenset({"blocks", "view", "attachments", "files", "metadata"})
 MAX_MESSAGE_BLOCKS, MAX_VIEW_BLOCKS = block_kit.MAX_MESSAGE_BLOCKS, block_kit.MAX_VIEW_BLOCKS
 Reply = tuple[int, dict[str, str], bytes]  # HTTP status, headers, body
+# A watcher sees each request the fake answered: the method ("response_url" and "upload" too), its params
+# and the JSON answer (for response_url: {"ok", "response_url"}); it runs under the fake's lock, so it
+# must only record what it saw.
+Watcher = Callable[[str, dict[str, Any], dict[str, Any]], None]
 
 
 @dataclass
@@ -73,9 +77,12 @@ class Message:
     thread_ts: str | None = None
     user: str | None = None  # recipient of an ephemeral message
     deleted: bool = False
+    author: str = BOT_USER_ID  # who wrote it: the bot, or a person (`post_as_user`)
 
     def as_json(self) -> dict[str, Any]:
         """Shape returned by chat.* methods, like Slack's message object."""
+        if self.author != BOT_USER_ID:
+            return {"type": "message", "user": self.author, "text": self.text or "", "ts": self.ts}
         out = {
             "type": "message",
             "user": BOT_USER_ID,
@@ -212,6 +219,10 @@ class FakeSlack:
         self._limits: dict[str, float | None] = {"workspace": None, "channel": None}
         self._windows: dict[str, deque[float]] = {}
         self.socket_mode_url: str | None = None  # apps.connections.open returns it when set
+        # Slack's 3-second life of a trigger_id, for those made by `issue_trigger` (None: they never expire)
+        self.trigger_lifetime: float | None = None
+        self._issued_triggers: dict[str, float] = {}
+        self._watchers: list[Watcher] = []
         self.add_user(BOT_USER_ID, name="remote-wins", is_bot=True)
         # Slackbot, as users.info describes it: a user id of its own, and not flagged is_bot.
         self.add_user("USLACKBOT", tz="America/Los_Angeles", name="slackbot")
@@ -304,6 +315,28 @@ class FakeSlack:
         with self._lock:
             self._expired_triggers.add(trigger_id)
 
+    def issue_trigger(self, prefix: str = "") -> str:
+        """A trigger_id as Slack puts in an interaction; with `trigger_lifetime` set, views.open and
+        views.push refuse it once that many seconds have passed (expired_trigger_id)."""
+        trigger = f"{prefix}{next(self._ids)}.{secrets.token_hex(6)}"
+        with self._lock:
+            self._issued_triggers[trigger] = time.monotonic()
+        return trigger
+
+    def post_as_user(self, user_id: str, channel: str, text: str, thread_ts: str | None = None) -> Message:
+        """A person's own message (in their DM with the bot, say), so the app's replies have a thread to
+        join and chat.getPermalink finds it."""
+        with self._lock:
+            msg = Message(self._channel(channel), self._next_ts(), text, None, thread_ts, author=user_id)
+            self.messages.append(msg)
+            self._by_ts[(msg.channel, msg.ts)] = msg
+            return msg
+
+    def watch(self, watcher: Watcher) -> None:
+        """Call `watcher` after every request the fake answers (successes and refusals alike)."""
+        with self._lock:
+            self._watchers.append(watcher)
+
     def calls_to(self, method: str) -> list[Call]:
         """Recorded calls of one method, oldest first."""
         with self._lock:
@@ -376,14 +409,18 @@ class FakeSlack:
             pause = self._delays.get(method, self._delays.get("*", 0.0))
         time.sleep(pause)
         with self._lock:
+            answer: dict[str, Any]
             try:
                 self._inject_fault(method)
                 if kind == "api":
-                    reply = _encode(200, {}, {"ok": True, **self._api(method, params, token)})
+                    answer = {"ok": True, **self._api(method, params, token)}
+                    reply = _encode(200, {}, answer)
                 elif kind == "response":
                     reply = _encode(200, {}, self._respond(rest, f"{self.base_url}{url.path}", params))
+                    answer = {"ok": True, "response_url": f"{self.base_url}{url.path}"}
                 else:
                     reply = _encode(200, {}, self._upload(rest, body))
+                    answer = {"ok": True}
             except SlackError as e:
                 if e.problem is not None:
                     self.refusals.append((method, e.problem))
@@ -391,6 +428,9 @@ class FakeSlack:
                     self.ratelimited[method] += 1
                 error = {"ok": False, "error": e.error, **e.extra} if kind == "api" else e.error
                 reply = _encode(e.status, e.headers, error)
+                answer = {"ok": False, "error": e.error, "problem": e.problem}
+            for watcher in self._watchers:
+                watcher(method, params if isinstance(params, dict) else {}, answer)
         return reply  # encoded under the lock: stored views and messages may change right after
 
     def _inject_fault(self, method: str) -> None:
@@ -523,6 +563,10 @@ class FakeSlack:
         if not p.get("trigger_id"):
             raise _invalid("invalid_arguments", "missing required field: trigger_id")
         if p["trigger_id"] in self._expired_triggers:
+            raise SlackError("expired_trigger_id")
+        issued = self._issued_triggers.get(p["trigger_id"])
+        lifetime = self.trigger_lifetime
+        if issued is not None and lifetime is not None and time.monotonic() - issued > lifetime:
             raise SlackError("expired_trigger_id")
 
     def _store_view(self, view: dict[str, Any], view_id: str | None = None) -> dict[str, Any]:
