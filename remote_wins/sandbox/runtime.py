@@ -23,7 +23,7 @@ from pathlib import Path
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from sqlalchemy import func, select
+from sqlalchemy import Column, DateTime, func, select
 
 from bot.app import build_services
 from jobs.clock import Clock
@@ -36,7 +36,7 @@ from remote_wins.server import EVENTS_PATH, WebApp
 from remote_wins.simulator.fake_slack import FakeSlack
 from remote_wins.simulator.workspace import Workspace
 from rules.calendar import zone
-from storage.models import Plan, PromptSlot
+from storage.models import Base
 from storage.schema import upgrade
 
 DEFAULT_DB = "sandbox.db"
@@ -209,11 +209,14 @@ class Sandbox:
             last = at
 
     def _next_due(self, after: datetime) -> datetime | None:
-        """The first instant after `after` at which the clock has something to do."""
+        """The first instant after `after` at which the clock has something to do: the earliest value, past
+        `after`, of any column the tick reads as an instant work falls due (`due_columns`)."""
+        found = []
         with self.services.sessions() as session:
-            slot = session.scalar(select(func.min(PromptSlot.due_at)).where(PromptSlot.due_at > after))
-            held = session.scalar(select(func.min(Plan.held_until)).where(Plan.held_until > after))
-        found = [_utc(d) for d in (slot, held) if d is not None]
+            for column in due_columns():
+                due = session.scalar(select(func.min(column)).where(column > after))
+                if due is not None:
+                    found.append(_utc(due))
         return min(found) if found else None
 
     def _tick(self) -> Tick:
@@ -244,6 +247,19 @@ class Sandbox:
         root.setLevel(logging.INFO)
         for noisy in ("alembic", "apscheduler", "slack_bolt", "slack_sdk"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def due_columns() -> list[Column[datetime]]:
+    """Every column holding an instant when the clock has work to do: the tick finds its work through
+    `due_at` (prompt slots, the ledger), `…_due_at` and `held_until` columns, so a kind of scheduled work
+    added to the models is ticked for here too, without the sandbox being told."""
+    columns = []
+    for table in Base.metadata.sorted_tables:
+        for column in table.columns:
+            instant = isinstance(getattr(column.type, "impl", column.type), DateTime)
+            if instant and (column.name.endswith("due_at") or column.name == "held_until"):
+                columns.append(column)
+    return columns
 
 
 def _ceil_minute(instant: datetime) -> datetime:

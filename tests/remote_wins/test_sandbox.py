@@ -14,12 +14,16 @@ import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import pexpect
 import pytest
 import yaml
+from prompt_toolkit.completion import CompleteEvent
+from prompt_toolkit.document import Document
 
-from remote_wins.sandbox.runtime import SCOPES, default_start
+from remote_wins.sandbox.runtime import SCOPES, default_start, due_columns
+from remote_wins.sandbox.terminal import SandboxCompleter
 from remote_wins.simulator import forms
 from remote_wins.simulator.render import mrkdwn
 from tests.remote_wins.test_cli import remote_wins
@@ -189,6 +193,13 @@ def test_a_new_sandbox_starts_on_friday_morning_before_anas_prompt() -> None:
     assert start == datetime(2026, 11, 27, 7, 45, tzinfo=UTC)  # Friday 08:45 in Berlin
 
 
+def test_time_stops_wherever_the_clock_has_work_due() -> None:
+    """The sandbox skips quiet minutes: it must know every column where the tick finds work that falls due."""
+    found = {f"{c.table.name}.{c.name}" for c in due_columns()}
+    assert {"prompt_slots.due_at", "plans.held_until"} <= found
+    assert "plans.created_at" not in found and "prompt_slots.local_date" not in found
+
+
 def test_the_simulator_grants_exactly_the_manifests_scopes() -> None:
     manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == SCOPES
@@ -267,3 +278,19 @@ def test_a_required_field_left_empty_is_refused_and_a_filled_one_is_sent_as_slac
     assert forms.answer(required, "one \\n two", Names()) == {"type": "plain_text_input", "value": "one\ntwo"}
     people = forms.Field(2, "manager", "value", "Manager", {"type": "multi_users_select"}, True, "")
     assert forms.answer(people, "@ana", Names()) == {"type": "multi_users_select", "selected_users": ["UANA"]}
+
+
+@pytest.mark.parametrize(
+    ("typed", "offered"),
+    [
+        ("cl", "clock"),
+        ("as k", "kenji"),
+        ("/remote-win man", "manager"),
+        ("dm thanks @pr", "@priya"),
+        ("/rem", "/remote-win"),
+    ],
+)
+def test_the_prompt_completes_commands_and_names(typed: str, offered: str) -> None:
+    session = SimpleNamespace(walk=None, names=lambda: ["maya", "ana", "kenji", "priya", "leo"])
+    completions = SandboxCompleter(session).get_completions(Document(typed), CompleteEvent())  # type: ignore[arg-type]
+    assert offered in [c.text for c in completions]
