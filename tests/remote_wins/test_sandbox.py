@@ -21,10 +21,13 @@ import pytest
 import yaml
 from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.document import Document
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from remote_wins.sandbox.runtime import SCOPES, default_start, due_columns
 from remote_wins.sandbox.terminal import SandboxCompleter
 from remote_wins.simulator import forms
+from remote_wins.simulator.fake_slack import FakeSlack
 from remote_wins.simulator.render import mrkdwn
 from tests.remote_wins.test_cli import remote_wins
 
@@ -294,3 +297,21 @@ def test_the_prompt_completes_commands_and_names(typed: str, offered: str) -> No
     session = SimpleNamespace(walk=None, names=lambda: ["maya", "ana", "kenji", "priya", "leo"])
     completions = SandboxCompleter(session).get_completions(Document(typed), CompleteEvent())  # type: ignore[arg-type]
     assert offered in [c.text for c in completions]
+
+
+def test_the_simulator_expires_its_triggers_after_slacks_three_seconds_and_reports_every_call() -> None:
+    modal = {"type": "modal", "title": {"type": "plain_text", "text": "T"}, "blocks": []}
+    seen: list[tuple[str, bool]] = []
+    with FakeSlack() as fake:
+        fake.watch(lambda method, params, answer: seen.append((method, answer["ok"])))
+        client = WebClient(token=fake.bot_token, base_url=fake.api_url)
+        fresh = fake.issue_trigger()
+        fake.trigger_lifetime = 3.0
+        client.views_open(trigger_id=fresh, view=modal)
+        fake.trigger_lifetime = 0.0  # as if three seconds had gone by
+        with pytest.raises(SlackApiError, match="expired_trigger_id"):
+            client.views_open(trigger_id=fake.issue_trigger(), view=modal)
+        fake.add_user("U1", name="ana")
+        said = fake.post_as_user("U1", "U1", "shipped it")
+        assert (said.channel, said.author, said.as_json()["user"]) == ("D1", "U1", "U1")
+    assert seen == [("views.open", True), ("views.open", False)]
