@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.blocks.home import LastDigest, MemberHome, TeamHome, home_view
+from bot.blocks.trial import trial_status
 from bot.directory import member_for
 from bot.services import Services
 from rules.calendar import week_of
@@ -27,6 +28,7 @@ from storage.ledger import deliveries_for
 from storage.members import MemberRef
 from storage.plans import find_plan
 from storage.schedules import next_slots
+from storage.trials import latest_trial
 from storage.wins import wins_between
 
 READ_NOTICE_KIND = "digest_read"  # the "your manager read your week" DM (bot.listeners.digest)
@@ -44,6 +46,7 @@ def home_data(services: Services, team: str, user: str) -> tuple[MemberHome, Tea
         tz, today = snap.settings.tz, snap.today
         period = week_of(today)
         failed = deliveries_for(session, member.id, statuses=("failed",), limit=PROBLEMS_READ)
+        trial = latest_trial(session, member.id)
         mine = MemberHome(
             user_id=user,
             tz=tz,
@@ -55,6 +58,7 @@ def home_data(services: Services, team: str, user: str) -> tuple[MemberHome, Tea
             next_prompts=next_slots(session, member.id),
             no_prompt=why_no_prompt(snap.settings, snap.overrides),
             working=working_words(snap.settings, today),
+            trial=trial_status(trial.plan, trial.checkins, today) if trial else None,
             problems=[
                 p
                 for p in failed

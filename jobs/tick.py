@@ -60,6 +60,7 @@ from sqlalchemy.orm import Session
 
 from bot.prompts import held_not_posted, held_post_message, prompt_message
 from bot.services import Services
+from jobs.checkins import trial_parcel
 from jobs.delivery import Delivery, SendResult, is_transient, member_gone
 from jobs.digest import Parcel, send_parcel, weekly_parcel
 from rules.digest import iso_week, week_range
@@ -107,6 +108,7 @@ from storage.schedules import (
     overrides_for,
     schedule_of,
 )
+from storage.trials import CHECKIN, CHECKIN_KINDS, due_work, take
 from storage.windows import mark_delivered
 
 SLOT_KINDS: dict[str, tuple[str, ...]] = {
@@ -114,6 +116,7 @@ SLOT_KINDS: dict[str, tuple[str, ...]] = {
     EOD: (EOD,),
     DIGEST: (DIGEST, RECAP),  # the weekly digest, with its members' recaps
     HELD_POST: (HELD_POST,),  # plans and summaries held for a manager's working hours
+    CHECKIN: CHECKIN_KINDS,  # trials: check-ins, their manager copies, the overwork guard (jobs/checkins.py)
 }
 INTERRUPTED_AFTER = timedelta(minutes=5)
 BATCH_SIZE = 500
@@ -251,6 +254,8 @@ def run_tick(
         items += _handle_due_slots(services, pool, now, slot_kinds, worker, batch_size)
         if HELD_POST in slot_kinds:
             items += _handle_held_posts(services, pool, now, worker, batch_size)
+        if CHECKIN in slot_kinds:
+            items += _handle_trials(services, pool, now, worker, batch_size)
     finally:
         items += pool.close()
     return TickReport.of(items, interrupted=interrupted)
@@ -293,6 +298,8 @@ def _verdict(
 
     A manager's digest goes whether or not they pause their own prompts; it is about their team."""
     schedule = schedule_of(member, holiday_calendar(session, member))  # a holiday is not a remote day
+    if kind in CHECKIN_KINDS:  # a trial's: for whoever is still in Slack, late rather than missed
+        return SENT if schedule.active else SKIPPED
     if not schedule.active or (schedule.paused and kind != DIGEST):
         return SKIPPED
     if kind not in WEEKLY_KINDS:
@@ -534,6 +541,52 @@ def _send_held(
     return item
 
 
+# -- trials ----------------------------------------------------------------------------------------------
+
+
+def _handle_trials(
+    services: Services, pool: _SendPool, now: datetime, worker: str, batch: int
+) -> list[TickItem]:
+    """Take every trial delivery that is due (storage.trials.due_work) and hand it to the pool: a check-in's
+    member copy, its manager copy once the member shared it, an overwork look. Like held posts, these are
+    sent late after downtime, never recorded missed."""
+    items: list[TickItem] = []
+    seen: set[tuple[str, int]] = set()
+    while not pool.broken:
+        with services.sessions() as session:
+            page = [work for work in due_work(session, now, batch) if work not in seen]
+        if not page:
+            break
+        seen.update(page)
+        for kind, ident in page:
+            if not pool.hand_over(partial(_claim_trial, services, kind, ident, now, worker), items):
+                return items
+    return items
+
+
+def _claim_trial(services: Services, kind: str, ident: int, now: datetime, worker: str) -> Claimed:
+    """One transaction: take the item off its row (compare-and-set) and claim its delivery in the ledger."""
+    with services.sessions.begin() as session:
+        taken = take(session, kind, ident, now)
+        if taken is None:  # another tick took it, or there is nothing to send
+            return None, None
+        key = DeliveryKey(taken.workspace_id, taken.member_id, taken.kind, taken.period)
+        delivery_id = claim(session, key, due_at=taken.due_at, now=now, worker=worker)
+        if delivery_id is None:
+            return TickItem(taken.user_id, taken.kind, taken.period, ALREADY_CLAIMED), None
+        job = _Job(
+            delivery_id,
+            taken.workspace_id,
+            taken.member_id,
+            taken.user_id,
+            taken.kind,
+            taken.period,
+            taken.local_date,
+            taken.due_at,
+        )
+        return None, job
+
+
 # -- sending (the pool) ----------------------------------------------------------------------------------
 
 
@@ -602,6 +655,8 @@ def _parcel(session: Session, job: _Job, now: datetime) -> Parcel | None:
         return None if held is None else Parcel([held])
     if job.kind in WEEKLY_KINDS:
         return weekly_parcel(session, job.member_id, job.kind, job.period, job.due_at, now)
+    if job.kind in CHECKIN_KINDS:
+        return trial_parcel(session, job.kind, job.period, now)
     message = prompt_message(session, job.member_id, job.kind, job.local_date, now)
     return None if message is None else Parcel([message])
 

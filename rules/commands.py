@@ -17,6 +17,7 @@ from difflib import get_close_matches
 from rules.calendar import DateRange, week_of
 from rules.metrics import MetricCommand, MetricProblem, parse_metric
 from rules.settings import SETTINGS_WORDS, SettingsCommand, SettingsProblem, SlackRefs, parse_settings
+from rules.trial import TrialCommand, TrialProblem, parse_export, parse_overwork, parse_trial
 
 MAX_LIST_DAYS = 366
 
@@ -58,12 +59,23 @@ class ShowHelp:
 
 
 Command = (
-    OpenForm | LogWin | ListWins | UndoLast | EditWin | DeleteWin | ShowHelp | SettingsCommand | MetricCommand
+    OpenForm
+    | LogWin
+    | ListWins
+    | UndoLast
+    | EditWin
+    | DeleteWin
+    | ShowHelp
+    | SettingsCommand
+    | MetricCommand
+    | TrialCommand
 )
 
 WIN_WORDS = ("help", "list", "undo", "edit", "delete", "log")
 METRIC_WORDS = ("metric", "metrics")  # rules/metrics.py
-COMMAND_WORDS = WIN_WORDS + SETTINGS_WORDS + METRIC_WORDS
+TRIAL_WORDS = ("trial", "export", "overwork")  # rules/trial.py
+COMMAND_WORDS = WIN_WORDS + SETTINGS_WORDS + METRIC_WORDS + TRIAL_WORDS
+_TRIAL_PARSERS = {"trial": parse_trial, "export": parse_export, "overwork": parse_overwork}
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2})$")
 _ID = re.compile(r"^#?(\d{1,18})$")
 
@@ -97,6 +109,11 @@ def parse_command(text: str, refs: SlackRefs | None = None) -> Command:
             return parse_metric(rest)
         except MetricProblem as problem:
             return ShowHelp(str(problem), text)
+    if word in TRIAL_WORDS:
+        try:
+            return _TRIAL_PARSERS[word](rest)
+        except TrialProblem as problem:
+            return ShowHelp(f"{problem} To log “{stripped}” as a win, use `log {stripped}`.", text)
     if word in SETTINGS_WORDS:
         try:
             return parse_settings(word, rest, refs or SlackRefs())

@@ -45,7 +45,10 @@ TRIAL_HELP = """*Metrics and the remote-work trial*
 unit count, minutes, hours, %, currency or `unit <words>`; `higher` or `lower` is better; a target `a day` \
 or `a week`); `metrics` lists them, `metric remove tickets closed` takes one off the list
 • `/remote-win metric tickets closed 4`: log today's value (`… 4 2026-03-02` or `… 4 yesterday` \
-for a past day)"""
+for a past day)
+• `/remote-win trial`: propose a remote-work trial to your manager (or `trial start 2026-03-02 90 days \
+checkins 30,60,90` with your settings); `trial show`, `trial end`
+• `/remote-win overwork off` / `on`: the private note when your remote days run long"""
 
 
 def help_message(problem: str | None = None, echo: str | None = None) -> Message:

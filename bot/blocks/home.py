@@ -53,8 +53,8 @@ class MemberHome:
     no_prompt: str = "none scheduled."  # why nothing is (`rules.settings.why_no_prompt`), shown if none is
     problems: Sequence[DeliveryRecord] = ()  # recent deliveries Slack refused, newest first
     working: str = ""  # working hours and holiday calendar (`rules.settings.working_words`), our own words
-    # Trial status: there is no trial feature yet. When there is, its one-line status (mrkdwn, our own
-    # words) goes here and is shown under the header; None shows nothing.
+    # The remote-work trial's one-line status (mrkdwn, our own words: bot.blocks.trial.trial_status),
+    # shown under the header; None shows nothing.
     trial: str | None = None
 
 

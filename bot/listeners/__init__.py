@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import actions, commands, digest, events, messages, plans, settings, shortcuts, views
+from bot.listeners import (
+    actions,
+    commands,
+    digest,
+    events,
+    messages,
+    plans,
+    settings,
+    shortcuts,
+    trial,
+    views,
+)
 from bot.services import Services
 
 
 def register_all(app: App, services: Services) -> None:
-    for module in (commands, actions, views, shortcuts, events, messages, plans, settings, digest):
+    for module in (commands, actions, views, shortcuts, events, messages, plans, settings, digest, trial):
         module.register(app, services)

@@ -26,9 +26,11 @@ from bot.home import refresh_home
 from bot.listeners.answer import answer_command
 from bot.listeners.forms import open_edit_form, open_new_form
 from bot.listeners.settings import change_settings, open_settings, refs_in, show_settings
+from bot.listeners.trial import open_trial_form
 from bot.metrics import metric_command
 from bot.services import Services
 from bot.slack_text import as_typed
+from bot.trials import trial_command
 from rules.commands import (
     Command,
     DeleteWin,
@@ -58,9 +60,15 @@ from rules.settings import (
     ShowDigestTime,
     ShowSettings,
 )
+from rules.trial import EndTrial, OpenTrialForm, OverworkGuard, ShowTrial, StartTrial
 from storage import settings as stored
 
 COMMAND = "/remote-win"
+TRIAL_FORM_ELSEWHERE = (
+    f"The trial form can't open from a direct message: type `{COMMAND} trial`. Here, `trial start` "
+    "starts one with your remote days, working hours and metrics "
+    "(`trial start 2026-03-02 90 days checkins 30,60,90`)."
+)
 
 
 def register(app: App, services: Services) -> None:
@@ -98,6 +106,16 @@ def handle_command(services: Services, ack: Ack, respond: Respond, command: dict
                 command["trigger_id"],
                 respond,
                 command["response_url"],
+            )
+        case OpenTrialForm():
+            ack()
+            services.background.submit(
+                open_trial_form,
+                services,
+                team,
+                user,
+                command["trigger_id"],
+                {"response_url": command["response_url"]},
             )
         case OpenSettings():
             ack()
@@ -182,6 +200,21 @@ def data_answer(
                 lambda: metric_command(services, team, user, parsed, typed, ref),
                 pending=notice_message("Saving…" if not isinstance(parsed, ListMetrics) else "Looking…"),
                 failed=lambda: not_saved_message(typed, "the database didn't answer in time."),
+            )
+        case ShowTrial() | EndTrial() | StartTrial() | OverworkGuard():
+            return DataAnswer(
+                lambda: trial_command(services, team, user, parsed, typed, ref),
+                pending=notice_message("Working on it…"),
+                failed=lambda: notice_message(
+                    "Couldn't do that just now, so nothing changed. Try again in a minute: "
+                    f"`{retry_prefix}{shown(typed, 500)}`"
+                ),
+            )
+        case OpenTrialForm():  # from a DM, which can't open a modal
+            return DataAnswer(
+                lambda: notice_message(TRIAL_FORM_ELSEWHERE),
+                pending=notice_message(TRIAL_FORM_ELSEWHERE),
+                failed=lambda: notice_message(TRIAL_FORM_ELSEWHERE),
             )
         case ShowSettings():
             return DataAnswer(
