@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
 
 from bot.listeners import register_all
 from bot.services import Services
 from bot.slack_client import web_client
+from bot.slack_text import storable
 from remote_wins.config import Settings
 from storage.db import create_db_engine, session_factory
 from storage.schema import ensure_current
@@ -33,6 +35,12 @@ def create_app(settings: Settings, services: Services, *, socket_mode: bool = Fa
         process_before_response=True,
         raise_error_for_unhandled_request=False,
     )
+
+    @app.middleware
+    def storable_text(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:
+        req.body = storable(req.body)  # NUL and lone surrogates, from every way in (bot.slack_text)
+        return next()
+
     register_all(app, services)
 
     @app.error

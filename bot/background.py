@@ -1,38 +1,111 @@
 """Work that happens after the ack, and a bounded wait so a quick result can still ride on the ack.
 
-Slack gives a request 3 s. A listener hands its work to this pool, waits at most `ACK_BUDGET`, and acks
-with the result if it is ready or with a "working on it" message if not; the work then answers later.
+Slack gives a request 3 s, counted from when it sent it. A listener hands its work to a pool, waits at
+most what is left of `ACK_BUDGET` since the request's first byte arrived (`request_arrived`, set by the
+HTTP layer), and acks with the result if it is ready or with a "working on it" message if not; the work
+then answers later. So a request that queued for a thread, behind 31 others on a locked database, still
+acks in time: it just waits less.
+
+The work goes to one of three pools, so that one kind never waits behind another:
+
+- `work`: what the ack carries (saving a win, a list, undo, a settings change): the database, and
+  Slack only where the answer needs it (a manager's profile);
+- `submit`: Slack calls a member waits for after the ack (opening a modal, a follow-up through
+  `response_url`, a DM, a post);
+- `home`: republishing the App Home, the least urgent: it is redone on the next open, so its threads
+  are daemons and a shutdown drops what is queued.
+
+The Web API client sleeps through a 429's Retry-After in the calling thread, so `views.publish` held
+at 20 s stalls only the Home's two threads, never a save.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, TypeVar
 
-ACK_BUDGET = 2.0  # seconds: Slack's 3 s less a margin for the network
+ACK_BUDGET = 2.0  # seconds from the request's arrival: Slack's 3 s less a margin for the network
 T = TypeVar("T")
 log = logging.getLogger(__name__)
+_request = threading.local()
 
 
 class Pending(Exception):
     """The work is still running when the ack has to go."""
 
 
-class Background:
-    def __init__(self, workers: int = 8) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="after-ack")
+def request_arrived(at: float | None) -> None:
+    """The HTTP layer says when this thread's request arrived (time.monotonic()); None when it is done."""
+    _request.at = at
 
-    def submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
-        future = self._pool.submit(fn, *args, **kwargs)
-        future.add_done_callback(_log_failure)
-        return future
+
+def ack_wait(budget: float) -> float:
+    """How long this thread's request may still wait for its work: `budget` from its arrival, or from
+    now when no arrival was recorded (Socket Mode, a test calling a listener directly)."""
+    at = getattr(_request, "at", None)
+    return budget if at is None else max(0.0, at + budget - time.monotonic())
+
+
+class _DaemonPool:
+    """A few daemon threads on a queue: for work that may be dropped when the process stops."""
+
+    def __init__(self, workers: int, name: str) -> None:
+        self._queue: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        self._closed = False
+        self._threads = [
+            threading.Thread(target=self._run, name=f"{name}-{n}", daemon=True) for n in range(workers)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        if self._closed:
+            raise RuntimeError("the pool is shut down")
+        self._queue.put(lambda: fn(*args, **kwargs))
+
+    def _run(self) -> None:
+        while (job := self._queue.get()) is not None:
+            try:
+                job()
+            except Exception:
+                log.error("work after the ack failed", exc_info=True)
 
     def shutdown(self) -> None:
-        """Let accepted work finish (a win being saved, a reply on its way) before the process exits."""
-        self._pool.shutdown(wait=True)
+        self._closed = True
+        for _ in self._threads:
+            self._queue.put(None)
+
+
+class Background:
+    def __init__(self, workers: int = 8, slack_workers: int = 8, home_workers: int = 2) -> None:
+        self._work = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ack-work")
+        self._slack = ThreadPoolExecutor(max_workers=slack_workers, thread_name_prefix="after-ack")
+        self._home = _DaemonPool(home_workers, "home")
+
+    def work(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
+        """Work whose result the ack carries."""
+        return _logged(self._work.submit(fn, *args, **kwargs))
+
+    def submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
+        """Slack calls after the ack that a member waits for."""
+        return _logged(self._slack.submit(fn, *args, **kwargs))
+
+    def home(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        """Republishing the App Home."""
+        self._home.submit(fn, *args, **kwargs)
+
+    def shutdown(self) -> None:
+        """Let accepted work finish (a win being saved, a reply on its way) before the process exits; a
+        Home not yet republished is republished when the member next opens it."""
+        self._home.shutdown()
+        self._work.shutdown(wait=True)
+        self._slack.shutdown(wait=True)
 
 
 def result_within(future: Future[T], seconds: float) -> T:
@@ -41,6 +114,11 @@ def result_within(future: Future[T], seconds: float) -> T:
         return future.result(timeout=seconds)
     except FutureTimeout:
         raise Pending from None
+
+
+def _logged(future: Future[T]) -> Future[T]:
+    future.add_done_callback(_log_failure)
+    return future
 
 
 def _log_failure(future: Future[Any]) -> None:

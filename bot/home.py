@@ -110,7 +110,7 @@ def refresh_home(services: Services, team: str, user: str) -> None:
 
     def hand_over() -> None:
         try:
-            services.background.submit(run)
+            services.background.home(run)
         except RuntimeError:  # the pool is shutting down: the next app_home_opened publishes it
             services.home_viewers.refreshing((team, user))
             log.info("not republishing the Home of %s: shutting down", user)

@@ -13,7 +13,7 @@ from rules.calendar import DateRange, local_today
 from rules.commands import period_range
 from rules.schedule import Schedule, weekdays_of, win_day_kind
 from rules.wins import SavedWin, WinDraft
-from storage import wins
+from storage import replays, wins
 from storage.members import MemberRef
 from storage.schedules import override_on
 
@@ -80,9 +80,20 @@ def delete_own(services: Services, workspace_id: str, user_id: str, win_id: int)
         return wins.delete_win(session, member.id, win_id)
 
 
-def undo_last(services: Services, workspace_id: str, user_id: str) -> SavedWin | None:
+class AlreadyDone(Exception):
+    """This very request was acted on before (storage/replays.py): it changes nothing again."""
+
+
+def undo_last(services: Services, workspace_id: str, user_id: str, ref: str | None = None) -> SavedWin | None:
+    """Remove the member's latest win; the request `ref` (a command's trigger, a DM) removes one at most,
+    however often it arrives."""
     member = member_for(services, workspace_id, user_id)
     with services.writing(), services.sessions.begin() as session:
+        first = ref is None or replays.first_time(
+            session, workspace_id, member.id, replays.UNDO, ref, services.clock()
+        )
+        if not first:
+            raise AlreadyDone
         last = wins.last_win(session, member.id)
         return wins.delete_win(session, member.id, last.id) if last else None
 

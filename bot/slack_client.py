@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
 
@@ -18,3 +20,31 @@ def web_client(settings: Settings, *, timeout: int = 10, retries: int = 3) -> We
         ]
     )
     return client
+
+
+SLACK_HOOKS_HOST = "hooks.slack.com"  # where Slack's response URLs point
+MAX_RESPONSE_URL = 1000
+
+
+def response_url_host(api_url: str) -> str:
+    """The host Slack's response URLs come from: hooks.slack.com when the API is Slack's own, else the
+    API's own host (a fake Slack or the sandbox's simulator, through SLACK_API_URL)."""
+    host = urlsplit(api_url).hostname or ""
+    return SLACK_HOOKS_HOST if host == "slack.com" or host.endswith(".slack.com") else host
+
+
+def is_slack_response_url(url: object, api_url: str) -> bool:
+    """Whether `url` is one of Slack's response URLs (as configured by `api_url`): the app posts to no other,
+    so a payload can't point it at an address of someone's choosing."""
+    if not isinstance(url, str) or len(url) > MAX_RESPONSE_URL:
+        return False
+    try:
+        parts, api = urlsplit(url), urlsplit(api_url)
+        port, api_port = parts.port, api.port
+    except ValueError:
+        return False
+    if parts.username or parts.password or parts.hostname != response_url_host(api_url):
+        return False
+    if parts.hostname == SLACK_HOOKS_HOST:
+        return parts.scheme == "https" and port in (None, 443)
+    return parts.scheme == api.scheme and port == api_port

@@ -54,7 +54,8 @@ def validate_form(form: WinForm, today: date) -> tuple[WinDraft | None, dict[str
     if not text.strip():
         errors["text"] = "Write what you got done."
     elif len(text) > MAX_TEXT:
-        errors["text"] = f"Keep it under {MAX_TEXT} characters (this is {len(text)})."
+        reason = too_long(len(text))
+        errors["text"] = reason[0].upper() + reason[1:]
     category = form.category or "other"
     if category not in CATEGORIES:
         errors["category"] = "Pick one of the categories."
@@ -77,9 +78,8 @@ def validate_form(form: WinForm, today: date) -> tuple[WinDraft | None, dict[str
     elif metric_name and metric_value is None and "metric_value" not in errors:
         errors["metric_value"] = "Give the number for this metric."
     link = (form.link or "").strip() or None
-    parts = urlsplit(link or "")
-    if link and (parts.scheme not in ("http", "https") or not parts.netloc or len(link) > MAX_LINK):
-        errors["link"] = "Use a full web address starting with https://"
+    if link and not is_web_address(link):
+        errors["link"] = "Use a full web address starting with https://, without spaces, | or < >."
     local_date = today
     if form.local_date:
         try:
@@ -107,6 +107,24 @@ def validate_form(form: WinForm, today: date) -> tuple[WinDraft | None, dict[str
         ),
         {},
     )
+
+
+def too_long(length: int) -> str:
+    """Why a win's text is refused, the same whichever way it came in (slash command, DM, form)."""
+    return f"a win is at most {MAX_TEXT} characters, and this one is {length}."
+
+
+def is_web_address(link: str) -> bool:
+    """A well-formed http(s) address: nothing Slack's markup reads (`|` ends a link's address and starts
+    its label, `<` and `>` delimit it), no spaces or control characters, a host, within `MAX_LINK`."""
+    if len(link) > MAX_LINK or any(c in '|<>\\"`' or c.isspace() or not c.isprintable() for c in link):
+        return False
+    try:
+        parts = urlsplit(link)
+        parts.port  # noqa: B018  (raises for a port that isn't a number)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 @dataclass(frozen=True)

@@ -155,3 +155,26 @@ def deliveries_for(
         DeliveryRecord(r.kind, r.period, r.status, r.due_at, r.finished_at, r.channel, r.ts, r.error)
         for r in rows
     ]
+
+
+def sent_message(
+    session: Session, member_id: int, kinds: Collection[str], period: str
+) -> tuple[str, str] | None:
+    """Where the member's latest sent delivery of `kinds` for `period` (or a snooze of it, "<period>@HHMM")
+    was posted, as (channel, ts): the app's own record of its message, for editing it in place, rather
+    than a location carried in a payload."""
+    query = (
+        select(Delivery.channel, Delivery.ts)
+        .where(
+            Delivery.member_id == member_id,
+            Delivery.kind.in_(list(kinds)),
+            Delivery.status == "sent",
+            Delivery.channel.is_not(None),
+            Delivery.ts.is_not(None),
+            (Delivery.period == period) | Delivery.period.startswith(f"{period}@", autoescape=True),
+        )
+        .order_by(Delivery.finished_at.desc(), Delivery.id.desc())
+        .limit(1)
+    )
+    row = session.execute(query).first()
+    return (row.channel, row.ts) if row else None

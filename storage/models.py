@@ -385,3 +385,18 @@ class TrialCheckin(Base):
     decision: Mapped[str | None] = mapped_column(String(8))
     note: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime | None]
+
+
+class FormOrigin(Base):
+    """Where a modal was opened from: the `response_url` Slack gave with the command or button that opened
+    it, kept here under an opaque reference (the modal carries only that), so answering its submission
+    posts only to a URL Slack gave (see storage/origins.py)."""
+
+    __tablename__ = "form_origins"
+    __table_args__ = (Index("ix_form_origins_created_at", "created_at"),)
+
+    ref: Mapped[str] = mapped_column(String(32), primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    response_url: Mapped[str] = mapped_column(String(1000))
+    created_at: Mapped[datetime]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 SECTION_LIMIT = 3000  # characters in a section's text
 HEADER_LIMIT = 150
 MESSAGE_BLOCKS = 50
@@ -43,7 +45,9 @@ def link(url: str | None, label: str = "link") -> str | None:
     could be Slack markup), and a plain note for an address too long to show within Slack's limits."""
     if not url or not url.startswith(("https://", "http://")):
         return None
-    escaped = mrkdwn(url)
+    # `|` would end the address and start the label (so the label could lie), a space would end the link:
+    # percent-encoded, they are the same address to a browser and plain characters to Slack.
+    escaped = mrkdwn("".join(quote(c, safe="") if c == "|" or c.isspace() else c for c in url))
     if len(escaped) > LINK_SHOWN:
         return f"{label} too long to show"
     return f"<{escaped}|{label}>"

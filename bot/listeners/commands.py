@@ -61,6 +61,7 @@ from rules.settings import (
     ShowSettings,
 )
 from rules.trial import EndTrial, OpenTrialForm, OverworkGuard, ShowTrial, StartTrial
+from rules.wins import MAX_TEXT, too_long
 from storage import settings as stored
 
 COMMAND = "/remote-win"
@@ -157,6 +158,9 @@ def data_answer(
     `ref` keys a logged win (`wins.source_ref`), so the same request sent twice saves once; `retry_prefix`
     is what the member types before the text to try again."""
     match parsed:
+        case LogWin(text) if len(text) > MAX_TEXT:
+            refused = not_saved_message(text, too_long(len(text)))
+            return DataAnswer(lambda: refused, pending=refused, failed=lambda: refused)
         case LogWin(text):
 
             def save() -> dict[str, Any]:
@@ -183,7 +187,10 @@ def data_answer(
 
             def remove() -> dict[str, Any]:
                 if isinstance(parsed, UndoLast):
-                    win = logbook.undo_last(services, team, user)
+                    try:
+                        win = logbook.undo_last(services, team, user, ref)
+                    except logbook.AlreadyDone:
+                        return notice_message("That undo was done already, so nothing more was removed.")
                     refresh_home(services, team, user)
                     return removed_message(win) if win else notice_message("You have no wins to undo.")
                 win = logbook.delete_own(services, team, user, parsed.win_id)

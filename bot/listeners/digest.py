@@ -46,7 +46,8 @@ from bot.listeners.forms import not_opened, open_new_form
 from bot.services import Services
 from rules.calendar import DateRange, zone
 from rules.digest import ReportWeek, WeekWin, build_digest, week_range
-from storage import ledger
+from rules.schedule import DIGEST
+from storage import ledger, replays
 from storage.digest import acknowledge, digest_inputs, load_digest, reports_of
 from storage.members import own_manager
 from storage.wins import set_private, wins_between
@@ -250,18 +251,20 @@ def _show_acknowledged(
 ) -> None:
     """Edit the digest in place: the message as sent with its button swapped (or, when Slack sent no copy,
     rebuilt from the data, which shows the acknowledgement too)."""
+    team, user = _ids(body)
     message = body.get("message") or {}
     blocks = acknowledged_blocks(message.get("blocks") or [], at, tz)
     if blocks is None and message.get("blocks"):
         return  # this copy of the digest already says so
     if blocks is None:  # Slack sent no copy of the message: rebuild it, which shows the acknowledgement
-        team, user = _ids(body)
         with services.sessions() as session:
             digest = load_digest(session, team, user, week, now=services.clock())
             blocks = digest_messages(digest)[0]["blocks"]
     text = message.get("text") or f"Remote day wins, week {week}"
-    container = body.get("container") or {}
-    channel, ts = container.get("channel_id"), container.get("message_ts")
+    manager = member_for(services, team, user)
+    with services.sessions() as session:  # the app's own record of where the digest went, not the payload's
+        where_sent = ledger.sent_message(session, manager.id, (DIGEST,), week)
+    channel, ts = where_sent or (None, None)
     try:
         if channel and ts:
             services.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
@@ -409,21 +412,35 @@ def handle_question(services: Services, ack: Ack, body: dict[str, Any], view: di
         ack(response_action="errors", errors={"question": GONE})
         return
 
-    def check() -> tuple[ReportWeek | None, WeekWin | None]:
+    def check() -> tuple[ReportWeek | None, WeekWin | None, bool]:
         report = report_week(services, team, user, member_id, week)
-        if report is None or picked is None:
-            return report, None
-        return report, next((w for w in report.wins if str(w.id) == picked), None)
+        if report is None:
+            return None, None, True
+        win = None if picked is None else next((w for w in report.wins if str(w.id) == picked), None)
+        view_id = str(view.get("id") or "")
+        if not view_id:
+            return report, win, True
+        with services.writing(), services.sessions.begin() as session:
+            ref, now = f"view:{view_id}", services.clock()
+            first = replays.first_time(session, team, member_id, replays.QUESTION, ref, now)
+        return report, win, first
 
-    checked = form_result(services, ack, check, "question")
+    def after(checked: tuple[ReportWeek | None, WeekWin | None, bool]) -> None:
+        """After the ack, once per form (a check that outran the ack sends all the same)."""
+        report, win, first = checked
+        if report is None or not first:
+            log.info("a question form was submitted again; the question was sent once")
+            return
+        deliver_question(services, user, report, question.strip(), win)
+
+    checked = form_result(services, ack, check, "question", later=after)
     if checked is None:
         return
-    report, win = checked
-    if report is None:
+    if checked[0] is None:
         ack(response_action="errors", errors={"question": GONE})
         return
     ack()
-    services.background.submit(deliver_question, services, user, report, question.strip(), win)
+    services.background.submit(after, checked)
 
 
 def deliver_question(

@@ -18,4 +18,4 @@ def register(app: App, services: Services) -> None:
     @app.event("app_home_opened")
     def home_opened(event: dict[str, Any], context: dict[str, Any]) -> None:
         if event.get("tab", "home") == "home":
-            services.background.submit(publish_home, services, context["team_id"], event["user"])
+            services.background.home(publish_home, services, context["team_id"], event["user"])

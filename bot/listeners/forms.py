@@ -21,6 +21,7 @@ from bot.listeners.views import confirm
 from bot.services import Services
 from rules.calendar import local_today
 from rules.wins import WinDraft
+from storage import origins
 from storage.metrics import metrics_of
 
 log = logging.getLogger(__name__)
@@ -44,12 +45,29 @@ def not_opened(what: str, error: Exception) -> str:
 
 
 def tell(services: Services, user: str, metadata: dict[str, Any], message: Message) -> None:
-    """An ephemeral answer where the member started (`response_url` in `metadata`), else a DM; never raises,
-    since it is the last word of work that already failed."""
+    """An ephemeral answer where the member started (`response_url` in `metadata`: the one that came with
+    this request), else a DM; never raises, since it is the last word of work that already failed."""
     try:
-        confirm(services, user, {"response_url": metadata.get("response_url")}, message)
+        confirm(services, user, message, response_url=metadata.get("response_url"))
     except Exception:
         log.warning("could not tell %s that a modal didn't open", user, exc_info=True)
+
+
+def with_origin(services: Services, team: str, user: str, metadata: dict[str, Any]) -> dict[str, Any]:
+    """What a modal carries in its private_metadata: never the response_url that came with the request
+    that opens it, but a reference to where the app keeps it (storage/origins.py), for answering the
+    submission there. Should that fail, the answer goes to the DM."""
+    shown = {key: value for key, value in metadata.items() if key != "response_url"}
+    response_url = metadata.get("response_url")
+    if not response_url or "origin" in shown:  # none, or kept already
+        return shown
+    try:
+        with services.writing(), services.sessions.begin() as session:
+            ref = origins.remember(session, team, user, response_url, services.clock())
+    except Exception:
+        log.warning("could not keep where %s opened a modal from", user, exc_info=True)
+        return shown
+    return shown | ({"origin": ref} if ref else {})
 
 
 def form_not_opened_message(why: str, from_message: bool) -> Message:
@@ -76,7 +94,9 @@ def open_new_form(
     today = local_today(services.clock(), member.tz) if member else None
     draft = WinDraft(text, today) if text and today else None
     names = metric_names(services, member.id) if member else []
-    view = win_form(draft=draft, today=today, metadata=metadata, metrics=names)
+    view = win_form(
+        draft=draft, today=today, metadata=with_origin(services, team, user, metadata), metrics=names
+    )
     if text and draft is None:
         view["blocks"][0]["element"]["initial_value"] = text[:3000]
     try:
@@ -104,9 +124,9 @@ def open_edit_form(
     if win is None:
         respond(response_type="ephemeral", **notice_message(f"You have no win #{win_id} to edit."))
         return
-    metadata = {"win_id": win.id, "response_url": response_url}
     names = metric_names(services, win.member_id)
     try:
+        metadata = with_origin(services, team, user, {"win_id": win.id, "response_url": response_url})
         services.client.views_open(
             trigger_id=trigger_id,
             view=win_form(draft=win.as_draft(), metadata=metadata, editing=True, metrics=names),

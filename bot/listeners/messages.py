@@ -103,11 +103,12 @@ def register(app: App, services: Services) -> None:
         if not seen.first_time((team, event["channel"], str(event.get("ts")))):
             log.info("a direct message came again (a retry by Slack); it was answered once")
             return
-        services.background.submit(answer_dm, services, team, event)
+        services.background.work(answer_dm, services, team, event)
 
 
 def answer_dm(services: Services, team: str, event: dict[str, Any]) -> None:
-    """After the ack: do what the DM asks and answer in the DM. Never raises."""
+    """After the ack: do what the DM asks (in the ack's pool, so a win never waits behind a Slack call)
+    and answer in the DM (in the pool for Slack calls). Never raises."""
     user, channel, ts = event["user"], event["channel"], str(event.get("ts"))
     try:
         message = _answer(services, team, user, channel, ts, event)
@@ -115,7 +116,7 @@ def answer_dm(services: Services, team: str, event: dict[str, Any]) -> None:
         log.exception("answering a direct message failed")
         message = notice_message("Something went wrong, so nothing changed. Try again in a minute.")
     if message is not None:
-        _post(services, channel, event.get("thread_ts"), message)
+        services.background.submit(_post, services, channel, event.get("thread_ts"), message)
 
 
 def _answer(

@@ -52,8 +52,8 @@ from bot.listeners.answer import form_result, respond_later, send_dm
 from bot.listeners.forms import not_opened, tell
 from bot.services import Services
 from rules.calendar import DateRange, zone
-from rules.schedule import MORNING_SNOOZE
-from storage import plans
+from rules.schedule import EOD, MORNING, MORNING_SNOOZE
+from storage import ledger, plans, replays
 from storage.plans import SavedPlan, SignedOff
 from storage.schedules import set_one_shot
 from storage.wins import wins_between
@@ -63,6 +63,7 @@ log = logging.getLogger(__name__)
 SUMMARIZED = "This day is already signed off, so its plan can't change. Cancel to keep what you have."
 SKIPPED = "You skipped this day, so there's nothing to sign off. Cancel to close."
 EXPIRED = "This form lost its date. Cancel, and open it again from the prompt."
+MORNING_PROMPTS, EOD_PROMPTS = (MORNING, MORNING_SNOOZE), (EOD,)  # the ledger kinds of a day's prompts
 
 
 def register(app: App, services: Services) -> None:
@@ -125,14 +126,6 @@ def _day(value: Any) -> date | None:
         return None
 
 
-def _prompt_of(body: dict[str, Any]) -> dict[str, str]:
-    """Where the pressed prompt is, so the modal's submission can update it in place."""
-    container = body.get("container") or {}
-    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
-    ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
-    return {"prompt_channel": channel, "prompt_ts": ts} if channel and ts else {}
-
-
 def _open_view(services: Services, body: dict[str, Any], view: dict[str, Any]) -> None:
     """Open the modal; if Slack won't, the member is told under the prompt (else in the DM)."""
     try:
@@ -143,15 +136,28 @@ def _open_view(services: Services, body: dict[str, Any], view: dict[str, Any]) -
         tell(services, body["user"]["id"], {"response_url": body.get("response_url")}, notice_message(why))
 
 
-def _update_prompt(services: Services, metadata: dict[str, Any], message: Message) -> None:
-    """Show on the prompt what the member did; the prompt may be gone, which changes nothing else."""
-    channel, ts = metadata.get("prompt_channel"), metadata.get("prompt_ts")
-    if not (channel and ts):
+def _update_prompt(
+    services: Services, member_id: int, day: date, kinds: tuple[str, ...], message: Message
+) -> None:
+    """Show on the day's prompt what the member did; the prompt is found in the app's own ledger (never from
+    a payload), and may be gone, which changes nothing else."""
+    with services.sessions() as session:
+        where_sent = ledger.sent_message(session, member_id, kinds, day.isoformat())
+    if where_sent is None:
         return
+    channel, ts = where_sent
     try:
         services.client.chat_update(channel=channel, ts=ts, **message)
     except SlackApiError as error:
         log.warning("could not update the prompt: %s", error.response.get("error"))
+
+
+def _first_submission(
+    session: Session, team: str, member_id: int, kind: str, view: dict[str, Any], now: datetime
+) -> bool:
+    """Whether this modal (its view id) is submitted for the first time; a copy posts nothing again."""
+    view_id = str(view.get("id") or "")
+    return not view_id or replays.first_time(session, team, member_id, kind, f"view:{view_id}", now)
 
 
 def _manager_hold(session: Session, member_id: int, now: datetime) -> datetime | None:
@@ -195,7 +201,7 @@ def open_plan_form(services: Services, body: dict[str, Any], day: date) -> None:
             reachable, reach_via = plans.last_availability(session, member.id, day)
     if owner is None:
         return
-    metadata = {"date": day.isoformat(), **_prompt_of(body)}
+    metadata = {"date": day.isoformat()}
     items = plan.items if plan is not None else ()
     _open_view(services, body, plan_form(day, owner.audience(), items, reachable, reach_via, metadata))
 
@@ -233,28 +239,36 @@ def handle_plan_submission(services: Services, ack: Ack, body: dict[str, Any], v
         ack(response_action="errors", errors=errors)
         return
 
-    def save() -> tuple[int, SavedPlan | None]:
+    def save() -> tuple[int, SavedPlan | None, bool]:
         member, now = member_for(services, team, user), services.clock()
         with services.writing(), services.sessions.begin() as session:
             hold = _manager_hold(session, member.id, now)
             plan = plans.post_plan(
                 session, member.id, day, form.items, form.reachable, form.reach_via, now, hold
             )
-        return member.id, plan
+            first = plan is None or _first_submission(session, team, member.id, replays.PLAN_FORM, view, now)
+        return member.id, plan, first
 
-    saved = form_result(services, ack, save, "items")
+    def after(saved: tuple[int, SavedPlan | None, bool]) -> None:
+        """After the ack, once per form (a save that outran the ack shares all the same)."""
+        member_id, plan, first = saved
+        if plan is None or not first:
+            log.info("a plan form was submitted again; it was posted once")
+            return
+        refresh_home(services, team, user)
+        share_plan(services, member_id, plan)
+
+    saved = form_result(services, ack, save, "items", later=after)
     if saved is None:
         return
-    member_id, plan = saved
-    if plan is None:
+    if saved[1] is None:
         ack(response_action="errors", errors={"items": SUMMARIZED})
         return
     ack()
-    refresh_home(services, team, user)
-    services.background.submit(share_plan, services, member_id, plan, metadata)
+    services.background.submit(after, saved)
 
 
-def share_plan(services: Services, member_id: int, plan: SavedPlan, metadata: dict[str, Any]) -> None:
+def share_plan(services: Services, member_id: int, plan: SavedPlan) -> None:
     """Post the plan where the member chose (or edit it where it already is); a refusal goes to their DM."""
     with services.sessions() as session:
         owner = plans.plan_owner(session, member_id)
@@ -263,7 +277,7 @@ def share_plan(services: Services, member_id: int, plan: SavedPlan, metadata: di
     audience = owner.audience()
     if plan.held_until is not None:  # the clock posts it at the start of the manager's day
         notice = plan_held_notice(plan.local_date, audience, plan.held_until, owner.tz)
-        _update_prompt(services, metadata, notice)
+        _update_prompt(services, member_id, plan.local_date, MORNING_PROMPTS, notice)
         return
     message = plan_message(owner.user_id, plan)
     try:
@@ -281,7 +295,8 @@ def share_plan(services: Services, member_id: int, plan: SavedPlan, metadata: di
         plans.record_posted(session, plan.id, channel, ts, services.clock())
     edited = (channel, ts) == (plan.channel, plan.ts)
     place = "where it was posted" if edited else where(audience)
-    _update_prompt(services, metadata, plan_sent_notice(plan.local_date, place, edited=edited))
+    notice = plan_sent_notice(plan.local_date, place, edited=edited)
+    _update_prompt(services, member_id, plan.local_date, MORNING_PROMPTS, notice)
 
 
 # -- the end of the day ------------------------------------------------------------------------------------
@@ -329,7 +344,7 @@ def open_summary_form(services: Services, body: dict[str, Any], day: date) -> No
         blockers=blockers,
         carry_count=carry,
         next_day=next_day,
-        metadata={"date": day.isoformat(), **_prompt_of(body)},
+        metadata={"date": day.isoformat()},
         wins=wins,
     )
     _open_view(services, body, view)
@@ -348,25 +363,35 @@ def handle_summary_submission(
         ack(response_action="errors", errors=errors)
         return
 
-    def save() -> tuple[int, SignedOff | None]:
+    def save() -> tuple[int, SignedOff | None, bool]:
         member, now = member_for(services, team, user), services.clock()
         with services.writing(), services.sessions.begin() as session:
             hold = _manager_hold(session, member.id, now)
-            return member.id, plans.sign_off(session, member, day, form, now, hold)
+            outcome = plans.sign_off(session, member, day, form, now, hold)
+            kind = replays.SUMMARY_FORM
+            first = outcome is None or _first_submission(session, team, member.id, kind, view, now)
+            return member.id, outcome, first
 
-    saved = form_result(services, ack, save, "blockers")
+    def after(saved: tuple[int, SignedOff | None, bool]) -> None:
+        """After the ack, once per form (a save that outran the ack shares all the same)."""
+        member_id, outcome, first = saved
+        if outcome is None or not first:
+            log.info("a sign-off form was submitted again; it was posted once")
+            return
+        refresh_home(services, team, user)
+        share_summary(services, member_id, outcome)
+
+    saved = form_result(services, ack, save, "blockers", later=after)
     if saved is None:
         return
-    member_id, outcome = saved
-    if outcome is None:
+    if saved[1] is None:
         ack(response_action="errors", errors={"blockers": SKIPPED})
         return
     ack()
-    refresh_home(services, team, user)
-    services.background.submit(share_summary, services, member_id, outcome, metadata)
+    services.background.submit(after, saved)
 
 
-def share_summary(services: Services, member_id: int, outcome: SignedOff, metadata: dict[str, Any]) -> None:
+def share_summary(services: Services, member_id: int, outcome: SignedOff) -> None:
     """Post the summary where the plan went (in its thread, in a channel), else where the member shares."""
     with services.sessions() as session:
         owner = plans.plan_owner(session, member_id)
@@ -374,7 +399,8 @@ def share_summary(services: Services, member_id: int, outcome: SignedOff, metada
         return
     plan, audience = outcome.plan, owner.audience()
     if plan.held_until is not None:  # the clock posts it at the start of the manager's day
-        _update_prompt(services, metadata, summary_held_notice(plan, audience, plan.held_until, owner.tz))
+        notice = summary_held_notice(plan, audience, plan.held_until, owner.tz)
+        _update_prompt(services, member_id, plan.local_date, EOD_PROMPTS, notice)
         return
     if plan.ts and plan.ts == plan.summary_ts:  # the plan and summary went as one held message: edit both
         message = held_message(owner.user_id, plan, outcome.wins, with_plan=True, with_summary=True)
@@ -398,4 +424,4 @@ def share_summary(services: Services, member_id: int, outcome: SignedOff, metada
     with services.writing(), services.sessions.begin() as session:
         plans.record_summary(session, plan.id, channel, ts, services.clock())
     notice = summary_sent_notice(plan, place, outcome.next_day, len(outcome.carried))
-    _update_prompt(services, metadata, notice)
+    _update_prompt(services, member_id, plan.local_date, EOD_PROMPTS, notice)

@@ -21,7 +21,6 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.blocks.form import form_metadata
 from bot.blocks.settings import (
     ARCHIVED,
     CALLBACK_ID,
@@ -45,8 +44,8 @@ from bot.blocks.wins import Message
 from bot.directory import cached_member, forget_member, look_up_person, member_for
 from bot.home import refresh_home
 from bot.listeners.answer import form_result
-from bot.listeners.forms import OPEN_ERRORS, not_opened, slack_error, tell
-from bot.listeners.views import confirm
+from bot.listeners.forms import OPEN_ERRORS, not_opened, slack_error, tell, with_origin
+from bot.listeners.views import confirm_submission
 from bot.services import Services
 from bot.slack_text import as_typed
 from rules.settings import (
@@ -105,8 +104,9 @@ def open_settings(
     hasn't described yet, a holding view that is filled in once `users.info` answers. If Slack won't
     open it, the member is told (see `bot.listeners.forms.tell`), with the text shortcuts to use instead."""
     member = cached_member(services, team, user)
+    shown = with_origin(services, team, user, metadata)
     try:
-        view = _filled_modal(services, member.id, metadata) if member else loading_modal(metadata)
+        view = _filled_modal(services, member.id, shown) if member else loading_modal(shown)
         opened = services.client.views_open(trigger_id=trigger_id, view=view)
     except OPEN_ERRORS as error:
         log.warning("opening the settings failed: %s", slack_error(error))
@@ -117,7 +117,7 @@ def open_settings(
     try:
         member = member_for(services, team, user)
         services.client.views_update(
-            view_id=opened["view"]["id"], view=_filled_modal(services, member.id, metadata)
+            view_id=opened["view"]["id"], view=_filled_modal(services, member.id, shown)
         )
     except OPEN_ERRORS as error:
         log.warning("filling in the settings failed: %s", slack_error(error))
@@ -260,4 +260,4 @@ def handle_submission(services: Services, ack: Ack, body: dict[str, Any], view: 
         return
     ack()
     if message is not None:
-        services.background.submit(confirm, services, user, form_metadata(view), message)
+        services.background.submit(confirm_submission, services, team, user, view, message)

@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks.form import win_form
 from bot.directory import member_for
-from bot.listeners.forms import open_new_form
+from bot.listeners.forms import open_new_form, with_origin
 from bot.services import Services
 from bot.slack_text import as_typed
 from rules.calendar import local_today
@@ -32,8 +32,11 @@ def prefill_from_message(services: Services, body: dict[str, Any]) -> None:
     team, user = body["team"]["id"], body["user"]["id"]
     message, channel = body.get("message") or {}, (body.get("channel") or {}).get("id")
     text = as_typed(message.get("text") or "")
-    metadata = {"response_url": body.get("response_url"), "source": "shortcut"}
-    view_id = open_new_form(services, team, user, body["trigger_id"], metadata, text=text)
+    response_url = body.get("response_url")
+    metadata = with_origin(services, team, user, {"response_url": response_url, "source": "shortcut"})
+    view_id = open_new_form(
+        services, team, user, body["trigger_id"], metadata | {"response_url": response_url}, text=text
+    )
     if view_id is None or not channel or not message.get("ts"):
         return
     try:

@@ -14,7 +14,9 @@ from bot.blocks.wins import saved_message
 from bot.home import refresh_home
 from bot.listeners.answer import form_result
 from bot.services import Services
+from bot.slack_client import is_slack_response_url
 from rules.wins import SavedWin, validate_form
+from storage import origins
 
 log = logging.getLogger(__name__)
 GONE = "This win was deleted, so there's nothing to edit. Cancel, and log it again if you need it."
@@ -57,14 +59,20 @@ def handle_submission(services: Services, ack: Ack, body: dict[str, Any], view: 
         ack()
         verb = "Updated" if win_id is not None else "Saved"
         refresh_home(services, team, user)
-        services.background.submit(confirm, services, user, metadata, saved_message(win, today, verb))
+        message = saved_message(win, today, verb)
+        services.background.submit(
+            confirm_submission, services, team, user, view, message, win_id is not None
+        )
 
 
-def confirm(services: Services, user: str, metadata: dict[str, Any], message: dict[str, Any]) -> None:
-    """Tell the member where they started: in the channel (response_url), or else in the app's DM."""
-    response_url = metadata.get("response_url")
-    if response_url:
-        replace = metadata.get("win_id") is not None
+def confirm(
+    services: Services, user: str, message: dict[str, Any], *, response_url: str | None, replace: bool = False
+) -> None:
+    """Tell the member where they started: in the channel (a response_url Slack gave for it), or else in
+    the app's DM."""
+    if response_url and not is_slack_response_url(response_url, services.client.base_url):
+        log.warning("not one of Slack's response URLs; confirming in the DM instead")
+    elif response_url:
         sent = WebhookClient(response_url).send_dict(
             {"response_type": "ephemeral", "replace_original": replace, **message}
         )
@@ -72,3 +80,19 @@ def confirm(services: Services, user: str, metadata: dict[str, Any], message: di
             return
         log.warning("response_url answered %s; confirming in the DM instead", sent.status_code)
     services.client.chat_postMessage(channel=user, **message)
+
+
+def confirm_submission(
+    services: Services,
+    team: str,
+    user: str,
+    view: dict[str, Any],
+    message: dict[str, Any],
+    replace: bool = False,
+) -> None:
+    """Confirm a modal's submission where the modal was opened from, as the app recorded it when it opened
+    the modal (storage/origins.py): private_metadata carries only a reference to that record."""
+    ref = form_metadata(view).get("origin")
+    with services.sessions() as session:
+        response_url = origins.response_url_of(session, ref, team, user)
+    confirm(services, user, message, response_url=response_url, replace=replace)

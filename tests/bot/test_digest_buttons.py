@@ -13,7 +13,9 @@ from sqlalchemy import func, select, update
 
 from bot.blocks.digest import digest_messages
 from bot.services import Services
+from rules.schedule import DIGEST
 from rules.wins import WinDraft
+from storage import ledger
 from storage.digest import load_digest
 from storage.members import MemberRef, save_member
 from storage.models import DigestAck, Member, Win
@@ -61,10 +63,19 @@ def team(services: Services, fake_slack: FakeSlack) -> dict[str, MemberRef]:
 
 
 def send_digest(services: Services, fake_slack: FakeSlack, manager: str = "UM") -> Message:
-    """Post the digest's first message as the clock would, and return it as the manager sees it."""
+    """Post the digest's first message as the clock would (recording where it went in the ledger), and
+    return it as the manager sees it."""
     with services.sessions() as session:
         digest = load_digest(session, TEAM, manager, WEEK, now=NOW)
     posted = services.client.chat_postMessage(channel=manager, **digest_messages(digest)[0])
+    with services.sessions.begin() as session:
+        member = session.scalar(select(Member).filter_by(workspace_id=TEAM, user_id=manager))
+        key = ledger.DeliveryKey(TEAM, member.id, DIGEST, WEEK)
+        delivery_id = ledger.claim(session, key, due_at=NOW, now=NOW, worker="test")
+        if delivery_id is not None:
+            ledger.finish(
+                session, delivery_id, status="sent", now=NOW, channel=posted["channel"], ts=posted["ts"]
+            )
     return next(m for m in fake_slack.messages if m.ts == posted["ts"])
 
 

@@ -53,6 +53,14 @@ class RecordingBackground:
         self.futures.append(future)
         return future
 
+    def work(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any]:
+        future = self.real.work(fn, *args, **kwargs)
+        self.futures.append(future)
+        return future
+
+    def home(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        self.real.home(fn, *args, **kwargs)
+
     def shutdown(self) -> None:
         self.real.shutdown()
 

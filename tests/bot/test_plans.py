@@ -13,7 +13,7 @@ from itertools import count
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from bot.blocks.escape import MESSAGE_TEXT
 from bot.blocks.kit import text_size
@@ -21,8 +21,9 @@ from bot.blocks.plans import eod_prompt, held_message, morning_prompt, plan_mess
 from bot.prompts import prompt_message
 from bot.services import Services
 from rules.wins import SavedWin, WinDraft
+from storage import ledger
 from storage.members import MemberRef
-from storage.models import Plan, PromptSlot, Win
+from storage.models import Delivery, Plan, PromptSlot, Win
 from storage.plans import Audience, SavedPlan
 from storage.wins import add_win
 from tests.bot.test_prompts import DAY, EVENING, MORNING, add_draft, add_member, log_win, post_plan
@@ -38,11 +39,22 @@ TRIGGERS = count(1)
 def deliver(
     services: Services, fake_slack: FakeSlack, member: MemberRef, kind: str, day: date = DAY
 ) -> Message:
-    """Send a prompt the way the clock does, and return it as the member sees it."""
+    """Send a prompt the way the clock does (recording where it went in the ledger), and return it as the
+    member sees it."""
+    now = services.clock()
     with services.sessions() as session:
-        message = prompt_message(session, member.id, kind, day, services.clock())
+        message = prompt_message(session, member.id, kind, day, now)
     assert message is not None, f"no {kind} prompt"
     posted = services.client.chat_postMessage(channel=member.user_id, **message)
+    with services.sessions.begin() as session:
+        key = ledger.DeliveryKey(member.workspace_id, member.id, kind, day.isoformat())
+        delivery_id = ledger.claim(session, key, due_at=now, now=now, worker="test")
+        if delivery_id is None:  # the same prompt sent again by the test: it is the one shown now
+            session.execute(delete(Delivery).filter_by(**key.__dict__))
+            delivery_id = ledger.claim(session, key, due_at=now, now=now, worker="test")
+        ledger.finish(
+            session, delivery_id, status="sent", now=now, channel=posted["channel"], ts=posted["ts"]
+        )
     return next(m for m in fake_slack.messages if m.ts == posted["ts"])
 
 
@@ -408,7 +420,7 @@ def test_signing_off_twice_edits_the_summary_makes_no_second_win_and_drops_a_win
         0
     ]
     wait_until(lambda: stored_plan(services, ana).summary_ts, what="the summary ts")
-    slack.submit_view(view, summary_values((0, 1), items=2, as_wins=(0, 1)))
+    slack.submit_view(view | {"id": "V-opened-again"}, summary_values((0, 1), items=2, as_wins=(0, 1)))
     wait_until(lambda: "Done 2 of 2 planned" in text_of(summary), what="the summary edited")
     assert [w.text for w in wins(services)] == ["one", "two"]
     again = open_form(slack, fake_slack, POST_IT_AGAIN, "summary_open")  # opens as it was sent
