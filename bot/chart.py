@@ -7,6 +7,7 @@ headless in the clock process and in tests. Upload is the sender's job; this onl
 from __future__ import annotations
 
 import io
+import threading
 from datetime import date
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -17,6 +18,7 @@ from rules.digest import WinsSeries
 WIDTH_PX, HEIGHT_PX, DPI = 1200, 500, 100
 COLOURS = {"remote": "#2e7d32", "office": "#1565c0", "other": "#b0bec5"}
 LABELS = {"remote": "Remote days", "office": "Office days", "other": "Days off or not set"}
+DRAWING = threading.Lock()  # matplotlib is not promised to be thread-safe: one chart at a time, whoever draws
 
 
 def _tick(day: date) -> str:
@@ -56,5 +58,6 @@ def chart_figure(series: WinsSeries) -> Figure:
 def wins_chart_png(series: WinsSeries) -> bytes:
     """The chart as PNG bytes, WIDTH_PX × HEIGHT_PX."""
     buffer = io.BytesIO()
-    chart_figure(series).savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    with DRAWING:
+        chart_figure(series).savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
     return buffer.getvalue()

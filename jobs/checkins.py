@@ -4,8 +4,9 @@ its manager copy (with Continue / Adjust / Let's talk), and the overwork guard's
 The figures are computed when the copy is rendered, from the data as it is then (rules.trial), over the
 days the check-in covers, all of them over; both copies leave private wins out, so the member's copy
 shows exactly what sharing shows. The chart (logged wins per day over the covered days, remote vs office)
-goes into the message's thread like the digest's. Nothing to say is None: the delivery is recorded as
-skipped (an overwork look that found nothing, a trial that is gone).
+goes into the message's thread like the digest's; the final check-in's copies carry the evidence pack
+(bot.evidence: the one-page summary and every win as CSV) in the same thread. Nothing to say is None:
+the delivery is recorded as skipped (an overwork look that found nothing, a trial that is gone).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.blocks.trial import checkin_messages, overwork_message
+from bot.evidence import gather, pack_files
 from jobs.digest import Parcel
 from rules.trial import BASELINE_WEEKS, OVERWORK_DAYS, CheckinReport, checkin_report, overwork
 from storage.models import Member
@@ -53,7 +55,12 @@ def trial_parcel(session: Session, kind: str, period: str, now: datetime) -> Par
     messages = checkin_messages(
         report, trial.plan, member=member.user_id, checkin_id=checkin.id, for_manager=kind == CHECKIN_MANAGER
     )
-    return Parcel(messages, chart=report.figures.chart, week=f"trial-day-{checkin.day}")
+    files: tuple = ()
+    if checkin.final:  # the final check-in is the evidence pack: the one-pager and the CSV come with it
+        covered = trial.plan.covered(checkin.day)
+        evidence = gather(session, trial.member_id, covered.first, covered.last, now, trial)
+        files = tuple(pack_files(evidence))
+    return Parcel(messages, chart=report.figures.chart, week=f"trial-day-{checkin.day}", files=files)
 
 
 def _overwork_parcel(session: Session, period: str) -> Parcel | None:

@@ -36,6 +36,7 @@ from storage.models import Member
 from storage.schedules import digest_after, manager_row
 from storage.windows import build_window
 
+File = tuple[str, bytes, str]  # filename, content, title
 CHART_TITLE = "Wins logged per day, remote vs office"
 _CHART_LOCK = threading.Lock()
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ class Parcel:
     messages: list[Message]
     chart: WinsSeries | None = None
     week: str = ""  # names the chart's file
+    files: tuple[File, ...] = ()  # after the chart: a trial's final check-in carries the evidence pack
 
 
 def weekly_parcel(
@@ -107,9 +109,31 @@ def send_parcel(
         error = upload_chart(delivery, workspace_id, first.channel, first.ts, parcel.chart, parcel.week)
         if error:
             problems.append(f"chart not uploaded: {error}")
+    if parcel.files and first.channel and first.ts:
+        error = upload_files(delivery, workspace_id, first.channel, first.ts, parcel.files)
+        if error:
+            problems.append(f"files not uploaded: {error}")
     if problems:
         log.warning("the weekly message to %s went out, but: %s", user_id, "; ".join(problems))
     return first, "; ".join(problems) or None
+
+
+def upload_files(
+    delivery: Delivery, workspace_id: str, channel: str, thread_ts: str, files: tuple[File, ...]
+) -> str | None:
+    """Upload files into the thread in one go; None when they are there, else why not."""
+    try:
+        delivery.client_for(workspace_id, channel).files_upload_v2(
+            channel=channel,
+            thread_ts=thread_ts,
+            file_uploads=[{"content": data, "filename": name, "title": title} for name, data, title in files],
+        )
+    except SlackApiError as error:
+        return error_code(error)
+    except Exception as error:
+        log.warning("files for %s could not be uploaded", channel, exc_info=True)
+        return type(error).__name__
+    return None
 
 
 def upload_chart(

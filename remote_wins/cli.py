@@ -75,6 +75,20 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument(
         "--at", metavar="ISO-8601", help="as if built at this instant, with an offset or Z (default: now)"
     )
+    export = commands.add_parser(
+        "export", help="a member's evidence pack: the one-page summary (html, md) or every win (csv)"
+    )
+    export.add_argument("--user", required=True, metavar="USER_ID", help="the member's Slack user id")
+    export.add_argument("--workspace", metavar="TEAM_ID", help="needed only when they are in several")
+    export.add_argument(
+        "--from", dest="first", metavar="YYYY-MM-DD", help="with --to: these days (default: the trial)"
+    )
+    export.add_argument("--to", dest="last", metavar="YYYY-MM-DD")
+    export.add_argument("--format", choices=("html", "md", "csv"), default="html", help="default html")
+    export.add_argument("--output", metavar="PATH", help="write it to this file (default: standard output)")
+    export.add_argument(
+        "--at", metavar="ISO-8601", help="as of this instant, with an offset or Z (default: now)"
+    )
     workspace = commands.add_parser("workspace", help="a workspace's defaults").add_subparsers(
         dest="workspace_command", required=True
     )
@@ -173,6 +187,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return _digest_preview(args, settings)
     if args.command == "workspace":
         return _workspace_holidays(args, settings)
+    if args.command == "export":
+        return _export(args, settings)
     raise AssertionError(args.command)
 
 
@@ -316,6 +332,67 @@ def _workspace_holidays(args: argparse.Namespace, settings: Settings) -> int:
         engine.dispose()
     what = calendar.describe() if calendar else "none"
     print(f"remote-wins: {args.team}'s public holidays are now {what}, for {moved} members who chose none")
+    return 0
+
+
+def _export(args: argparse.Namespace, settings: Settings) -> int:
+    """`export`: a member's evidence pack from the database, printed or written; Slack is not called."""
+    from datetime import date
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from bot.evidence import chart_png, csv_file, gather, html_page, markdown_page
+    from rules.calendar import utc_now
+    from storage.db import create_db_engine, session_factory
+    from storage.models import Member
+    from storage.schema import ensure_current
+
+    try:
+        first = date.fromisoformat(args.first) if args.first else None
+        last = date.fromisoformat(args.last) if args.last else None
+    except ValueError as error:
+        print(f"remote-wins: --from/--to: {error} (use YYYY-MM-DD)", file=sys.stderr)
+        return USAGE_ERROR
+    if (first is None) != (last is None) or (first and last and first > last):
+        print("remote-wins: give both --from and --to, the first not after the last", file=sys.stderr)
+        return USAGE_ERROR
+    at = _instant(args.at) if args.at else utc_now()
+    if at is None:
+        print(f"remote-wins: --at: {args.at!r} is not an instant with an offset or Z", file=sys.stderr)
+        return USAGE_ERROR
+    engine = create_db_engine(settings.database_url)
+    try:
+        ensure_current(engine)
+        with session_factory(engine)() as session:
+            query = select(Member.id, Member.workspace_id).where(Member.user_id == args.user)
+            if args.workspace:
+                query = query.where(Member.workspace_id == args.workspace)
+            found = session.execute(query).all()
+            if len(found) != 1:
+                where = f" in {args.workspace}" if args.workspace else ""
+                why = (
+                    f"is in {len(found)} workspaces: add --workspace"
+                    if found
+                    else f"has never used remote-wins{where}"
+                )
+                print(f"remote-wins: {args.user} {why}", file=sys.stderr)
+                return USAGE_ERROR
+            evidence = gather(session, found[0].id, first, last, at)
+            if args.format == "csv":
+                data = csv_file(evidence).encode("utf-8")
+            elif args.format == "md":
+                data = markdown_page(evidence).encode("utf-8")
+            else:
+                data = html_page(evidence, chart_png(evidence)).encode("utf-8")
+    finally:
+        engine.dispose()
+    if args.output:
+        Path(args.output).write_bytes(data)
+        print(f"remote-wins: wrote {args.output} ({len(data):,} bytes)", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
     return 0
 
 

@@ -48,6 +48,8 @@ or `a week`); `metrics` lists them, `metric remove tickets closed` takes one off
 for a past day)
 • `/remote-win trial`: propose a remote-work trial to your manager (or `trial start 2026-03-02 90 days \
 checkins 30,60,90` with your settings); `trial show`, `trial end`
+• `/remote-win export`: your evidence pack in our DM, a one-page summary and every win as CSV \
+(`export 2026-01-05..2026-04-04` for any range)
 • `/remote-win overwork off` / `on`: the private note when your remote days run long"""
 
 

@@ -22,6 +22,7 @@ from bot.blocks.wins import (
     saved_message,
 )
 from bot.directory import member_for
+from bot.evidence import send_pack
 from bot.home import refresh_home
 from bot.listeners.answer import answer_command
 from bot.listeners.forms import open_edit_form, open_new_form
@@ -60,7 +61,7 @@ from rules.settings import (
     ShowDigestTime,
     ShowSettings,
 )
-from rules.trial import EndTrial, OpenTrialForm, OverworkGuard, ShowTrial, StartTrial
+from rules.trial import EndTrial, ExportPack, OpenTrialForm, OverworkGuard, ShowTrial, StartTrial
 from rules.wins import MAX_TEXT, too_long
 from storage import settings as stored
 
@@ -214,6 +215,15 @@ def data_answer(
                 pending=notice_message("Working on it…"),
                 failed=lambda: notice_message(
                     "Couldn't do that just now, so nothing changed. Try again in a minute: "
+                    f"`{retry_prefix}{shown(typed, 500)}`"
+                ),
+            )
+        case ExportPack(first, last):
+            return DataAnswer(
+                lambda: send_pack(services, team, user, first, last),
+                pending=notice_message("Making your evidence pack…"),
+                failed=lambda: notice_message(
+                    "Couldn't make your evidence pack just now. Try again in a minute: "
                     f"`{retry_prefix}{shown(typed, 500)}`"
                 ),
             )

@@ -227,7 +227,7 @@ class Simulation:
                 continue
             self.seen.add(message.ts)
             title = re.search(
-                r"remote-work trial: (?:[Cc]heck-in|[Ff]inal check-in) after day (\d+) of 90",
+                r"remote-work trial: (?:[Cc]heck-in|[Ff]inal check-in) after day (\d+) of \d+",
                 text_of(message),
             )
             if title is None:
