@@ -240,3 +240,45 @@ def test_the_overwork_guard_writes_to_the_member_alone_and_can_be_turned_off(
         ("2026-04-06", "sent"),
     ]  # the look of 30 Mar, while it was off, sent nothing
     assert len({r.period for r in looks}) == len(looks)  # one look a week, each keyed once
+
+
+def test_the_modal_marks_bad_fields_and_a_running_trial_and_a_dm_says_where_the_form_is(
+    sim: Simulation, services: Services
+) -> None:
+    from tests.jobs.test_trial_simulation import trial_form_values
+
+    sim.clock.now = at(MON, 8)
+    before = len(sim.fake.calls_to("views.open"))
+    sim.slack.command("trial", user="UA")
+    view = wait_until(lambda: sim.fake.calls_to("views.open")[before:], what="the modal")[0].params["view"]
+    assert "private_metadata" not in view or json.loads(view["private_metadata"]) == {}  # nothing rides in it
+    values = trial_form_values(view)
+    values["remote_days"]["value"]["selected_options"] = []
+    values["hours_end"]["value"]["selected_time"] = "08:00"
+    reply = sim.slack.submit_view(view | {"id": "VBAD"}, values, user="UA")
+    assert reply.json()["response_action"] == "errors"
+    assert set(reply.json()["errors"]) == {"remote_days", "hours_end"}
+    with services.sessions() as session:
+        assert session.scalar(select(Trial.id)) is None
+    assert sim.slack.submit_view(view | {"id": "VOK"}, trial_form_values(view), user="UA").body == b""
+    again = sim.slack.submit_view(view | {"id": "VTWO"}, trial_form_values(view), user="UA")
+    assert again.json()["errors"]["start"].startswith("You have a trial running since Mon 2 Mar 2026.")
+    assert (
+        sim.slack.submit_view(view | {"id": "VOK"}, trial_form_values(view), user="UA").body == b""
+    )  # Slack's retry
+    with services.sessions() as session:
+        assert len(session.scalars(select(Trial.id)).all()) == 1
+    sim.fake._dm("UA")
+    event = {
+        "type": "message",
+        "channel": "DA",
+        "user": "UA",
+        "text": "trial",
+        "ts": "1790000000.000009",
+        "channel_type": "im",
+    }
+    sim.slack.event(event)
+    answer = wait_until(
+        lambda: titled(sim.fake, "UA", "trial form can't open from a direct message"), what="the DM answer"
+    )
+    assert "`trial start` starts one" in text_of(answer[0])
