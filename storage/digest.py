@@ -35,7 +35,7 @@ from rules.digest import (
 )
 from rules.holidays import NONE
 from rules.schedule import member_holidays, weekdays_of
-from storage.models import DayOverride, DigestAck, Member, Plan, Win
+from storage.models import DayOverride, DigestAck, Member, Metric, MetricValue, Plan, Win
 from storage.schedules import member_calendar, workspace_calendar
 from storage.upsert import insert_ignore
 from storage.windows import Window, covered_plans, covered_wins, pending_window
@@ -143,6 +143,16 @@ _METRICS = (
     .where(*_VISIBLE_WINS, _LOGGED, Win.metric_name.is_not(None), Win.metric_value.is_not(None))
     .group_by(Win.member_id, Win.local_date, Win.metric_name)
 )
+# Values logged with `/remote-win metric` (rules/metrics.py), under their metric's name: the member's own
+# figures, as a logged win's are (they carry no private flag).
+_METRIC_VALUES = (
+    select(
+        MetricValue.member_id, MetricValue.local_date, Metric.name, func.count(), func.sum(MetricValue.value)
+    )
+    .join(Metric, Metric.id == MetricValue.metric_id)
+    .where(MetricValue.member_id.in_(_IDS), MetricValue.local_date.between(_FIRST, _LAST))
+    .group_by(MetricValue.member_id, MetricValue.local_date, Metric.name)
+)
 # The days a member skipped their plan: neither remote nor office in the comparison's weeks.
 _SKIPPED = select(Plan.member_id, Plan.local_date).where(
     Plan.member_id.in_(_IDS), Plan.local_date.between(_FIRST, _LAST), Plan.status == "skipped"
@@ -170,8 +180,13 @@ def win_tallies(session: Session, member_ids: Sequence[int], period: DateRange) 
 
 
 def metric_tallies(session: Session, member_ids: Sequence[int], period: DateRange) -> list[MetricTally]:
-    """The members' logged metric values in `period`, counted and summed per day and name as typed."""
-    return [MetricTally(*row) for row in _rows(session, _METRICS, member_ids, period)]
+    """The members' logged metric values in `period` (on their wins and with `metric`), counted and summed
+    per day and name as typed."""
+    return [
+        MetricTally(*row)
+        for query in (_METRICS, _METRIC_VALUES)
+        for row in _rows(session, query, member_ids, period)
+    ]
 
 
 def skipped_days(

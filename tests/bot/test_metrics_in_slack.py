@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -171,7 +171,7 @@ def test_the_modal_offers_the_members_metrics_as_a_list(
     view = open_form(slack, fake_slack)
     element = metric_block(view)
     assert element["type"] == "static_select"
-    assert [o["value"] for o in element["options"]][0] == "tickets closed"
+    assert element["options"][0]["value"] == "tickets closed"
     assert all(len(o["text"]["text"]) <= 75 for o in element["options"])
 
     # A number without a metric: the error rides on the ack, so Slack keeps everything in the modal.
@@ -187,3 +187,36 @@ def test_the_modal_offers_the_members_metrics_as_a_list(
 
     edit = open_form(slack, fake_slack, f"edit {win.id}")
     assert metric_block(edit)["initial_option"]["value"] == "tickets closed"
+
+
+def test_values_logged_with_metric_reach_the_digests_comparison(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack
+) -> None:
+    from storage.digest import load_digest
+
+    fake_slack.add_user("UM", tz="Europe/Berlin", name="mia")
+    services.clock = lambda: WED - timedelta(days=20)  # joined three weeks before
+    answer(slack, "days tue,wed")
+    assert "<@UM>" in answer(slack, "manager <@UM>")
+    services.clock = lambda: WED
+    answer(slack, "metric add Tickets closed")
+    for day, value in (
+        ("2026-03-03", 4),
+        ("2026-03-04", 2),
+        ("2026-03-04", 3),
+        ("2026-03-09", 6),
+        ("2026-03-06", 1),
+    ):
+        assert "Logged" in answer(slack, f"metric tickets closed {value} {day}")
+    slack.command("tickets closed on the side")  # a win without a metric changes nothing
+    with services.sessions() as session:
+        digest = load_digest(session, "T0001", "UM", "2026-W11", now=WED)
+    (rates,) = digest.reports[0].comparison.metrics
+    # Tue 3 Mar 4, Wed 4 Mar 2 + 3 (a day adds up its values): remote 4.5 on 2 days; Fri 6, Mon 9: office 3.5.
+    assert (rates.name, rates.remote, rates.remote_days, rates.office, rates.office_days) == (
+        "Tickets closed",
+        4.5,
+        2,
+        3.5,
+        2,
+    )
