@@ -285,7 +285,7 @@ td, th { text-align: left; border-bottom: 1px solid #eaeef2; padding: .5mm 1.5mm
 img { display: block; width: 100%; height: 40mm; object-fit: contain; margin: 1mm 0; }
 .cols { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 4mm; }
 footer { color: #57606a; font-size: 7pt; margin-top: 2mm; }
-/* However long what a member typed, the page stays one page: each piece has a most of lines. */
+/* However long what a member typed, the page stays one page: each piece is held to a number of lines. */
 .one, th { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .two, .three, .figures li { overflow: hidden; display: -webkit-box; -webkit-box-orient: vertical; }
 .two, .figures li { -webkit-line-clamp: 2; }
