@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -192,7 +193,7 @@ class Simulation:
                 )
         self.days[day] = record
 
-    # -- the clock, and the people reacting to what reaches them ----------------------------------------------
+    # -- the clock, and the people reacting to what reaches them ------------------------------------------
 
     def next_due(self) -> datetime | None:
         with self.services.sessions() as session:
@@ -237,7 +238,7 @@ class Simulation:
                 self.arrivals[("member", day)] = (now, message)
                 assert ("manager", day) not in self.arrivals, "the manager's copy came before the member's"
                 press(self.slack, message, element(message, "checkin_share"), user="UA")
-                wait_until(lambda: self.shared(day), what=f"day {day} shared")
+                wait_until(partial(self.shared, day), what=f"day {day} shared")
             else:
                 self.arrivals[("manager", day)] = (now, message)
                 manager = "U" + message.channel[1:]
@@ -250,9 +251,9 @@ class Simulation:
                 before = len(self.fake.calls_to("views.open"))
                 press(self.slack, message, element(message, button), user=manager)
                 if decision == "adjust":
-                    view = wait_until(
-                        lambda: self.fake.calls_to("views.open")[before:], what="the note modal"
-                    )[0].params["view"]
+                    view = wait_until(partial(self.opened_since, before), what="the note modal")[0].params[
+                        "view"
+                    ]
                     values = {
                         "note": {
                             "value": {
@@ -263,7 +264,10 @@ class Simulation:
                     }
                     reply = self.slack.submit_view(view | {"id": f"VN{day}"}, values, user=manager)
                     assert reply.body == b""
-                wait_until(lambda: self.decided(day), what=f"day {day} decided")
+                wait_until(partial(self.decided, day), what=f"day {day} decided")
+
+    def opened_since(self, before: int) -> list[Any]:
+        return self.fake.calls_to("views.open")[before:]
 
     def shared(self, day: int) -> bool:
         with self.services.sessions() as session:
@@ -273,7 +277,7 @@ class Simulation:
         with self.services.sessions() as session:
             return session.scalar(select(TrialCheckin.decided_at).where(TrialCheckin.day == day)) is not None
 
-    # -- what the figures must be, from this test's own rows ------------------------------------------------------
+    # -- what the figures must be, from this test's own rows ----------------------------------------------
 
     def expected_lines(self, day: int) -> list[str]:
         covered = [START + timedelta(days=i) for i in range(day)]
@@ -288,7 +292,8 @@ class Simulation:
         posted = [d for d in remote if self.days[d].plan_posted is not None]
         within = [d for d in posted if self.days[d].plan_posted.astimezone(BERLIN).time() >= HOURS[0]]
         lines.append(
-            f"Plans posted on {len(posted)} of {len(remote)} ({len(posted) / len(remote):.0%}) remote days; {len(within)} of them within the promised 09:00–17:30"
+            f"Plans posted on {len(posted)} of {len(remote)} ({len(posted) / len(remote):.0%}) remote "
+            f"days; {len(within)} of them within the promised 09:00–17:30"
         )
         lines.append(self.baseline_line())
         return lines
@@ -323,7 +328,11 @@ class Simulation:
         number = (
             f"{round(weekly, 2):,}".rstrip("0").rstrip(".") if weekly != int(weekly) else f"{int(weekly):,}"
         )
-        return f"tickets closed (at least 12 a week): {number} a week over {plural(len(logged_weeks), 'whole week')}: target {verdict}; per day, {sides[0]} vs {sides[1]}"
+        return (
+            f"tickets closed (at least 12 a week): {number} a week over "
+            f"{plural(len(logged_weeks), 'whole week')}: "
+            f"target {verdict}; per day, {sides[0]} vs {sides[1]}"
+        )
 
     def times_line(self, days: list[date]) -> str:
         figures = {}
@@ -352,8 +361,10 @@ class Simulation:
         (rs, re_, rl), (os_, oe, ol) = figures["remote"], figures["office"]
         avg = lambda xs: sum(xs) / len(xs)  # noqa: E731
         return (
-            f"Start of day {hhmm(avg(rs))} remote ({plural(len(rs), 'day')}) vs {hhmm(avg(os_))} office ({plural(len(os_), 'day')}); "
-            f"end of day {hhmm(avg(re_))} vs {hhmm(avg(oe))}; length {hours_words(avg(rl))} ({plural(len(rl), 'day')}) vs "
+            f"Start of day {hhmm(avg(rs))} remote ({plural(len(rs), 'day')}) vs {hhmm(avg(os_))} office "
+            f"({plural(len(os_), 'day')}); "
+            f"end of day {hhmm(avg(re_))} vs {hhmm(avg(oe))}; length {hours_words(avg(rl))} "
+            f"({plural(len(rl), 'day')}) vs "
             f"{hours_words(avg(ol))} ({plural(len(ol), 'day')})"
         )
 
@@ -362,8 +373,10 @@ class Simulation:
         wins = sum(len(self.days[d].wins) for d in days)
         values = [sum(self.days[d].tickets) for d in days if self.days[d].tickets]
         return (
-            f"Before the trial (6 office-only weeks, 19 Jan – 1 Mar 2026): {mean_words(wins / len(days))} wins logged per "
-            f"office day ({wins} on {len(days)} days); tickets closed {mean_words(sum(values) / len(values))} a day on "
+            "Before the trial (6 office-only weeks, 19 Jan – 1 Mar 2026): "
+            f"{mean_words(wins / len(days))} wins logged per "
+            f"office day ({wins} on {len(days)} days); tickets closed "
+            f"{mean_words(sum(values) / len(values))} a day on "
             f"{len(values)} days"
         )
 
@@ -459,7 +472,8 @@ def test_a_90_day_trial_day_by_day(sim: Simulation, services: Services, fake_sla
     # The trend since the last check-in, from the rows too.
     since = [START + timedelta(days=i) for i in range(30, 60)]
     earlier = [START + timedelta(days=i) for i in range(30)]
-    trend = f"Since the last check-in (1 Apr – 30 Apr 2026): {sim.wins_line(since)}. Before it: {sim.wins_line(earlier)}"
+    trend = f"Since the last check-in (1 Apr – 30 Apr 2026): {sim.wins_line(since)}. "
+    trend += f"Before it: {sim.wins_line(earlier)}"
     assert trend in text_of(sim.arrivals[("member", 60)][1])
 
     # The manager's answers are recorded and shown to Ana.
@@ -480,7 +494,8 @@ def test_a_90_day_trial_day_by_day(sim: Simulation, services: Services, fake_sla
     assert '> Keep Thursdays &lt;free&gt; of meetings &amp; "focus"' in to_ana
     assert "<@UN> answered your final check-in: *Let's talk*" in to_ana
     day60 = sim.arrivals[("manager", 60)][1]
-    replies = [text_of(m) for m in fake_slack.messages if m.thread_ts == day60.ts and m.channel == day60.channel]
+    thread = (day60.channel, day60.ts)
+    replies = [text_of(m) for m in fake_slack.messages if (m.channel, m.thread_ts) == thread]
     assert any("You chose *Adjust*" in r for r in replies)  # noted in the manager's copy's thread
     day30 = next(m for m in fake_slack.messages if m.ts == sim.arrivals[("manager", 30)][1].ts)
     assert "You chose *Continue*" in text_of(day30) and "checkin_continue" not in json.dumps(day30.blocks)
