@@ -415,6 +415,8 @@ def take(session: Session, kind: str, ident: int, now: datetime) -> Claim | None
     checkin, trial = found
     member = session.get(Member, trial.member_id)
     assert member is not None
+    if member.deactivated:  # gone from Slack: nothing more goes to them, nor about them
+        return None
     if kind == CHECKIN:
         return Claim(
             trial.workspace_id,
@@ -458,7 +460,9 @@ def _take_guard(session: Session, trial_id: int, now: datetime) -> Claim | None:
     moved = session.execute(
         update(Trial).where(Trial.id == trial_id, Trial.overwork_due_at == due).values(overwork_due_at=nxt)
     )
-    if moved.rowcount != 1 or not member.overwork_guard or today > plan.last_day + timedelta(days=1):
+    if moved.rowcount != 1 or member.deactivated or not member.overwork_guard:
+        return None
+    if today > plan.last_day + timedelta(days=1):
         return None
     return Claim(
         row.workspace_id,

@@ -282,3 +282,15 @@ def test_the_modal_marks_bad_fields_and_a_running_trial_and_a_dm_says_where_the_
         lambda: titled(sim.fake, "UA", "trial form can't open from a direct message"), what="the DM answer"
     )
     assert "`trial start` starts one" in text_of(answer[0])
+
+
+def test_a_member_gone_from_slack_gets_no_check_in(sim: Simulation, services: Services) -> None:
+    from storage.models import Member
+
+    sim.clock.now = at(MON, 8)
+    sim.command("trial start today 30 days checkins 10")
+    with services.sessions.begin() as session:
+        session.execute(update(Member).where(Member.user_id == "UA").values(deactivated=True))
+    sim.run_until(at(date(2026, 4, 2), 12))
+    assert titled(sim.fake, "UA", "*Your remote-work trial: ") == []
+    assert [r for r in ledger(services) if r.kind.startswith("checkin") or r.kind == "overwork"] == []
