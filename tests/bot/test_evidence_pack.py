@@ -196,7 +196,7 @@ def pdf_pages(pdf: bytes) -> int:
 
 @pytest.mark.skipif(
     CHROMIUM is None and not os.environ.get("CI"),
-    reason="no Chromium on this machine (`apt-get install chromium`; .ci/run installs it for CI)",
+    reason="no Chromium on this machine (`apt-get install chromium`; `make test` installs it where it can)",
 )
 def test_the_page_prints_on_one_a4_and_one_letter_page_in_chromium(
     finished: Simulation, tmp_path: Path
