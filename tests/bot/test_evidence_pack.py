@@ -201,7 +201,7 @@ def pdf_pages(pdf: bytes) -> int:
 def test_the_page_prints_on_one_a4_and_one_letter_page_in_chromium(
     finished: Simulation, tmp_path: Path
 ) -> None:
-    assert CHROMIUM is not None, "CI must have Chromium: .ci/run installs it"
+    assert CHROMIUM is not None, "CI must have Chromium: `make test` installs it"
     from bot.evidence import chart_png, gather, html_page
 
     with finished.services.sessions() as session:
