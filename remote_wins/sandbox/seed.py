@@ -1,6 +1,6 @@
 """The demo workspace a new sandbox starts with: a manager, four reports in four time zones, their remote
-days, and four weeks of wins, plans and sign-offs, written through the storage layer as the app would
-have written them, so the first digest has a history to compare with.
+days, four weeks of wins, plans and sign-offs, and one running remote-work trial, written through the
+storage layer as the app would have written them, so the first digest has a history to compare with.
 
 Everything is made from a fixed seed: two sandboxes started at the same instant hold the same data.
 """
@@ -15,13 +15,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.services import Services
-from rules.calendar import zone
+from rules.calendar import local_today, zone
+from rules.metrics import MetricDef
 from rules.settings import MemberSettings
+from rules.trial import Arrangement, TrialPlan
 from rules.wins import WinDraft
 from storage.members import MemberRef, save_member
+from storage.metrics import define_metric
 from storage.models import Member
 from storage.plans import SignOff, post_plan, sign_off
 from storage.settings import save_settings, settings_of
+from storage.trials import create_trial
 from storage.wins import add_win
 
 TEAM_ID, TEAM_NAME = "TDEMO", "demo"
@@ -114,6 +118,8 @@ PEOPLE = (
         ),
     ),
 )
+TRIAL_OF = PEOPLE[1]  # ana runs a 90-day remote-work trial, started three weeks before the demo's now
+TRIAL_TARGET = 12.0  # screens reviewed a week
 CATEGORIES = ("shipped", "shipped", "unblocked", "helped", "decision", "learned")
 REACHABLE = ("9:00–12:30, 13:30–17:30", "9:30–17:00", "8:30–16:30")
 BLOCKERS = ("waiting on legal's answer, got it at 3 pm", "staging was down; ops fixed it", None, None, None)
@@ -152,6 +158,18 @@ def seed(services: Services, now: datetime) -> None:
             wanted = settings_of(session, member.id)
             save_settings(session, member.id, _settings(wanted, person), now)
             _history(session, member, person, now, rng)
+        _trial(session, refs[TRIAL_OF.user_id], TRIAL_OF, now)
+
+
+def _trial(session: Session, member: MemberRef, person: Person, now: datetime) -> None:
+    """A remote-work trial running for three weeks, with the metric the member counts and a target."""
+    assert person.metric is not None
+    metric = MetricDef(person.metric, "count", "higher", TRIAL_TARGET, "week")
+    define_metric(session, member.id, metric, now - _weeks(WEEKS))
+    start = local_today(now, person.tz) - _weeks(3)
+    arrangement = Arrangement(person.remote_days, (time(9), time(17, 30)), "Slack DM; phone after 3 pm")
+    plan = TrialPlan(start, arrangement, metrics=(metric,))
+    create_trial(session, member.id, plan, MANAGER.user_id, "sandbox-seed", now - _weeks(3))
 
 
 def _weeks(n: int) -> timedelta:

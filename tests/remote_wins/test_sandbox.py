@@ -315,3 +315,10 @@ def test_the_simulator_expires_its_triggers_after_slacks_three_seconds_and_repor
         said = fake.post_as_user("U1", "U1", "shipped it")
         assert (said.channel, said.author, said.as_json()["user"]) == ("D1", "U1", "U1")
     assert seen == [("views.open", True), ("views.open", False)]
+
+
+def test_the_demo_workspace_has_a_running_trial(tmp_path: Path) -> None:
+    out = transcript(tmp_path, "as ana\n/remote-win trial show\n", "--start", MONDAY)
+    shown = after(out, "› /remote-win trial show")
+    assert "screens reviewed" in shown and "⚠" not in out
+    assert "Traceback" not in out
