@@ -14,7 +14,8 @@ that still fails is not lost, because the tick tries it again on a later tick (j
 result is a SendResult: sent (channel, ts), or failed with an error, which is either
 
 - transient (`is_transient`): `ratelimited`, `http_5xx`, Slack's `internal_error`, `fatal_error`,
-  `service_unavailable`, `request_timeout`, or `connection_error` (no connection, or it dropped);
+  `service_unavailable`, `request_timeout`, `connection_error` (no connection, or it dropped), or
+  `not_sent` (the sender died before calling Slack: storage.ledger's sweep);
 - the member has left Slack (`member_gone`): `user_not_found`, `user_disabled`. Not `account_inactive`:
   Slack says that of the *token* (a deleted bot or workspace), and one dead token must not deactivate
   every member; it is recorded as a permanent failure like `invalid_auth`;
@@ -27,7 +28,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.client import HTTPException
 from typing import Any
@@ -41,12 +44,22 @@ from jobs.ratelimit import RateLimiter
 
 Message = dict[str, Any]
 RATELIMITED, CONNECTION_ERROR, TIMEOUT = "ratelimited", "connection_error", "timeout"
+SUPERSEDED = "superseded"  # not sent: the claim was swept and may be retried by another sender
 TRANSIENT_ERRORS = frozenset(
-    {RATELIMITED, CONNECTION_ERROR, "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+    {
+        RATELIMITED,
+        CONNECTION_ERROR,
+        "internal_error",
+        "fatal_error",
+        "service_unavailable",
+        "request_timeout",
+        "not_sent",  # storage.ledger.NOT_SENT: the sender died before calling Slack
+    }
 )
 GONE_ERRORS = frozenset({"user_not_found", "user_disabled"})
 _SLACK_CODE = re.compile(r"[a-z][a-z0-9_]*\Z")
 log = logging.getLogger(__name__)
+_next_call = threading.local()  # Delivery.before_the_call's hook, per sending thread
 
 
 def is_transient(error: str | None) -> bool:
@@ -113,9 +126,25 @@ class Delivery:
             self.limits.per_channel_per_second * self.limits.headroom,
         )
 
+    @contextmanager
+    def before_the_call(self, hook: Callable[[], bool]) -> Iterator[None]:
+        """Run `hook` once, in this thread, just before the next send calls Slack (after its turn came):
+        the tick records there that the message may leave from then on (storage.ledger.mark_sending).
+        If the hook says False (the claim is no longer this sender's) or raises, nothing is sent; the
+        send's result is then the error `superseded`."""
+        _next_call.hook = hook
+        try:
+            yield
+        finally:
+            _next_call.hook = None
+
     def send(self, workspace_id: str, user_id: str, message: Message) -> SendResult:
         """Post `message` to the member's DM (the user id as channel opens it) and say what happened."""
         self.limiter.acquire(workspace_id, user_id)
+        hook, _next_call.hook = getattr(_next_call, "hook", None), None
+        if hook is not None and not hook():
+            log.info("chat.postMessage to %s not sent: its claim was taken over", user_id)
+            return SendResult(error=SUPERSEDED)
         try:
             response = self.client_for(workspace_id, user_id).chat_postMessage(channel=user_id, **message)
         except SlackApiError as error:

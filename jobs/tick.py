@@ -4,10 +4,12 @@ window, or recorded as missed; never sent twice, whoever else ticks at the same 
 The rules, in the order a tick applies them:
 
 1. Sweep. A delivery still "claimed" `INTERRUPTED_AFTER` after its claim has lost its sender (the
-   process died between claim and finish). It becomes failed with the error "interrupted" and is not
-   sent again: the message may have left just before the process died. A tick claims only a little
-   ahead of what it is sending, so a crash leaves few of these; the rest of its slots are still due
-   and the next tick sends them.
+   process died between claim and finish). If the sender had not yet started its call to Slack (the
+   ledger's `sending_at`, set just before the call), it becomes failed "not_sent", a passing failure
+   the retry below sends while still within GRACE; if it had, it becomes failed "interrupted" and is
+   not sent again: the message may have left just before the process died. A tick claims only a
+   little ahead of what it is sending, so a crash leaves few of these; the rest of its slots are still
+   due and the next tick sends them.
 2. Retry. A delivery that failed with a transient error (jobs.delivery.is_transient: still 429, 5xx or
    no connection after the retries within the call) is claimed again, by compare-and-set so that one
    tick wins, on every tick while it is due within `rules.schedule.GRACE`; past that it stays failed
@@ -61,7 +63,7 @@ from sqlalchemy.orm import Session
 from bot.prompts import held_not_posted, held_post_message, prompt_message
 from bot.services import Services
 from jobs.checkins import trial_parcel
-from jobs.delivery import Delivery, SendResult, is_transient, member_gone
+from jobs.delivery import SUPERSEDED, Delivery, SendResult, is_transient, member_gone
 from jobs.digest import Parcel, send_parcel, weekly_parcel
 from rules.digest import iso_week, week_range
 from rules.schedule import (
@@ -81,6 +83,7 @@ from storage.ledger import (
     claim,
     failed_due_between,
     finish,
+    mark_sending,
     reclaim,
     record_missed,
     status_of,
@@ -531,6 +534,8 @@ def _send_held(
     except Exception:  # not one of Slack's answers: it may or may not have gone out, so it is not retried
         log.exception("tick: sending the held post of %s failed", job.user_id)
         result, note = SendResult(error=SEND_FAILED), None
+    if result.error == SUPERSEDED:  # the claim is someone else's now: theirs to send and record
+        return TickItem(job.user_id, job.kind, job.period, ALREADY_CLAIMED, retry=job.retry)
     item = _finish_held(services, job, held, now, result, note)
     if not result.sent and not is_transient(result.error):
         told = delivery.send(
@@ -593,8 +598,9 @@ def _claim_trial(services: Services, kind: str, ident: int, now: datetime, worke
 class _SendPool:
     """Sends claimed deliveries on `delivery.workers` threads, claiming at most twice that far ahead.
 
-    The bound is what keeps a crash cheap: only the deliveries in flight are left claimed (and swept as
-    interrupted); every other slot is still due for the next tick. A job that dies of something other
+    The bound is what keeps a crash cheap: only the deliveries in flight are left claimed (and swept:
+    sent again if their call to Slack hadn't started, else recorded interrupted); every other slot is
+    still due for the next tick. A job that dies of something other
     than an Exception (the process is going down) stops the claiming, and `close` raises it.
     """
 
@@ -672,14 +678,23 @@ def _deliver(services: Services, delivery: Delivery, job: _Job, now: datetime) -
     if parcel is None:
         return _finish(services, job, now, None)
     if job.held is not None:
-        return _send_held(services, delivery, job, job.held, now, parcel)
+        with delivery.before_the_call(partial(_mark_sending, services, job.delivery_id, now)):
+            return _send_held(services, delivery, job, job.held, now, parcel)
     note = None
     try:
-        result, note = send_parcel(delivery, job.workspace_id, job.user_id, parcel)
+        with delivery.before_the_call(partial(_mark_sending, services, job.delivery_id, now)):
+            result, note = send_parcel(delivery, job.workspace_id, job.user_id, parcel)
     except Exception:  # not one of Slack's answers: it may or may not have gone out, so it is not retried
         log.exception("tick: sending the %s prompt to %s failed", job.kind, job.user_id)
         result = SendResult(error=SEND_FAILED)
     return _finish(services, job, now, result, note)
+
+
+def _mark_sending(services: Services, delivery_id: int, claimed_at: datetime) -> bool:
+    """From here the message may leave: a sender that dies after this is not replaced (see the sweep).
+    False: the claim was swept meanwhile (this sender stalled past INTERRUPTED_AFTER), so don't send."""
+    with services.writing(), services.sessions.begin() as session:
+        return mark_sending(session, delivery_id, claimed_at, services.clock())
 
 
 def _finish(
@@ -688,6 +703,8 @@ def _finish(
     """Record the outcome; a gone member is deactivated in the same transaction. None: nothing to send.
 
     `note` is what went wrong after a sent delivery's first message (jobs.digest), kept as its error."""
+    if result is not None and result.error == SUPERSEDED:  # the claim is someone else's now: theirs to record
+        return TickItem(job.user_id, job.kind, job.period, ALREADY_CLAIMED, retry=job.retry)
     if result is None:
         outcome, error = SKIPPED, None
     else:

@@ -5,7 +5,8 @@ hour and minute, `2026-03-09@0830`, so each snooze is a delivery of its own), or
 Claiming is `INSERT … ON CONFLICT DO NOTHING`: whoever inserts the row sends; everyone else, be it a
 second clock, an overlapping tick or a restart re-running a tick, finds the row and does nothing.
 A failed row is claimed again only by compare-and-set (`reclaim`), so a retry has one sender too; a row
-left "claimed" by a process that died is closed as failed ("interrupted") by `sweep_interrupted`,
+left "claimed" by a process that died is closed as failed by `sweep_interrupted`: "not_sent" (a passing
+failure, retried) if its sender had not started the call to Slack (`mark_sending`), else "interrupted",
 never sent again. Which failures are worth a retry is the clock's rule (jobs/tick.py), not the ledger's.
 """
 
@@ -22,7 +23,8 @@ from storage.models import Delivery
 from storage.upsert import insert_ignore
 
 ERROR_LENGTH = 200
-INTERRUPTED = "interrupted"  # the error of a delivery whose sender died between claim and finish
+INTERRUPTED = "interrupted"  # the error of a delivery whose sender died during its call to Slack
+NOT_SENT = "not_sent"  # the error of a delivery whose sender died before its call to Slack: sent again
 
 
 @dataclass(frozen=True)
@@ -84,19 +86,42 @@ def status_of(session: Session, key: DeliveryKey) -> str | None:
     return session.scalar(select(Delivery.status).filter_by(**key.__dict__))
 
 
+def mark_sending(session: Session, delivery_id: int, claimed_at: datetime, now: datetime) -> bool:
+    """The sender is about to call Slack: from here on, the message may leave. Compare-and-set on its
+    claim: False when the claim is no longer the sender's (a sweep took it and a retry may send it), and
+    then the sender must not send."""
+    result = session.execute(
+        update(Delivery)
+        .where(
+            Delivery.id == delivery_id,
+            Delivery.status == "claimed",
+            Delivery.claimed_at == claimed_at,
+            Delivery.sending_at.is_(None),
+        )
+        .values(sending_at=now)
+    )
+    return result.rowcount == 1
+
+
 def sweep_interrupted(session: Session, *, claimed_before: datetime, now: datetime) -> int:
     """Close deliveries claimed before `claimed_before` and never finished: their sender died.
 
-    They become failed with the error "interrupted", so they show up instead of hanging silently; they are
-    not sent again, because the message may have gone out just before the process died. A sender that
-    was only slow still records its real outcome over this when it finishes.
+    One whose sender never started its call to Slack (`sending_at` unset) becomes failed with the error
+    "not_sent", which the clock retries like any passing failure: the message never left. One whose call
+    had started becomes failed with the error "interrupted" and is not sent again, because the message
+    may have gone out just before the process died; it shows up on the member's Home instead of hanging
+    silently. A sender that was only slow still records its real outcome over this when it finishes.
     """
-    result = session.execute(
+    stale = (Delivery.status == "claimed", Delivery.claimed_at < claimed_before)
+    unsent = session.execute(
         update(Delivery)
-        .where(Delivery.status == "claimed", Delivery.claimed_at < claimed_before)
-        .values(status="failed", error=INTERRUPTED, finished_at=now)
+        .where(*stale, Delivery.sending_at.is_(None))
+        .values(status="failed", error=NOT_SENT, finished_at=now)
     )
-    return result.rowcount
+    interrupted = session.execute(
+        update(Delivery).where(*stale).values(status="failed", error=INTERRUPTED, finished_at=now)
+    )
+    return unsent.rowcount + interrupted.rowcount
 
 
 @dataclass(frozen=True)
@@ -126,7 +151,9 @@ def reclaim(session: Session, delivery_id: int, *, error: str | None, now: datet
     result = session.execute(
         update(Delivery)
         .where(Delivery.id == delivery_id, Delivery.status == "failed", Delivery.error == error)
-        .values(status="claimed", claimed_at=now, claimed_by=worker, finished_at=None, error=None)
+        .values(
+            status="claimed", claimed_at=now, claimed_by=worker, finished_at=None, error=None, sending_at=None
+        )
     )
     return result.rowcount == 1
 

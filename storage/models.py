@@ -199,6 +199,9 @@ class Delivery(Base):
     channel: Mapped[str | None] = mapped_column(String(32))
     ts: Mapped[str | None] = mapped_column(String(32))
     error: Mapped[str | None] = mapped_column(String(200))
+    # When the sender started the call to Slack: a claim its sender died holding is sent again only if
+    # this is unset (the message never left); set, the message may have gone out (storage/ledger.py).
+    sending_at: Mapped[datetime | None]
 
 
 class Plan(Base):

@@ -25,7 +25,7 @@ from bot.services import Services
 from jobs.delivery import Delivery, Message, RateLimits, SendResult
 from jobs.tick import TickReport, run_tick
 from rules.schedule import GRACE
-from storage.ledger import DeliveryKey, claim
+from storage.ledger import DeliveryKey, claim, mark_sending
 from storage.members import save_member
 from storage.models import DayOverride, Member, PromptSlot
 from storage.models import Delivery as DeliveryRow
@@ -341,17 +341,24 @@ def test_two_overlapping_ticks_send_each_prompt_once(services: Services, fake_sl
     assert statuses(services) == Counter({"sent": 30})
 
 
-def test_a_claim_whose_sender_died_is_swept_as_interrupted_and_never_sent(
+def _claimed_by_a_dead_sender(services: Services, member_id: int, *, calling: bool) -> None:
+    """Step 1 of a tick, committed, then the process died: before its call to Slack, or during it."""
+    with services.sessions.begin() as session:
+        (slot,) = [s for s in due_slots(session, NOW) if s.member_id == member_id and s.kind == "morning"]
+        assert advance_slot(session, slot)
+        key = DeliveryKey(TEAM, member_id, "morning", "2026-06-16")
+        delivery_id = claim(session, key, due_at=NOW, now=NOW, worker="dead")
+        assert delivery_id
+        if calling:
+            assert mark_sending(session, delivery_id, NOW, NOW)
+
+
+def test_a_claim_whose_sender_died_during_its_call_is_swept_as_interrupted_and_never_sent(
     services: Services, fake_slack: FakeSlack
 ) -> None:
     member_id = add_member(services, fake_slack, Person("U1", "Europe/Berlin"), NOW - timedelta(minutes=1))
     add_member(services, fake_slack, Person("U2", "Europe/Berlin"), NOW - timedelta(minutes=1))
-    with services.sessions.begin() as session:  # step 1 of a tick, committed; then the process died
-        (slot,) = [s for s in due_slots(session, NOW) if s.member_id == member_id and s.kind == "morning"]
-        assert advance_slot(session, slot)
-        assert claim(
-            session, DeliveryKey(TEAM, member_id, "morning", "2026-06-16"), due_at=NOW, now=NOW, worker="dead"
-        )
+    _claimed_by_a_dead_sender(services, member_id, calling=True)
 
     assert tick(services, NOW + timedelta(minutes=1)).sent == 1  # U2; U1's delivery is still someone's
     assert tick(services, NOW + timedelta(minutes=5)).interrupted == 0  # not yet: it might be slow
@@ -362,6 +369,20 @@ def test_a_claim_whose_sender_died_is_swept_as_interrupted_and_never_sent(
     tick(services, NOW + timedelta(minutes=7))
     assert messages_to(fake_slack, "U1") == 0  # it may have gone out before the crash: never twice
     assert messages_to(fake_slack, "U2") == 1
+
+
+def test_a_claim_whose_sender_died_before_calling_slack_is_sent_by_the_next_tick(
+    services: Services, fake_slack: FakeSlack
+) -> None:
+    member_id = add_member(services, fake_slack, Person("U1", "Europe/Berlin"), NOW - timedelta(minutes=1))
+    _claimed_by_a_dead_sender(services, member_id, calling=False)
+    assert tick(services, NOW + timedelta(minutes=5)).sent == 0  # not yet: it might be slow
+    report = tick(services, NOW + timedelta(minutes=6))
+    assert (report.interrupted, report.sent, report.retried) == (1, 1, 1)
+    (row,) = ledger(services)
+    assert (row.status, row.error) == ("sent", None)
+    tick(services, NOW + timedelta(minutes=7))
+    assert messages_to(fake_slack, "U1") == 1
 
 
 def test_a_tick_that_dies_half_way_is_finished_by_the_next_without_sending_anything_twice(
@@ -378,13 +399,11 @@ def test_a_tick_that_dies_half_way_is_finished_by_the_next_without_sending_anyth
 
     restart = tick(services, NOW + timedelta(minutes=1))  # the restarted clock
     assert restart.sent == 12 - len(sent_before) - len(left_claimed)
-    tick(services, NOW + timedelta(minutes=6))  # the sweep
+    swept = tick(services, NOW + timedelta(minutes=6))  # the sweep: they died before calling Slack
+    assert swept.interrupted == swept.retried == swept.sent == len(left_claimed)
     counts = received(services, fake_slack)
-    assert max(counts.values()) == 1
-    assert {user for user, _, _ in counts} == {p.user_id for p in people} - left_claimed
-    interrupted = {r.user_id for r in ledger(services) if r.error == "interrupted"}
-    assert interrupted == left_claimed
-    assert statuses(services) == Counter({"sent": 12 - len(left_claimed), "failed": len(left_claimed)})
+    assert counts == Counter({(p.user_id, "morning", "2026-06-16"): 1 for p in people})
+    assert statuses(services) == Counter({"sent": 12})
 
 
 def messages_to_all(fake: FakeSlack) -> Counter[str]:
