@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: run sandbox socket test chromium bench bench-tick bench-digest
+.PHONY: run sandbox socket test chromium bench bench-tick bench-digest bench-load
 
 $(BIN)/remote-wins: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,3 +43,6 @@ bench-tick: $(BIN)/remote-wins
 
 bench-digest: $(BIN)/remote-wins
 	$(BIN)/python bench/digest.py
+
+bench-load: $(BIN)/remote-wins
+	$(BIN)/python bench/load.py

@@ -1,15 +1,22 @@
 """Ack latency of `/remote-win <text>`: `remote-wins serve` against a bare Bolt app served the same way.
 
 Why: Slack gives a slash command 3 s, and a member feels every millisecond before the ephemeral answer.
-Our ack carries the saved win (the SQLite commit happens before it), so it can never be as quick as a
-Bolt app that only acks; this measures how much slower it is, on the same gunicorn config, the same
-machine and the same run, so the figures compare like with like and don't depend on the machine.
+Our ack carries the saved win (the commit happens before it), so it can never be as quick as a Bolt app
+that only acks; this measures how much slower it is, on the same gunicorn config, the same machine and
+the same run, so the figures compare like with like and don't depend on the machine.
 
-    python bench/ack_latency.py [--requests 2000] [--concurrency 8] [--warmup 50]
+    python bench/ack_latency.py [--requests 2000] [--concurrency 8] [--warmup 50] [--members 10000]
+                                [--backends sqlite,postgres]
+
+Four scenarios, each against the bare app measured right before it: warm caches (50 members, each seen
+in the warm-up, so their zones come from the member cache) and cold caches (`--members`, 10,000, each
+seen about once: every request finds a member the process has never seen, asks Slack's users.info and
+adds the member before saving), on SQLite and on PostgreSQL (a throwaway schema, dropped after).
 
 Prints p50/p99 latency (sequential, one keep-alive connection) and requests per second (concurrent
-clients) for both apps, their ratios, and PASS/MISS per target. Exits 0 whatever the figures are: it is
-a benchmark, not a test. Exits 1 only when the migration fails or a server does not start.
+clients) for both apps, their ratios, and PASS/MISS per target (p50 within 2.5x and p99 within 3x of
+bare, 40% of its requests per second). Exits 0 whatever the figures are: it is a benchmark, not a test.
+Exits 1 only when the migration fails or a server does not start.
 """
 
 from __future__ import annotations
@@ -21,13 +28,14 @@ import math
 import os
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.util import find_spec
 from pathlib import Path
@@ -44,7 +52,14 @@ EVENTS_PATH, HEALTH_PATH = "/slack/events", "/healthz"
 SIGNING_SECRET = "bench-signing-secret"
 TEAM = "T0001"
 ZONES = ("UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo", "Australia/Sydney", "Asia/Kolkata")
-USERS = [(f"U{i}", ZONES[i % len(ZONES)]) for i in range(50)]
+WARM_MEMBERS = 50
+PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def users(count: int, prefix: str) -> list[tuple[str, str]]:
+    return [(f"U{prefix}{i}", ZONES[i % len(ZONES)]) for i in range(count)]
+
+
 SCOPES = {"commands", "chat:write", "users:read"}
 TARGETS = (("p50", "<=", 2.5), ("p99", "<=", 3.0), ("rps", ">=", 0.40))
 
@@ -188,15 +203,16 @@ class Tally:
 
 
 class Requests:
-    """Distinct, freshly signed `/remote-win` bodies; users rotate so each is seen (and cached) early."""
+    """Distinct, freshly signed `/remote-win` bodies; members taken in turn from `members`, so with as many
+    members as requests each is seen once (cold caches), and with few each is seen often (warm)."""
 
-    def __init__(self, fake: FakeSlack) -> None:
-        self.fake = fake
+    def __init__(self, fake: FakeSlack, members: Sequence[tuple[str, str]]) -> None:
+        self.fake, self.members = fake, members
         self._seq = itertools.count()  # next() on a count is atomic under the GIL: ids never repeat
 
     def next(self, app: str, phase: str) -> tuple[bytes, dict[str, str]]:
         n = next(self._seq)
-        user = USERS[n % len(USERS)][0]
+        user = self.members[n % len(self.members)][0]
         body = urlencode(
             {
                 "token": "legacy-unused",
@@ -322,11 +338,15 @@ class Figures:
 
 
 def measure(
-    servers: dict[str, Server], requests: Requests, tallies: dict[str, Tally], args: argparse.Namespace
+    servers: dict[str, Server],
+    requests: Requests,
+    tallies: dict[str, Tally],
+    args: argparse.Namespace,
+    warmup: int,
 ) -> dict[str, Figures]:
     """Warm both, then each phase for both apps back to back, so drift on the machine hits both alike."""
     for name, server in servers.items():
-        sequential(server.port, requests, name, "warmup", args.warmup, tallies[name])
+        sequential(server.port, requests, name, "warmup", warmup, tallies[name])
     seq: dict[str, list[float]] = {}
     for name, server in servers.items():
         seq[name] = sequential(server.port, requests, name, "latency", args.requests, tallies[name])
@@ -345,57 +365,93 @@ def measure(
     }
 
 
-def count_wins(db: Path, expected: int, timeout: float = 10.0) -> int:
+def count_wins(url: str, expected: int, timeout: float = 15.0) -> int:
     """Wins in our database; waits a little for saves that were acked as pending and finish after the ack."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
     deadline = time.monotonic() + timeout
-    while True:
-        with sqlite3.connect(db) as conn:
-            found = int(conn.execute("SELECT count(*) FROM wins").fetchone()[0])
-        if found >= expected or time.monotonic() > deadline:
-            return found
-        time.sleep(0.2)
+    try:
+        while True:
+            with engine.connect() as connection:
+                found = int(connection.execute(sa.text("SELECT count(*) FROM wins")).scalar_one())
+            if found >= expected or time.monotonic() > deadline:
+                return found
+            time.sleep(0.2)
+    finally:
+        engine.dispose()
 
 
-def report(figures: dict[str, Figures], args: argparse.Namespace) -> None:
+@dataclass
+class Scenario:
+    name: str
+    figures: dict[str, Figures]
+    tallies: dict[str, Tally]
+    users_info: int
+    wins: int
+
+
+def ratios(figures: dict[str, Figures]) -> dict[str, float]:
     ours, bare = figures["remote-wins"], figures["bare"]
-    rows = [
-        ("p50 ack, sequential (ms)", ours.p50, bare.p50, "p50"),
-        ("p99 ack, sequential (ms)", ours.p99, bare.p99, "p99"),
-        (f"requests/s, {args.concurrency} clients", ours.rps, bare.rps, "rps"),
-        (f"p50 ack, {args.concurrency} clients (ms)", ours.load_p50, bare.load_p50, ""),
-        (f"p99 ack, {args.concurrency} clients (ms)", ours.load_p99, bare.load_p99, ""),
-    ]
-    print(f"\n{'metric':<28} | {'remote-wins':>11} | {'bare Bolt':>9} | {'ratio':>6}")
-    print(f"{'-' * 28}-+-{'-' * 11}-+-{'-' * 9}-+-{'-' * 6}")
-    ratios: dict[str, float] = {}
-    for label, mine, theirs, key in rows:
-        ratio = mine / theirs if theirs else float("inf")
-        if key:
-            ratios[key] = ratio
-        print(f"{label:<28} | {mine:>11.2f} | {theirs:>9.2f} | {ratio:>5.2f}x")
-    print()
-    for key, op, limit in TARGETS:
-        ok = ratios[key] <= limit if op == "<=" else ratios[key] >= limit
-        print(f"target {key} ratio {op} {limit:<4}: {ratios[key]:.2f}  {'PASS' if ok else 'MISS'}")
+    return {"p50": ours.p50 / bare.p50, "p99": ours.p99 / bare.p99, "rps": ours.rps / bare.rps}
 
 
-def summary(tallies: dict[str, Tally], wins: int, fake: FakeSlack, ours: Server) -> None:
+def report(scenarios: list[Scenario], args: argparse.Namespace) -> None:
+    print(
+        f"\nack latency of /remote-win <text>: remote-wins against a bare Bolt app under the same gunicorn, "
+        f"measured back to back in each scenario.\np50/p99: {args.requests} sequential requests on one "
+        f"keep-alive connection (ms); rps: {args.requests} requests over {args.concurrency} clients."
+    )
+    header = (
+        f"{'scenario':<22} | {'p50 ours':>8} | {'p50 bare':>8} | {'ratio':>6} | {'p99 ours':>8} | "
+        f"{'p99 bare':>8} | {'ratio':>6} | {'rps ours':>8} | {'rps bare':>8} | {'ratio':>6} | targets"
+    )
+    print(header)
+    print("-" * len(header))
+    for scenario in scenarios:
+        ours, bare = scenario.figures["remote-wins"], scenario.figures["bare"]
+        r = ratios(scenario.figures)
+        verdicts = []
+        for key, op, limit in TARGETS:
+            ok = r[key] <= limit if op == "<=" else r[key] >= limit
+            verdicts.append(f"{key} {'PASS' if ok else 'MISS'}")
+        print(
+            f"{scenario.name:<22} | {ours.p50:>8.2f} | {bare.p50:>8.2f} | {r['p50']:>5.2f}x | "
+            f"{ours.p99:>8.2f} | {bare.p99:>8.2f} | {r['p99']:>5.2f}x | "
+            f"{ours.rps:>8.1f} | {bare.rps:>8.1f} | {r['rps']:>5.2f}x | " + ", ".join(verdicts)
+        )
+    print(
+        "targets: p50 ratio <= 2.5, p99 ratio <= 3.0, rps ratio >= 0.40. "
+        f"Under {args.concurrency} clients (ms, ours/bare):"
+    )
+    for scenario in scenarios:
+        ours, bare = scenario.figures["remote-wins"], scenario.figures["bare"]
+        print(
+            f"  {scenario.name:<22} p50 {ours.load_p50:.1f}/{bare.load_p50:.1f}, "
+            f"p99 {ours.load_p99:.1f}/{bare.load_p99:.1f}"
+        )
+
+
+def summary(scenarios: list[Scenario], ours: dict[str, Server]) -> None:
     """Failures, what our acks said, and the database count that shows every acked win was committed."""
     print()
-    for name, tally in tallies.items():
-        line = f"{name}: {tally.sent} sent, {len(tally.failures)} failed, {tally.reconnects} reconnects"
-        if name == "remote-wins":
-            line += f", {tally.saved} acked with the saved win, {tally.pending} acked as pending"
-        print(line)
-        for failure in tally.failures[:5]:
-            print(f"  failure: {failure}")
-    sent = tallies["remote-wins"].sent
-    print(f"wins in the database: {wins} of {sent} sent ({'each committed' if wins == sent else 'MISMATCH'})")
-    users_info = sum(call.method == "users.info" for call in fake.calls)
-    print(f"users.info calls to the fake Slack: {users_info} (the member cache answered the rest)")
-    errors = sum(" ERROR " in line for line in ours.log.read_text(errors="replace").splitlines())
-    if errors:
-        print(f"remote-wins logged {errors} ERROR lines; its log ends:\n{ours.log_tail(10)}")
+    for scenario in scenarios:
+        for name, tally in scenario.tallies.items():
+            line = f"{scenario.name}, {name}: {tally.sent} sent, {len(tally.failures)} failed"
+            if name == "remote-wins":
+                line += (
+                    f", {tally.saved} acked with the saved win, {tally.pending} acked as pending; "
+                    f"users.info asked {scenario.users_info} times"
+                )
+            print(line)
+            for failure in tally.failures[:3]:
+                print(f"  failure: {failure}")
+    for backend, server in ours.items():
+        errors = sum(" ERROR " in line for line in server.log.read_text(errors="replace").splitlines())
+        if errors:
+            print(
+                f"remote-wins on {backend} logged {errors} ERROR lines; its log ends:\n{server.log_tail(10)}"
+            )
 
 
 def cores() -> str:
@@ -403,58 +459,108 @@ def cores() -> str:
     return f"{os.cpu_count()} cores ({usable} usable by this process)"
 
 
+@contextmanager
+def database(backend: str, workdir: Path) -> Iterator[str]:
+    """A fresh database: a SQLite file in the work directory, or a PostgreSQL schema dropped after."""
+    if backend == "sqlite":
+        yield f"sqlite:///{workdir / 'bench.db'}"
+        return
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(PG_URL)
+    schema = f"bench_ack_{uuid.uuid4().hex[:12]}"
+    with admin.begin() as connection:
+        connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
 def run(args: argparse.Namespace) -> int:
     print(f"machine: {cores()}; python {sys.version.split()[0]}")
     print(
-        f"requests: {args.warmup} warm-up + {args.requests} sequential + {args.requests} over "
-        f"{args.concurrency} clients, per app; {len(USERS)} users"
+        f"per scenario and app: warm-up, {args.requests} sequential + {args.requests} over "
+        f"{args.concurrency} clients; warm: {WARM_MEMBERS} members seen in the warm-up; cold: "
+        f"{args.members} members, each seen about once"
     )
-    if args.warmup < len(USERS):
-        print(f"note: warm-up is shorter than {len(USERS)} users, so some measured requests ask users.info")
     python = child_python()
-    servers: dict[str, Server] = {}
+    scenarios: list[Scenario] = []
+    ours: dict[str, Server] = {}
     with FakeSlack(scopes=SCOPES) as fake, tempfile.TemporaryDirectory(prefix="ack-bench-") as tmp:
         workdir = Path(tmp)  # no .env here: the servers see only the environment set below
-        for user_id, tz in USERS:
+        warm = users(WARM_MEMBERS, "W")
+        for user_id, tz in warm:
             fake.add_user(user_id, tz=tz)
-        db = workdir / "bench.db"
-        env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-            "SLACK_BOT_TOKEN": fake.bot_token,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": fake.api_url,
-            "DATABASE_URL": f"sqlite:///{db}",
-            "WEB_CONCURRENCY": "1",
-        }
-        for name in ("SLACK_APP_TOKEN", "LOG_LEVEL"):
-            env.pop(name, None)
-        upgrade = subprocess.run(
-            [python, "-m", "remote_wins.cli", "db", "upgrade"], cwd=workdir, env=env, capture_output=True
-        )
-        if upgrade.returncode != 0:
-            print("remote-wins db upgrade failed:", upgrade.stderr.decode(errors="replace"), file=sys.stderr)
-            return 1
-        try:
-            for name, argv in (
-                ("remote-wins", [python, "-m", "remote_wins.cli", "serve"]),
-                ("bare", [python, str(Path(__file__).resolve()), "--serve-bare"]),
-            ):
-                port = free_port()
-                servers[name] = start(name, argv, {**env, "PORT": str(port)}, workdir, port)
-            for server in servers.values():
-                wait_healthy(server)
-            tallies = {name: Tally() for name in servers}
-            figures = measure(servers, Requests(fake), tallies, args)
-            wins = count_wins(db, tallies["remote-wins"].sent)
-            report(figures, args)
-            summary(tallies, wins, fake, servers["remote-wins"])
-        except RuntimeError as error:
-            print(error, file=sys.stderr)
-            return 1
-        finally:
-            for server in servers.values():
-                server.stop()
+        for backend in args.backends:
+            cold = users(args.members, f"C{backend[0].upper()}")
+            for user_id, tz in cold:
+                fake.add_user(user_id, tz=tz)
+            with database(backend, workdir) as url:
+                env = {
+                    **os.environ,
+                    "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+                    "SLACK_BOT_TOKEN": fake.bot_token,
+                    "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+                    "SLACK_API_URL": fake.api_url,
+                    "DATABASE_URL": url,
+                    "WEB_CONCURRENCY": "1",
+                }
+                for name in ("SLACK_APP_TOKEN", "LOG_LEVEL"):
+                    env.pop(name, None)
+                migrate = subprocess.run(
+                    [python, "-m", "remote_wins.cli", "db", "upgrade"],
+                    cwd=workdir,
+                    env=env,
+                    capture_output=True,
+                )
+                if migrate.returncode != 0:
+                    print("db upgrade failed:", migrate.stderr.decode(errors="replace"), file=sys.stderr)
+                    return 1
+                servers: dict[str, Server] = {}
+                try:
+                    for name, argv in (
+                        ("remote-wins", [python, "-m", "remote_wins.cli", "serve"]),
+                        ("bare", [python, str(Path(__file__).resolve()), "--serve-bare"]),
+                    ):
+                        port = free_port()
+                        servers[name] = start(
+                            f"{name}-{backend}", argv, {**env, "PORT": str(port)}, workdir, port
+                        )
+                    for server in servers.values():
+                        wait_healthy(server)
+                    ours[backend] = servers["remote-wins"]
+                    sent_before = 0
+                    for label, members, warmup in (
+                        ("warm", warm, max(args.warmup, WARM_MEMBERS)),
+                        ("cold", cold, args.warmup),
+                    ):
+                        print(f"{backend}, {label} caches: measuring", flush=True)
+                        before = sum(call.method == "users.info" for call in fake.calls)
+                        # the cold warm-up uses warm members: the process is warm, the members are not
+                        requests = Requests(fake, members)
+                        if label == "cold":
+                            for name, server in servers.items():
+                                sequential(server.port, Requests(fake, warm), name, "warmup", warmup, Tally())
+                            warmup = 0
+                        tallies = {name: Tally() for name in servers}
+                        figures = measure(servers, requests, tallies, args, warmup)
+                        sent_before += tallies["remote-wins"].sent + (args.warmup if label == "cold" else 0)
+                        wins = count_wins(url, sent_before)
+                        users_info = sum(call.method == "users.info" for call in fake.calls) - before
+                        scenarios.append(
+                            Scenario(f"{backend}, {label} caches", figures, tallies, users_info, wins)
+                        )
+                except RuntimeError as error:
+                    print(error, file=sys.stderr)
+                    return 1
+                finally:
+                    for server in servers.values():
+                        server.stop()
+        report(scenarios, args)
+        summary(scenarios, ours)
     return 0
 
 
@@ -463,8 +569,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=2000, help="per app, per phase (default 2000)")
     parser.add_argument("--concurrency", type=int, default=8, help="client threads in the throughput phase")
     parser.add_argument("--warmup", type=int, default=50, help="warm-up requests per app (default 50)")
+    parser.add_argument(
+        "--members", type=int, default=10_000, help="members for the cold-cache scenario (default 10000)"
+    )
+    parser.add_argument(
+        "--backends", default="sqlite,postgres", help="sqlite, postgres or both (default both)"
+    )
     parser.add_argument("--serve-bare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    args.backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     if args.serve_bare:
         serve_bare()
         return 0

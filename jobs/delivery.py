@@ -83,6 +83,7 @@ class RateLimits:
     per_workspace_per_second: float = 20.0
     per_channel_per_second: float = 1.0
     headroom: float = 0.9
+    adaptive: bool = True  # each 429 slows the workspace, each send that goes through speeds it back up
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,7 @@ class Delivery:
         self.limiter = RateLimiter(
             self.limits.per_workspace_per_second * self.limits.headroom,
             self.limits.per_channel_per_second * self.limits.headroom,
+            adaptive=self.limits.adaptive,
         )
 
     @contextmanager
@@ -162,6 +164,7 @@ class Delivery:
         except SlackClientError as error:
             log.error("chat.postMessage to %s was refused by the client: %s", user_id, error)
             return SendResult(error="client_error")
+        self.limiter.succeeded(workspace_id)
         return SendResult(channel=response.get("channel"), ts=response.get("ts"))
 
     def client_for(self, workspace_id: str, channel: str) -> WebClient:

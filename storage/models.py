@@ -126,6 +126,9 @@ class Win(Base):
         # A member's week, and a workspace's (team's) week, stay index range scans at millions of wins.
         Index("ix_wins_member_date", "member_id", "local_date"),
         Index("ix_wins_workspace_date", "workspace_id", "local_date"),
+        # A digest's pending wins are those recorded since its floor (storage.windows.covered_wins), whatever
+        # day they are for: a range per report, not a scan of each report's whole history.
+        Index("ix_wins_member_created", "member_id", "created_at"),
         # A retried request (same trigger or view id) saves nothing twice; the ids are Slack's, unique
         # for a request, so the key is the member's own.
         UniqueConstraint("member_id", "source_ref"),
@@ -165,7 +168,9 @@ class PromptSlot(Base):
     """The next instant each prompt of a member is due; the clock's whole memory, kept in the database."""
 
     __tablename__ = "prompt_slots"
-    __table_args__ = (Index("ix_prompt_slots_due_at", "due_at"),)
+    # In the clock's order (storage.schedules.due_slots): each page of a busy minute is a walk along the
+    # index from the last page's slot, not a sort of every slot due that minute.
+    __table_args__ = (Index("ix_prompt_slots_due_order", "due_at", "member_id", "kind"),)
 
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(24), primary_key=True)

@@ -191,12 +191,17 @@ def _assign(session: Session, window: Window, report_ids: Sequence[int], reports
         return
     pending = Window(None, window.since, window.until, window.floor)
     session.execute(update(Win).where(covered_wins(pending, report_ids)).values(digest_id=window.digest_id))
-    for plan in _open_plans(session, pending, report_ids):
-        if plan.plan_digest_id is None:
-            plan.plan_digest_id = window.digest_id
-        if plan.summary_digest_id is None and outcome_known(plan, reports_tz[plan.member_id], window.until):
-            plan.summary_digest_id = window.digest_id
-    session.flush()
+    opened = _open_plans(session, pending, report_ids)
+    postings = [plan.id for plan in opened if plan.plan_digest_id is None]
+    outcomes = [
+        plan.id
+        for plan in opened
+        if plan.summary_digest_id is None and outcome_known(plan, reports_tz[plan.member_id], window.until)
+    ]
+    # Two statements, not an UPDATE per plan: a team's week is hundreds of plans.
+    for column, plan_ids in (("plan_digest_id", postings), ("summary_digest_id", outcomes)):
+        if plan_ids:
+            session.execute(update(Plan).where(Plan.id.in_(plan_ids)).values({column: window.digest_id}))
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from jobs.delivery import (
     member_gone,
     retry_after,
 )
-from jobs.ratelimit import RateLimiter
+from jobs.ratelimit import BACKOFF, RateLimiter
 from jobs.tick import TickReport, run_tick
 from rules.schedule import GRACE
 from storage.ledger import deliveries_for
@@ -324,6 +324,39 @@ def test_a_429_pauses_the_whole_workspace_for_retry_after() -> None:
     limiter.pause("T1", 2)
     limiter.acquire("T1", "D2")
     assert time.slept == [2.0]
+
+
+def test_a_429_slows_the_workspace_once_and_sends_that_go_through_speed_it_back_up() -> None:
+    """The pace adapts to the limit Slack enforces rather than assuming the published one."""
+    time = FakeTime()
+    limiter = RateLimiter(10, 100, clock=time.clock, sleep=time.sleep)
+    limiter.pause("T1", 1)
+    assert limiter.rate("T1") == 10  # a lone 429 is jitter: a pause, no slowdown
+    time.now += 3
+    limiter.pause("T1", 1)  # another, nothing having gone through since: a storm, no pace avoids it
+    assert limiter.rate("T1") == 10
+    time.now += 3
+    limiter.succeeded("T1")
+    limiter.pause("T1", 1)  # sends go through, and are refused again: the pace is too fast here
+    limiter.pause("T1", 1)  # another thread's 429 from the same burst: one slowdown, not two
+    assert limiter.rate("T1") == pytest.approx(10 * BACKOFF)
+    time.now += 3
+    limiter.pause("T1", 5)  # a long Retry-After asks for a pause, not a slower pace
+    assert limiter.rate("T1") == pytest.approx(10 * BACKOFF)
+    assert limiter.rate("T2") == 10  # other workspaces keep their pace
+    limiter.acquire("T1", "D1")
+    limiter.acquire("T1", "D2")
+    assert time.slept[-1] == pytest.approx(1 / (10 * BACKOFF))
+    for _ in range(1000):
+        limiter.succeeded("T1")
+    assert limiter.rate("T1") == 10  # back to the configured pace, never above it
+
+
+def test_a_fixed_limiter_keeps_its_pace_after_a_429() -> None:
+    time = FakeTime()
+    limiter = RateLimiter(10, 100, adaptive=False, clock=time.clock, sleep=time.sleep)
+    limiter.pause("T1", 1)
+    assert limiter.rate("T1") == 10
 
 
 # -- what an error means -------------------------------------------------------------------------------
