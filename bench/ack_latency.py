@@ -8,10 +8,13 @@ the same run, so the figures compare like with like and don't depend on the mach
     python bench/ack_latency.py [--requests 2000] [--concurrency 8] [--warmup 50] [--members 10000]
                                 [--backends sqlite,postgres]
 
-Four scenarios, each against the bare app measured right before it: warm caches (50 members, each seen
-in the warm-up, so their zones come from the member cache) and cold caches (`--members`, 10,000, each
-seen about once: every request finds a member the process has never seen, asks Slack's users.info and
-adds the member before saving), on SQLite and on PostgreSQL (a throwaway schema, dropped after).
+Six scenarios, each against the bare app measured right before it, on SQLite and on PostgreSQL (a
+throwaway schema, dropped after): warm caches (50 members, each seen in the warm-up, so their zones come
+from the member cache); cold caches (`--members`, 10,000 members already in the database, each seen
+about once: every request finds a member the process has never seen and reads them from the database,
+as most commands in a large workspace do); and new members (`--members` more, each seen once and unknown
+to the database: every request asks Slack's users.info and adds the member before saving, as a
+member's first command does).
 
 Prints p50/p99 latency (sequential, one keep-alive connection) and requests per second (concurrent
 clients) for both apps, their ratios, and PASS/MISS per target (p50 within 2.5x and p99 within 3x of
@@ -459,6 +462,29 @@ def cores() -> str:
     return f"{os.cpu_count()} cores ({usable} usable by this process)"
 
 
+def seed_members(url: str, members: Sequence[tuple[str, str]]) -> None:
+    """Members the database already knows (their zone checked just now), as a workspace's regulars are."""
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+
+    from storage.models import Member, Workspace
+
+    now = datetime.now(UTC)
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as connection:
+            if connection.scalar(sa.select(Workspace.id).where(Workspace.id == TEAM)) is None:
+                connection.execute(sa.insert(Workspace), [{"id": TEAM, "created_at": now}])
+            rows = [
+                {"workspace_id": TEAM, "user_id": user, "tz": tz, "tz_checked_at": now, "created_at": now}
+                for user, tz in members
+            ]
+            connection.execute(sa.insert(Member), rows)
+    finally:
+        engine.dispose()
+
+
 @contextmanager
 def database(backend: str, workdir: Path) -> Iterator[str]:
     """A fresh database: a SQLite file in the work directory, or a PostgreSQL schema dropped after."""
@@ -484,7 +510,8 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"per scenario and app: warm-up, {args.requests} sequential + {args.requests} over "
         f"{args.concurrency} clients; warm: {WARM_MEMBERS} members seen in the warm-up; cold: "
-        f"{args.members} members, each seen about once"
+        f"{args.members} members in the database, each seen about once; new: {args.members} members "
+        "unknown to the database"
     )
     python = child_python()
     scenarios: list[Scenario] = []
@@ -496,7 +523,8 @@ def run(args: argparse.Namespace) -> int:
             fake.add_user(user_id, tz=tz)
         for backend in args.backends:
             cold = users(args.members, f"C{backend[0].upper()}")
-            for user_id, tz in cold:
+            new = users(args.members, f"N{backend[0].upper()}")
+            for user_id, tz in cold + new:
                 fake.add_user(user_id, tz=tz)
             with database(backend, workdir) as url:
                 env = {
@@ -519,6 +547,7 @@ def run(args: argparse.Namespace) -> int:
                 if migrate.returncode != 0:
                     print("db upgrade failed:", migrate.stderr.decode(errors="replace"), file=sys.stderr)
                     return 1
+                seed_members(url, cold)
                 servers: dict[str, Server] = {}
                 try:
                     for name, argv in (
@@ -534,24 +563,26 @@ def run(args: argparse.Namespace) -> int:
                     ours[backend] = servers["remote-wins"]
                     sent_before = 0
                     for label, members, warmup in (
-                        ("warm", warm, max(args.warmup, WARM_MEMBERS)),
-                        ("cold", cold, args.warmup),
+                        ("warm caches", warm, max(args.warmup, WARM_MEMBERS)),
+                        ("cold caches", cold, args.warmup),
+                        ("new members", new, args.warmup),
                     ):
-                        print(f"{backend}, {label} caches: measuring", flush=True)
+                        print(f"{backend}, {label}: measuring", flush=True)
                         before = sum(call.method == "users.info" for call in fake.calls)
                         # the cold warm-up uses warm members: the process is warm, the members are not
                         requests = Requests(fake, members)
-                        if label == "cold":
+                        if label != "warm caches":
                             for name, server in servers.items():
                                 sequential(server.port, Requests(fake, warm), name, "warmup", warmup, Tally())
                             warmup = 0
                         tallies = {name: Tally() for name in servers}
                         figures = measure(servers, requests, tallies, args, warmup)
-                        sent_before += tallies["remote-wins"].sent + (args.warmup if label == "cold" else 0)
+                        warmed = args.warmup if label != "warm caches" else 0
+                        sent_before += tallies["remote-wins"].sent + warmed
                         wins = count_wins(url, sent_before)
                         users_info = sum(call.method == "users.info" for call in fake.calls) - before
                         scenarios.append(
-                            Scenario(f"{backend}, {label} caches", figures, tallies, users_info, wins)
+                            Scenario(f"{backend}, {label}", figures, tallies, users_info, wins)
                         )
                 except RuntimeError as error:
                     print(error, file=sys.stderr)

@@ -132,7 +132,7 @@ def seed(url: str, members: int, wave: int, wave_at: datetime) -> list[str]:
                 "user_id": user_id,
                 "tz": tz,
                 "display_name": user_id.lower(),
-                "tz_checked_at": created,
+                "tz_checked_at": wave_at - timedelta(hours=1),  # checked today, as regulars' zones are
                 "created_at": created,
                 "remote_days": 0b1111111,
                 "morning_minute": morning,
@@ -353,8 +353,8 @@ def run(args: argparse.Namespace) -> int:
             now = datetime.now(UTC)
             wave_at = (now + timedelta(minutes=2)).replace(second=0, microsecond=0)
             users = seed(url, args.members, args.wave, wave_at)
-            for user in users:
-                fake.add_user(user, tz="Europe/Berlin")
+            for i, user in enumerate(users):  # Slack's zone is the one stored: no refresh moves a prompt
+                fake.add_user(user, tz=ZONES[i % len(ZONES)])
             print(
                 f"{args.members} members on PostgreSQL; {args.wave} morning prompts due at {wave_at:%H:%M}Z"
             )
