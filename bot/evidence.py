@@ -387,7 +387,7 @@ def csv_file(evidence: Evidence) -> str:
 
 
 def chart_png(evidence: Evidence) -> bytes:
-    """The chart: matplotlib loads at the first one (bot.chart draws one at a time)."""
+    """The chart: Pillow loads at the first one, not when the process starts."""
     from bot.chart import wins_chart_png
 
     return wins_chart_png(evidence.figures.chart)

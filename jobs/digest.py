@@ -12,14 +12,13 @@ The rules the tick relies on:
   chart that can't be uploaded, `missing_scope` without `files:write`) is logged and kept as the sent
   delivery's note, so an operator sees it without anything being resent.
 - The chart goes up with the files upload API (`files_upload_v2`: files.getUploadURLExternal, the
-  upload, files.completeUploadExternal) into the digest's thread. Drawing it is serialized: matplotlib
-  is not promised to be thread-safe, and the tick sends on a pool.
+  upload, files.completeUploadExternal) into the digest's thread. The tick sends on a pool and charts
+  are drawn side by side: each draws its own Pillow image with its own fonts (bot/chart.py).
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -38,7 +37,6 @@ from storage.windows import build_window
 
 File = tuple[str, bytes, str]  # filename, content, title
 CHART_TITLE = "Wins logged per day, remote vs office"
-_CHART_LOCK = threading.Lock()
 log = logging.getLogger(__name__)
 
 
@@ -140,13 +138,11 @@ def upload_chart(
     delivery: Delivery, workspace_id: str, channel: str, thread_ts: str, series: WinsSeries, week: str
 ) -> str | None:
     """Draw the chart and upload it into the thread; None when it is there, else why not."""
-    # matplotlib loads here, at the first chart, not when the clock or `jobs run` starts: starting stays
-    # quick, and its first-run font cache notice never lands among a start-up error's one line.
+    # Pillow loads here, at the first chart, not when the clock or `jobs run` starts: starting stays quick.
     from bot.chart import wins_chart_png
 
     try:
-        with _CHART_LOCK:
-            png = wins_chart_png(series)
+        png = wins_chart_png(series)
         delivery.client_for(workspace_id, channel).files_upload_v2(
             channel=channel,
             thread_ts=thread_ts,
