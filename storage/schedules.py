@@ -98,14 +98,16 @@ def holidays_of(session: Session, member: Member, first: date, last: date) -> di
     return member_holidays(calendar, first, last, overrides_for(session, member.id, first, last))
 
 
-def working_hours(session: Session, member: Member, around: datetime) -> WorkingHours:
+def working_hours(
+    session: Session, member: Member, around: datetime, days: tuple[date, date] | None = None
+) -> WorkingHours:
     """The member's working hours, with their days off and worked weekend days from a week before
-    `around` to `HORIZON_DAYS` after it (the range the scheduling rules look at), and their holidays."""
+    `around` to `HORIZON_DAYS` after it (the range the scheduling rules look at), or over `days` (first,
+    last) when given, and their holidays."""
     tz = _zone_of(member)
     today = local_today(around, tz)
-    overrides = overrides_for(
-        session, member.id, today - timedelta(days=8), today + timedelta(days=HORIZON_DAYS)
-    )
+    first, last = days or (today - timedelta(days=8), today + timedelta(days=HORIZON_DAYS))
+    overrides = overrides_for(session, member.id, first, last)
     return WorkingHours(
         tz=tz,
         start=time(*divmod(member.work_start_minute, 60)),

@@ -11,7 +11,7 @@ time), and is taken the same way. The overwork guard looks once a week (`trials.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -20,10 +20,26 @@ from rules.calendar import DateRange, local_today
 from rules.digest import PLAN_WIN, DayTally, Report
 from rules.metrics import MetricDef
 from rules.schedule import is_working_time, next_working_start, weekdays_of
-from rules.trial import Arrangement, Moment, PlanFacts, TrialInputs, TrialPlan, Value, checkin_due
+from rules.trial import (
+    ANSWER_SEARCH_DAYS,
+    Arrangement,
+    Asked,
+    Moment,
+    PlanFacts,
+    TrialInputs,
+    TrialPlan,
+    Value,
+    checkin_due,
+)
 from storage.digest import day_overrides, skipped_days, win_tallies, with_holidays
 from storage.models import Delivery, Member, Metric, MetricValue, Plan, Trial, TrialCheckin, Win
-from storage.schedules import manager_row, morning_of, overwork_look_at, working_hours
+from storage.questions import asked_between
+from storage.schedules import (
+    manager_row,
+    morning_of,
+    overwork_look_at,
+    working_hours,
+)
 from storage.upsert import insert_ignore
 
 CHECKIN, CHECKIN_MANAGER, OVERWORK = "checkin", "checkin_manager", "overwork"  # ledger kinds
@@ -570,6 +586,16 @@ def trial_inputs(session: Session, member_id: int, plan: TrialPlan, first: date,
     overrides = with_holidays(
         session, member.workspace_id, [member_id], span, day_overrides(session, [member_id], span)
     ).get(member_id, {})
+    # Questions asked on these dates (the rules keep those of the member's own dates), and the working days
+    # their answers may take: up to `ANSWER_SEARCH_DAYS` after the last.
+    questions = asked_between(
+        session,
+        member_id,
+        datetime.combine(first - timedelta(days=1), time(), UTC),
+        datetime.combine(last + timedelta(days=2), time(), UTC),
+    )
+    days = (first, last + timedelta(days=ANSWER_SEARCH_DAYS))
+    hours = working_hours(session, member, member.created_at, days)  # `days` bound it, not the instant
     return TrialInputs(
         report=report,
         plan=plan,
@@ -581,6 +607,8 @@ def trial_inputs(session: Session, member_id: int, plan: TrialPlan, first: date,
         overrides=overrides,
         skipped=skipped_days(session, [member_id], span).get(member_id, frozenset()),
         workdays=weekdays_of(member.work_days),
+        questions=[Asked(asked, answered) for asked, answered in questions],
+        hours=hours,
     )
 
 
