@@ -53,8 +53,9 @@ def register(app: App, services: Services) -> None:
 
 
 def _number(value: Any) -> int | None:
+    """A question id from a button or metadata: a positive integer the database can hold, else None."""
     text = str(value)
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) < 2**31 else None
 
 
 def _when(question: SavedQuestion, tz: str) -> str:
