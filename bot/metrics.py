@@ -3,7 +3,9 @@ built in one short transaction (a value is keyed by its request, so a retried co
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+
+from sqlalchemy.orm import Session
 
 from bot.blocks.metrics import (
     defined_message,
@@ -31,7 +33,14 @@ from rules.metrics import (
 )
 from rules.schedule import Schedule, weekdays_of, win_day_kind
 from storage import metrics as stored
+from storage.members import MemberRef
 from storage.schedules import override_on
+
+
+def day_kind_of(session: Session, member: MemberRef, day: date) -> str:
+    """The kind a value logged for `day` is tied to, remote or office, as a win's would be."""
+    schedule = Schedule(tz=member.tz, remote_days=weekdays_of(member.remote_days))
+    return win_day_kind(schedule, day, override_on(session, member.id, day))
 
 
 def metric_command(
@@ -65,8 +74,7 @@ def metric_command(
         if found is None:
             return unknown_metric_message(command.name, [m.metric for m in mine], command.value)
         saved = next(m for m in mine if m.metric.key == found.key)
-        schedule = Schedule(tz=member.tz, remote_days=weekdays_of(member.remote_days))
-        kind = win_day_kind(schedule, day, override_on(session, member.id, day))
+        kind = day_kind_of(session, member, day)
         stored.log_value(session, member.id, saved.id, day, command.value, kind, ref, now)
         progress = None
         if found.per == "week":

@@ -111,15 +111,16 @@ from storage.schedules import (
     overrides_for,
     schedule_of,
 )
-from storage.trials import CHECKIN, CHECKIN_KINDS, due_work, take
+from storage.trials import CHECKIN, CHECKIN_KINDS, OVERWORK, due_work, peek, take
 from storage.windows import mark_delivered
 
+TRIAL = "trial"  # `remote-wins jobs run trial`: every kind a trial sends
 SLOT_KINDS: dict[str, tuple[str, ...]] = {
     MORNING: (MORNING, MORNING_SNOOZE),
     EOD: (EOD,),
     DIGEST: (DIGEST, RECAP),  # the weekly digest, with its members' recaps
     HELD_POST: (HELD_POST,),  # plans and summaries held for a manager's working hours
-    CHECKIN: CHECKIN_KINDS,  # trials: check-ins, their manager copies, the overwork guard (jobs/checkins.py)
+    TRIAL: CHECKIN_KINDS,  # trials: check-ins, their manager copies, the overwork guard (jobs/checkins.py)
 }
 INTERRUPTED_AFTER = timedelta(minutes=5)
 BATCH_SIZE = 500
@@ -232,7 +233,8 @@ def run_tick(
 ) -> TickReport:
     """Handle every prompt due at or before `now`: sweep, retry, claim, send, finish (see the module doc).
 
-    `kinds` restricts the tick to "morning" (with its snoozes), "eod" or "digest" (with the recaps);
+    `kinds` restricts the tick to "morning" (with its snoozes), "eod", "digest" (with the recaps) or "trial"
+    (check-ins, their manager copies and the overwork guard);
     `delivery` sets the pace, retries and threads (default: a fresh one on `services.client`); `worker`
     is recorded as the claimer.
     """
@@ -767,4 +769,22 @@ def _dry_run(services: Services, now: datetime, slot_kinds: tuple[str, ...], bat
                     key = DeliveryKey(held.workspace_id, held.member_id, HELD_POST, held.period)
                     seen = SENT if status_of(session, key) is None else ALREADY_CLAIMED
                     items.append(TickItem(held.user_id, HELD_POST, held.period, seen))
+        if CHECKIN in slot_kinds:
+            items += _dry_trials(session, now, batch)
     return TickReport.of(items, dry_run=True)
+
+
+def _dry_trials(session: Session, now: datetime, batch: int) -> list[TickItem]:
+    """The trial deliveries a tick at `now` would take, as `_claim_trial` and `_deliver` would decide them:
+    an overwork look with nothing to say would be recorded skipped."""
+    items = []
+    for kind, ident in due_work(session, now, batch):
+        taken = peek(session, kind, ident, now)
+        if taken is None:
+            continue
+        key = DeliveryKey(taken.workspace_id, taken.member_id, taken.kind, taken.period)
+        outcome = SENT if status_of(session, key) is None else ALREADY_CLAIMED
+        if outcome == SENT and kind == OVERWORK and trial_parcel(session, kind, taken.period, now) is None:
+            outcome = SKIPPED
+        items.append(TickItem(taken.user_id, taken.kind, taken.period, outcome))
+    return items

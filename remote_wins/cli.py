@@ -59,8 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     run = jobs.add_parser("run", help="one tick as of an instant: re-run a missed tick, or look first")
     run.add_argument(
         "kind",
-        choices=("morning", "eod", "digest"),
-        help="which prompts (digest: managers' weekly digests and their reports' recaps)",
+        choices=("morning", "eod", "digest", "trial"),
+        help="which prompts (digest: managers' weekly digests and their reports' recaps; trial: trial "
+        "check-ins, their manager copies and overwork notes)",
     )
     run.add_argument("--at", required=True, metavar="ISO-8601", help="the instant, with an offset or Z")
     run.add_argument("--dry-run", action="store_true", help="print who is due and change nothing")

@@ -27,8 +27,15 @@ The rules, as a member and their manager can rely on them:
   on that date) and ends at the sign-off the member gave, else at the last win logged on that date. Its
   length counts only when it has both and the end is later. Times are the member's local times.
 - **Reachability**: of the covered remote days, how many had a plan posted, and how many of those were
-  posted within the hours the trial promised. Replies to questions are not seen by remote-wins, so they
-  are not counted.
+  posted within the hours the trial promised. And the questions the manager asked through remote-wins
+  (the digest's "Ask a question") on the covered days (the member's dates), answered through the
+  question's Answer button: how many were answered, how many by the end of the promised hours of the
+  day asked (for a question asked after them, or on a day off, of the next working day), and the median
+  time to answer counted in promised hours only (working days and those hours; a question asked on Friday
+  evening and answered on Monday at 09:30 took 30 minutes). Promised hours are the trial's hours, else
+  the member's working hours, on the member's working days (not days off or public holidays). A
+  question still unanswered is counted as asked and not answered; with no question asked there is no
+  figure ("no questions asked"), never 0%. Split by the kind of the day asked, remote against office.
 - **Trend**: the days since the previous check-in against the days before them, with the same rules.
 - **Baseline** (before/after): the whole weeks before the trial (up to `BASELINE_WEEKS`, since the member
   joined) whose record shows office days and no remote day. Before the trial the day kinds come only from
@@ -42,6 +49,7 @@ The rules, as a member and their manager can rely on them:
 from __future__ import annotations
 
 import re
+import statistics
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -374,6 +382,13 @@ class PlanFacts:
         return self.status in ("posted", "summarized")
 
 
+class Asked(NamedTuple):
+    """A question the manager asked the member through remote-wins, and when the member first answered it."""
+
+    asked_at: datetime
+    answered_at: datetime | None = None
+
+
 class Value(NamedTuple):
     """A metric value: `metric <name> <number>`, or a logged win's metric; `tag` the day kind it carried."""
 
@@ -396,6 +411,8 @@ class TrialInputs:
     overrides: Mapping[date, str] = field(default_factory=dict)  # holidays as kind "holiday"
     skipped: Collection[date] = frozenset()
     workdays: frozenset[int] = frozenset(range(5))
+    questions: Sequence[Asked] = ()
+    hours: WorkingHours | None = None  # the member's working hours and days; the figures put in the trial's
 
 
 @dataclass(frozen=True)
@@ -442,10 +459,24 @@ class TimeFigures:
 
 
 @dataclass(frozen=True)
+class Answers:
+    """The manager's questions asked on the covered days and the member's answers (see the module's rules)."""
+
+    hours: tuple[time, time]  # the hours measured in
+    promised: bool  # the trial's promised hours; False: the member's working hours
+    asked: int = 0
+    answered: int = 0
+    in_hours: int = 0  # answered by the end of the promised hours of the day asked
+    median: float | None = None  # minutes of promised time from question to answer, over the answered
+    sides: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # kind: (asked, answered in hours)
+
+
+@dataclass(frozen=True)
 class Reach:
     remote_days: int
     plans_posted: int
     within_hours: int | None  # plans posted within the promised hours; None without promised hours
+    answers: Answers | None = None  # None when the member's working hours are not known
 
 
 @dataclass(frozen=True)
@@ -642,7 +673,78 @@ def _reach(inputs: TrialInputs, period: DateRange, kinds: Mapping[date, str]) ->
                 and hours[0] <= local.time().replace(second=0, microsecond=0) <= hours[1]
             ):
                 within += 1
-    return Reach(len(remote), len({p.local_date for p in posted}), within)
+    return Reach(len(remote), len({p.local_date for p in posted}), within, answers(inputs, period, kinds))
+
+
+ANSWER_SEARCH_DAYS = 31  # a question asked before a long absence waits this long for its working day
+
+
+def promised_hours(inputs: TrialInputs) -> tuple[WorkingHours, bool] | None:
+    """The member's working days with the trial's promised hours (True), else their working hours (False)."""
+    if inputs.hours is None:
+        return None
+    promised = inputs.plan.arrangement.hours
+    if promised is None:
+        return inputs.hours, False
+    return replace(inputs.hours, start=promised[0], end=promised[1]), True
+
+
+def answer_deadline(asked: datetime, hours: WorkingHours) -> datetime | None:
+    """The end of the promised hours of the day `asked` falls on, or of the next working day when it came
+    after them or on a day off; None when no working day comes within `ANSWER_SEARCH_DAYS`."""
+    day = _local(asked, hours.tz).date()
+    for offset in range(ANSWER_SEARCH_DAYS):
+        candidate = day + timedelta(days=offset)
+        if is_working_day(candidate, hours):
+            end = hours.window(candidate)[1]
+            if end > asked:
+                return end
+    return None
+
+
+def promised_minutes(start: datetime, end: datetime, hours: WorkingHours) -> float:
+    """Minutes of promised time (working days, within the hours) from `start` to `end`."""
+    total = 0.0
+    day, last = _local(start, hours.tz).date(), _local(end, hours.tz).date()
+    while day <= last:
+        if is_working_day(day, hours):
+            opens, closes = hours.window(day)
+            low, high = max(start, opens), min(end, closes)
+            if high > low:
+                total += (high - low).total_seconds() / 60
+        day += timedelta(days=1)
+    return total
+
+
+def answers(inputs: TrialInputs, period: DateRange, kinds: Mapping[date, str]) -> Answers | None:
+    """The questions asked on the days of `period` and their answers (see the module's rules)."""
+    measured = promised_hours(inputs)
+    if measured is None:
+        return None
+    hours, promised = measured
+    asked = [q for q in inputs.questions if _local(q.asked_at, hours.tz).date() in period]
+    answered = [q for q in asked if q.answered_at is not None]
+    in_hours = []
+    for question in answered:
+        deadline = answer_deadline(question.asked_at, hours)
+        if deadline is not None and question.answered_at is not None and question.answered_at <= deadline:
+            in_hours.append(question)
+    taken = [
+        promised_minutes(q.asked_at, q.answered_at, hours) for q in answered if q.answered_at is not None
+    ]
+    sides = {}
+    for kind in COMPARED:
+        mine = [q for q in asked if kinds.get(_local(q.asked_at, hours.tz).date()) == kind]
+        sides[kind] = (len(mine), sum(1 for q in mine if q in in_hours))
+    return Answers(
+        hours=(hours.start, hours.end),
+        promised=promised,
+        asked=len(asked),
+        answered=len(answered),
+        in_hours=len(in_hours),
+        median=statistics.median(taken) if taken else None,
+        sides=sides,
+    )
 
 
 def series(period: DateRange, kinds: Mapping[date, str], logged: Mapping[date, int]) -> WinsSeries:

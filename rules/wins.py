@@ -47,6 +47,22 @@ class WinForm:
     private: bool
 
 
+def metric_number(text: str | None) -> tuple[float | None, str | None]:
+    """A metric's number as typed in a form: (the value, None), (None, None) when left empty, or (None, what
+    is wrong with it). Shared by the win form and the end-of-day summary."""
+    if text is None or not str(text).strip():
+        return None, None
+    try:
+        value = float(str(text).strip())
+        if not isfinite(value):
+            raise ValueError
+    except ValueError:
+        return None, "Use a number, like 12 or 3.5."
+    if abs(value) >= MAX_METRIC_VALUE:
+        return None, f"Use a number under {shown_number(MAX_METRIC_VALUE)}."
+    return value, None
+
+
 def validate_form(form: WinForm, today: date) -> tuple[WinDraft | None, dict[str, str]]:
     """Return the draft, or errors keyed by field name; `today` is the member's local date."""
     errors: dict[str, str] = {}
@@ -60,17 +76,9 @@ def validate_form(form: WinForm, today: date) -> tuple[WinDraft | None, dict[str
     if category not in CATEGORIES:
         errors["category"] = "Pick one of the categories."
     metric_name = (form.metric_name or "").strip() or None
-    metric_value = None
-    if form.metric_value not in (None, ""):
-        try:
-            metric_value = float(form.metric_value)
-            if not isfinite(metric_value):
-                raise ValueError
-        except ValueError:
-            errors["metric_value"] = "Use a number, like 12 or 3.5."
-        else:
-            if abs(metric_value) >= MAX_METRIC_VALUE:
-                errors["metric_value"] = f"Use a number under {shown_number(MAX_METRIC_VALUE)}."
+    metric_value, problem = metric_number(form.metric_value)
+    if problem:
+        errors["metric_value"] = problem
     if metric_value is not None and not metric_name:
         errors["metric_name"] = "Name what the number measures, like “tickets closed”."
     elif metric_name and len(metric_name) > MAX_METRIC_NAME:

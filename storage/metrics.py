@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from rules.digest import PLAN_WIN
@@ -144,3 +144,43 @@ def values_between(
         wins = wins.where(Win.private.is_(False))
     return [(day, name, float(value)) for day, name, value in [*logged, *session.execute(wins).all()]]
 
+
+
+def summary_ref(day: date) -> str:
+    """The key of the value an end-of-day summary logs for `day`: one a day, replaced when sent again."""
+    return f"summary:{day.isoformat()}"
+
+
+def set_keyed_value(
+    session: Session,
+    member_id: int,
+    metric_id: int,
+    day: date,
+    value: float,
+    day_kind: str,
+    ref: str,
+    now: datetime,
+) -> None:
+    """Record the value keyed `ref`, replacing the one recorded under it before (the summary sent again)."""
+    if log_value(session, member_id, metric_id, day, value, day_kind, ref, now):
+        return
+    session.execute(
+        update(MetricValue)
+        .where(MetricValue.member_id == member_id, MetricValue.source_ref == ref)
+        .values(metric_id=metric_id, local_date=day, value=value, day_kind=day_kind)
+    )
+
+
+def clear_keyed_value(session: Session, member_id: int, ref: str) -> None:
+    mine = (MetricValue.member_id == member_id, MetricValue.source_ref == ref)
+    session.execute(delete(MetricValue).where(*mine))
+
+
+def keyed_value(session: Session, member_id: int, ref: str) -> tuple[str, float] | None:
+    """(metric name, value) recorded under `ref`, or None."""
+    row = session.execute(
+        select(Metric.name, MetricValue.value)
+        .join(Metric, Metric.id == MetricValue.metric_id)
+        .where(MetricValue.member_id == member_id, MetricValue.source_ref == ref)
+    ).first()
+    return (row[0], float(row[1])) if row is not None else None

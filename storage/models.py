@@ -408,3 +408,20 @@ class FormOrigin(Base):
     user_id: Mapped[str] = mapped_column(String(32))
     response_url: Mapped[str] = mapped_column(String(1000))
     created_at: Mapped[datetime]
+
+
+class Question(Base):
+    """A question a manager asked a report through the digest's "Ask a question", and when the report
+    answered it through its Answer button: what the trial's reachability figures count."""
+
+    __tablename__ = "questions"
+    __table_args__ = (Index("ix_questions_member_id_asked_at", "member_id", "asked_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))  # who was asked
+    asker_user_id: Mapped[str] = mapped_column(String(32))
+    week: Mapped[str] = mapped_column(String(8))  # the ISO week it was about
+    text: Mapped[str] = mapped_column(Text)  # as typed, shown again in the answer's modal
+    asked_at: Mapped[datetime]  # when it was delivered to the member's DM
+    answered_at: Mapped[datetime | None]  # the member's first answer

@@ -121,6 +121,7 @@ class SignOff:
     tomorrow: tuple[str, ...]
     wins: frozenset[int] = frozenset()  # done items the member also logs as wins (none unless chosen)
     links: tuple[tuple[int, int], ...] = ()  # (item index, win id): done items repeating a logged win
+    metric: tuple[str, float] | None = None  # (one of the member's metrics, the day's number for it)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from storage import ledger
 
 UNDO, PLAN_FORM, SUMMARY_FORM, QUESTION = "req_undo", "req_plan", "req_summary", "req_question"
+ANSWER = "req_answer"
 WORKER = "request"
 PERIOD_LENGTH = 24  # deliveries.period
 

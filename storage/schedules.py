@@ -36,13 +36,15 @@ from rules.schedule import (
     WEEKLY_KINDS,
     Schedule,
     WorkingHours,
+    local_instant,
     member_holidays,
     next_prompt,
     next_recap,
     next_weekly,
     weekdays_of,
 )
-from storage.models import DayOverride, Member, PromptSlot, Workspace
+from rules.trial import checkin_due
+from storage.models import DayOverride, Member, PromptSlot, Trial, TrialCheckin, Workspace
 from storage.upsert import insert_ignore
 
 ONE_SHOT_KINDS = (MORNING_SNOOZE,)  # slots that are deleted, not advanced, once handled
@@ -96,14 +98,16 @@ def holidays_of(session: Session, member: Member, first: date, last: date) -> di
     return member_holidays(calendar, first, last, overrides_for(session, member.id, first, last))
 
 
-def working_hours(session: Session, member: Member, around: datetime) -> WorkingHours:
+def working_hours(
+    session: Session, member: Member, around: datetime, days: tuple[date, date] | None = None
+) -> WorkingHours:
     """The member's working hours, with their days off and worked weekend days from a week before
-    `around` to `HORIZON_DAYS` after it (the range the scheduling rules look at), and their holidays."""
+    `around` to `HORIZON_DAYS` after it (the range the scheduling rules look at), or over `days` (first,
+    last) when given, and their holidays."""
     tz = _zone_of(member)
     today = local_today(around, tz)
-    overrides = overrides_for(
-        session, member.id, today - timedelta(days=8), today + timedelta(days=HORIZON_DAYS)
-    )
+    first, last = days or (today - timedelta(days=8), today + timedelta(days=HORIZON_DAYS))
+    overrides = overrides_for(session, member.id, first, last)
     return WorkingHours(
         tz=tz,
         start=time(*divmod(member.work_start_minute, 60)),
@@ -156,7 +160,60 @@ def reschedule(session: Session, member_id: int, now: datetime) -> None:
         if nxt is not None:
             session.add(PromptSlot(member_id=member_id, kind=kind, due_at=nxt[0], local_date=nxt[1]))
     _reschedule_weekly(session, member, now)
+    reschedule_trials(session, member, now)
     session.flush()
+
+
+# -- a remote-work trial's check-ins and overwork looks ---------------------------------------------------
+
+
+def morning_of(member: Member) -> time:
+    return time(*divmod(member.morning_minute, 60))
+
+
+def overwork_look_at(member: Member, day: date) -> datetime:
+    """The overwork guard's look: the member's morning on the first Monday from `day`, in their zone."""
+    monday = day + timedelta(days=(7 - day.weekday()) % 7)
+    return local_instant(monday, morning_of(member), _zone_of(member))
+
+
+def reschedule_trials(session: Session, member: Member, now: datetime) -> None:
+    """Move the member's pending check-ins (due, their copy not taken yet) to their morning on the first
+    working day from each one's date, and their trials' next overwork look to their morning of its Monday,
+    by the settings as they are now: a new morning time, zone, working days or day off moves them as it
+    moves the prompts. A copy the clock took meanwhile is left alone (the update is a compare-and-set)."""
+    pending = session.execute(
+        select(TrialCheckin.id, TrialCheckin.day, Trial.start_date)
+        .join(Trial, Trial.id == TrialCheckin.trial_id)
+        .where(
+            Trial.member_id == member.id,
+            TrialCheckin.state == "due",
+            TrialCheckin.member_claimed_at.is_(None),
+        )
+    ).all()
+    if pending:
+        hours = working_hours(session, member, now)
+        for checkin_id, day, start in pending:
+            due, on = checkin_due(start + timedelta(days=day), morning_of(member), hours)
+            session.execute(
+                update(TrialCheckin)
+                .where(TrialCheckin.id == checkin_id, TrialCheckin.member_claimed_at.is_(None))
+                .values(due_at=due, local_date=on)
+            )
+    looks = session.execute(
+        select(Trial.id, Trial.overwork_due_at).where(
+            Trial.member_id == member.id, Trial.overwork_due_at.is_not(None)
+        )
+    ).all()
+    for trial_id, due in looks:
+        # The look's Monday, read in the new zone: a morning moves a day at most either way.
+        day = local_today(due, _zone_of(member))
+        monday = day - timedelta(days=day.weekday()) if day.weekday() < 3 else day
+        session.execute(
+            update(Trial)
+            .where(Trial.id == trial_id, Trial.overwork_due_at == due)
+            .values(overwork_due_at=overwork_look_at(member, monday))
+        )
 
 
 # -- the weekly digest and recap ---------------------------------------------------------------------------

@@ -11,7 +11,7 @@ time), and is taken the same way. The overwork guard looks once a week (`trials.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -19,11 +19,27 @@ from sqlalchemy.orm import Session
 from rules.calendar import DateRange, local_today
 from rules.digest import PLAN_WIN, DayTally, Report
 from rules.metrics import MetricDef
-from rules.schedule import is_working_time, local_instant, next_working_start, weekdays_of
-from rules.trial import Arrangement, Moment, PlanFacts, TrialInputs, TrialPlan, Value, checkin_due
+from rules.schedule import is_working_time, next_working_start, weekdays_of
+from rules.trial import (
+    ANSWER_SEARCH_DAYS,
+    Arrangement,
+    Asked,
+    Moment,
+    PlanFacts,
+    TrialInputs,
+    TrialPlan,
+    Value,
+    checkin_due,
+)
 from storage.digest import day_overrides, skipped_days, win_tallies, with_holidays
 from storage.models import Delivery, Member, Metric, MetricValue, Plan, Trial, TrialCheckin, Win
-from storage.schedules import manager_row, working_hours
+from storage.questions import asked_between
+from storage.schedules import (
+    manager_row,
+    morning_of,
+    overwork_look_at,
+    working_hours,
+)
 from storage.upsert import insert_ignore
 
 CHECKIN, CHECKIN_MANAGER, OVERWORK = "checkin", "checkin_manager", "overwork"  # ledger kinds
@@ -165,16 +181,6 @@ def latest_trial(session: Session, member_id: int) -> SavedTrial | None:
     return _saved(session, row) if row is not None else None
 
 
-def _morning(member: Member) -> time:
-    return time(*divmod(member.morning_minute, 60))
-
-
-def _guard_due(member: Member, day: date) -> datetime:
-    """The overwork guard's look: the member's morning on the first Monday from `day`."""
-    monday = day + timedelta(days=(7 - day.weekday()) % 7)
-    return local_instant(monday, _morning(member), member.tz_override or member.tz)
-
-
 def create_trial(
     session: Session,
     member_id: int,
@@ -214,7 +220,9 @@ def create_trial(
         manager_user_id=manager_user_id,
         source_ref=ref,
         created_at=now,
-        overwork_due_at=_guard_due(member, max(plan.start + timedelta(days=14), today + timedelta(days=1))),
+        overwork_due_at=overwork_look_at(
+            member, max(plan.start + timedelta(days=14), today + timedelta(days=1))
+        ),
     )
     session.add(row)
     session.flush()
@@ -227,7 +235,7 @@ def _add_checkins(
 ) -> None:
     hours = working_hours(session, member, now)
     for day in days:
-        due, on = checkin_due(plan.checkin_date(day), _morning(member), hours)
+        due, on = checkin_due(plan.checkin_date(day), morning_of(member), hours)
         values = {
             "trial_id": trial_id,
             "day": day,
@@ -410,6 +418,31 @@ def take(session: Session, kind: str, ident: int, now: datetime) -> Claim | None
     )
     if taken.rowcount != 1:
         return None
+    return _checkin_claim(session, kind, ident)
+
+
+def peek(session: Session, kind: str, ident: int, now: datetime) -> Claim | None:
+    """What `take` would take, changing nothing: for a dry run of the clock (`remote-wins jobs run trial
+    --dry-run`). None where `take` would send nothing."""
+    if kind == OVERWORK:
+        row = session.get(Trial, ident)
+        if row is None or row.overwork_due_at is None or row.overwork_due_at > now:
+            return None
+        return _guard_claim(session, row, row.overwork_due_at)
+    row = session.get(TrialCheckin, ident)
+    taken = None if row is None else row.member_claimed_at if kind == CHECKIN else row.manager_claimed_at
+    if row is None or taken is not None:
+        return None
+    if kind == CHECKIN and (row.state != "due" or row.due_at > now):
+        return None
+    if kind == CHECKIN_MANAGER and (row.manager_due_at is None or row.manager_due_at > now):
+        return None
+    return _checkin_claim(session, kind, ident)
+
+
+def _checkin_claim(session: Session, kind: str, ident: int) -> Claim | None:
+    """Who gets check-in `ident`'s copy of `kind`, and its key; None for a member gone from Slack, or a
+    manager copy whose manager is unknown."""
     found = checkin_row(session, ident)
     assert found is not None
     checkin, trial = found
@@ -452,17 +485,27 @@ def _take_guard(session: Session, trial_id: int, now: datetime) -> Claim | None:
     member = session.get(Member, row.member_id)
     assert member is not None
     due = row.overwork_due_at
-    tz = member.tz_override or member.tz
-    today = local_today(due, tz)
+    today = local_today(due, member.tz_override or member.tz)
     plan = _plan(row)
     after = today + timedelta(days=7)
-    nxt = _guard_due(member, after) if after <= plan.last_day + timedelta(days=1) else None
+    nxt = overwork_look_at(member, after) if after <= plan.last_day + timedelta(days=1) else None
     moved = session.execute(
         update(Trial).where(Trial.id == trial_id, Trial.overwork_due_at == due).values(overwork_due_at=nxt)
     )
-    if moved.rowcount != 1 or member.deactivated or not member.overwork_guard:
+    if moved.rowcount != 1:
         return None
-    if today > plan.last_day + timedelta(days=1):
+    return _guard_claim(session, row, due)
+
+
+def _guard_claim(session: Session, row: Trial, due: datetime) -> Claim | None:
+    """The overwork look due at `due`: None when the member turned the guard off, left Slack, or the trial
+    is over."""
+    member = session.get(Member, row.member_id)
+    assert member is not None
+    if member.deactivated or not member.overwork_guard:
+        return None
+    today = local_today(due, member.tz_override or member.tz)
+    if today > _plan(row).last_day + timedelta(days=1):
         return None
     return Claim(
         row.workspace_id,
@@ -543,6 +586,16 @@ def trial_inputs(session: Session, member_id: int, plan: TrialPlan, first: date,
     overrides = with_holidays(
         session, member.workspace_id, [member_id], span, day_overrides(session, [member_id], span)
     ).get(member_id, {})
+    # Questions asked on these dates (the rules keep those of the member's own dates), and the working days
+    # their answers may take: up to `ANSWER_SEARCH_DAYS` after the last.
+    questions = asked_between(
+        session,
+        member_id,
+        datetime.combine(first - timedelta(days=1), time(), UTC),
+        datetime.combine(last + timedelta(days=2), time(), UTC),
+    )
+    days = (first, last + timedelta(days=ANSWER_SEARCH_DAYS))
+    hours = working_hours(session, member, member.created_at, days)  # `days` bound it, not the instant
     return TrialInputs(
         report=report,
         plan=plan,
@@ -554,6 +607,8 @@ def trial_inputs(session: Session, member_id: int, plan: TrialPlan, first: date,
         overrides=overrides,
         skipped=skipped_days(session, [member_id], span).get(member_id, frozenset()),
         workdays=weekdays_of(member.work_days),
+        questions=[Asked(asked, answered) for asked, answered in questions],
+        hours=hours,
     )
 
 

@@ -19,7 +19,7 @@ from bot.blocks.kit import context, input_block, line_sections, option, plain_te
 from bot.blocks.wins import LIST_LINE_LIMIT, Message
 from rules.calendar import zone
 from rules.plans import linkable, repeated_wins
-from rules.wins import SavedWin
+from rules.wins import SavedWin, metric_number, plain_number
 from storage.plans import AVAILABILITY_LENGTH, Audience, SavedPlan, SignOff
 
 PLAN_FORM, SUMMARY_FORM = "plan_form", "summary_form"
@@ -391,9 +391,14 @@ def summary_form(
     next_day: date,
     metadata: dict[str, Any],
     wins: Sequence[SavedWin] = (),
+    metrics: Sequence[str] = (),
+    logged: tuple[str, float] | None = None,
 ) -> dict[str, Any]:
-    """The sign-off modal: items to tick, which done items are wins, blockers cleared, sign-off time,
-    carry-over, and the next plan.
+    """The sign-off modal: items to tick, which done items are wins, a value for one of the member's
+    metrics, blockers cleared, sign-off time, carry-over, and the next plan.
+
+    The metric is picked from `metrics` (the names of the member's metrics), never typed, as in the win
+    form; `logged` (name, value) is what the summary logged for this day before, to open as it was sent.
 
     A done item becomes a win only when picked under "Log as wins too" (none are, at first); an item
     that repeats a win logged today (`wins`, rules.plans) is offered to be linked to it instead. When the
@@ -433,6 +438,7 @@ def summary_form(
         "multiline": True,
         "max_length": ITEMS_LENGTH,
     }
+    blocks += _metric_inputs(metrics, logged)
     blocks += [
         input_block("blockers", "Blockers cleared", cleared, optional=True),
         input_block("signed_off", "Signed off at", picker),
@@ -466,6 +472,34 @@ def summary_form(
         "private_metadata": json.dumps(metadata),
         "blocks": blocks,
     }
+
+
+def _metric_inputs(metrics: Sequence[str], logged: tuple[str, float] | None) -> list[dict[str, Any]]:
+    """A select of the member's metrics and the day's number for it; nothing for a member without metrics."""
+    names = list(dict.fromkeys([*metrics, *([logged[0]] if logged else [])]))
+    if not names:
+        return []
+    options = [option(name, _cut(name, OPTION_TEXT)) for name in names]
+    select: dict[str, Any] = {
+        "type": "static_select",
+        "action_id": "value",
+        "placeholder": plain_text("Pick one of your metrics"),
+        "options": options,
+    }
+    number: dict[str, Any] = {"type": "number_input", "action_id": "value", "is_decimal_allowed": True}
+    if logged:
+        select["initial_option"] = options[names.index(logged[0])]
+        number["initial_value"] = plain_number(logged[1])
+    return [
+        input_block(
+            "metric_name",
+            "Metric",
+            select,
+            optional=True,
+            hint="The day's number for one of your metrics, counted as “/remote-win metric” counts it.",
+        ),
+        input_block("metric_value", "Number", number, optional=True),
+    ]
 
 
 def _item_win_inputs(plan: SavedPlan, wins: Sequence[SavedWin]) -> list[dict[str, Any]]:
@@ -559,6 +593,14 @@ def read_summary_form(view: dict[str, Any]) -> tuple[SignOff | None, dict[str, s
     tomorrow = plan_items(field("tomorrow").get("value") or "")
     if len(tomorrow) > MAX_ITEMS:
         errors["tomorrow"] = f"Keep it to {MAX_ITEMS} items (this has {len(tomorrow)})."
+    metric_name = ((field("metric_name").get("selected_option") or {}).get("value") or "").strip() or None
+    metric_value, problem = metric_number(field("metric_value").get("value"))
+    if problem:
+        errors["metric_value"] = problem
+    elif metric_value is not None and metric_name is None:
+        errors["metric_name"] = "Pick the metric this number is for."
+    elif metric_name is not None and metric_value is None:
+        errors["metric_value"] = "Give the number for this metric."
     if errors:
         return None, errors
     carry = bool(field("carry").get("selected_options"))
@@ -570,6 +612,7 @@ def read_summary_form(view: dict[str, Any]) -> tuple[SignOff | None, dict[str, s
         tuple(tomorrow),
         wins=frozenset(as_wins),
         links=tuple(sorted(links.items())),
+        metric=(metric_name, metric_value) if metric_name and metric_value is not None else None,
     )
     return form, {}
 

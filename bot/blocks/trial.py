@@ -197,6 +197,32 @@ def reach_line(figures: Figures, plan: TrialPlan) -> str:
     return line
 
 
+def questions_line(figures: Figures) -> str:
+    """The manager's questions and the member's answers, with the counts behind each share; no questions
+    is said in words, never a 0%."""
+    answers = figures.reach.answers
+    if answers is None:
+        return "–"
+    if not answers.asked:
+        return "No questions asked through remote-wins in these days"
+    span = f"{answers.hours[0]:%H:%M}–{answers.hours[1]:%H:%M}"
+    hours = f"the promised {span}" if answers.promised else f"working hours ({span})"
+    answered, in_hours = share(answers.answered, answers.asked), share(answers.in_hours, answers.asked)
+    line = f"{answered} questions answered; {in_hours} within {hours} of the day asked"
+    if answers.median is not None:
+        kind = "promised" if answers.promised else "working"
+        line += (
+            f"; median {duration(answers.median)} of {kind} time to answer "
+            f"({_plural(answers.answered, 'answer')})"
+        )
+    sides = [(kind, n, fast) for kind, (n, fast) in answers.sides.items() if n]
+    if sides:
+        line += "; of those asked on " + ", on ".join(
+            f"{kind} days {share(fast, n)} within hours" for kind, n, fast in sides
+        )
+    return line
+
+
 def plans_line(figures: Figures) -> str:
     if not figures.planned:
         return "No plans posted"
@@ -256,7 +282,7 @@ def figure_lines(report: CheckinReport, plan: TrialPlan, esc: Esc = _esc) -> lis
         ("Plans", plans_line(f)),
     ]
     lines += [("Metric", metric_line(m, esc)) for m in f.metrics]
-    lines += [("Hours", times_line(f)), ("Reachable", reach_line(f, plan))]
+    lines += [("Hours", times_line(f)), ("Reachable", reach_line(f, plan)), ("Questions", questions_line(f))]
     trend = trend_line(report)
     if trend:
         lines.append(("Trend", trend))

@@ -47,7 +47,7 @@ from bot.services import Services
 from rules.calendar import DateRange, zone
 from rules.digest import ReportWeek, WeekWin, build_digest, week_range
 from rules.schedule import DIGEST
-from storage import ledger, replays
+from storage import ledger, questions, replays
 from storage.digest import acknowledge, digest_inputs, load_digest, reports_of
 from storage.members import own_manager
 from storage.wins import set_private, wins_between
@@ -56,6 +56,7 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 ASK_FORM, PRIVATE_FORM = "digest_ask_form", "recap_private_form"
+ANSWER = "question_answer"  # the question's button in the report's DM (bot/listeners/questions.py)
 RECAP_PRIVATE, RECAP_ADD = "recap_private", "recap_add"
 PRIVATE_BLOCK = "private_"  # + group number: the recap modal's checkbox groups
 QUESTION_LIMIT = 2000
@@ -367,14 +368,33 @@ def question_modal(report: ReportWeek) -> dict[str, Any]:
     }
 
 
-def question_message(manager: str, period: DateRange, question: str, win: WeekWin | None) -> Message:
-    """The question as the report reads it: who asks, the question, and the win it is about, quoted."""
+def question_message(
+    manager: str, period: DateRange, question: str, win: WeekWin | None, question_id: int | None = None
+) -> Message:
+    """The question as the report reads it: who asks, the question, and the win it is about, quoted; with
+    Answer, whose answer goes back to the manager and is recorded (when) for a trial's check-ins."""
     blocks = [section(f":speech_balloon: <@{manager}> has a question about your week ({_span(period)}):")]
     blocks += [section(piece) for piece in split_shown(question, SECTION_LIMIT)]
     if win is not None:
         blocks.append(context(f"About your win of {short_day(win.local_date)}:"))
         blocks.append(section(f"> {shown(_one_line(win.text), QUOTE_LIMIT)}"))
-    blocks.append(context("Reply to them directly; remote-wins only passes the question on."))
+    if question_id is None:
+        blocks.append(context("Reply to them directly; remote-wins only passes the question on."))
+    else:
+        button = {
+            "type": "button",
+            "action_id": ANSWER,
+            "text": plain_text("Answer"),
+            "style": "primary",
+            "value": str(question_id),
+        }
+        blocks.append({"type": "actions", "elements": [button]})
+        blocks.append(
+            context(
+                "Answer here and it goes to them; when you answered counts in your trial's check-ins "
+                "(questions answered within your promised hours)."
+            )
+        )
     text = f"Your manager has a question about your week: {shown(_one_line(question), 200)}"
     return {"text": text, "blocks": blocks}
 
@@ -412,26 +432,29 @@ def handle_question(services: Services, ack: Ack, body: dict[str, Any], view: di
         ack(response_action="errors", errors={"question": GONE})
         return
 
-    def check() -> tuple[ReportWeek | None, WeekWin | None, bool]:
+    def check() -> tuple[ReportWeek | None, WeekWin | None, bool, int | None]:
         report = report_week(services, team, user, member_id, week)
         if report is None:
-            return None, None, True
+            return None, None, True, None
         win = None if picked is None else next((w for w in report.wins if str(w.id) == picked), None)
         view_id = str(view.get("id") or "")
         if not view_id:
-            return report, win, True
+            return report, win, True, None
         with services.writing(), services.sessions.begin() as session:
             ref, now = f"view:{view_id}", services.clock()
             first = replays.first_time(session, team, member_id, replays.QUESTION, ref, now)
-        return report, win, first
+            asked = None
+            if first:
+                asked = questions.ask(session, team, member_id, user, week, question.strip(), now)
+        return report, win, first, asked
 
-    def after(checked: tuple[ReportWeek | None, WeekWin | None, bool]) -> None:
+    def after(checked: tuple[ReportWeek | None, WeekWin | None, bool, int | None]) -> None:
         """After the ack, once per form (a check that outran the ack sends all the same)."""
-        report, win, first = checked
+        report, win, first, asked = checked
         if report is None or not first:
             log.info("a question form was submitted again; the question was sent once")
             return
-        deliver_question(services, user, report, question.strip(), win)
+        deliver_question(services, user, report, question.strip(), win, asked)
 
     checked = form_result(services, ack, check, "question", later=after)
     if checked is None:
@@ -444,13 +467,23 @@ def handle_question(services: Services, ack: Ack, body: dict[str, Any], view: di
 
 
 def deliver_question(
-    services: Services, manager: str, report: ReportWeek, question: str, win: WeekWin | None
+    services: Services,
+    manager: str,
+    report: ReportWeek,
+    question: str,
+    win: WeekWin | None,
+    question_id: int | None = None,
 ) -> None:
-    """DM the report; the manager hears whether it arrived."""
+    """DM the report; the manager hears whether it arrived. One Slack didn't deliver is withdrawn: it was
+    never asked, so a trial's figures don't count it."""
     name = shown(report.report.name, 80)
-    if send_dm(services, report.report.user_id, question_message(manager, report.period, question, win)):
+    message = question_message(manager, report.period, question, win, question_id)
+    if send_dm(services, report.report.user_id, message):
         send_dm(services, manager, notice_message(f"Your question reached *{name}*."))
     else:
+        if question_id is not None:
+            with services.writing(), services.sessions.begin() as session:
+                questions.withdraw(session, question_id)
         send_dm(
             services,
             manager,

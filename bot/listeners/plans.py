@@ -50,10 +50,13 @@ from bot.directory import member_for
 from bot.home import refresh_home
 from bot.listeners.answer import form_result, respond_later, send_dm
 from bot.listeners.forms import not_opened, tell
+from bot.metrics import day_kind_of
 from bot.services import Services
 from rules.calendar import DateRange, zone
+from rules.metrics import metric_key
 from rules.schedule import EOD, MORNING, MORNING_SNOOZE
 from storage import ledger, plans, replays
+from storage.metrics import clear_keyed_value, keyed_value, metrics_of, set_keyed_value, summary_ref
 from storage.plans import SavedPlan, SignedOff
 from storage.schedules import set_one_shot
 from storage.wins import wins_between
@@ -63,6 +66,7 @@ log = logging.getLogger(__name__)
 SUMMARIZED = "This day is already signed off, so its plan can't change. Cancel to keep what you have."
 SKIPPED = "You skipped this day, so there's nothing to sign off. Cancel to close."
 EXPIRED = "This form lost its date. Cancel, and open it again from the prompt."
+NOT_A_METRIC = "“{}” is no longer one of your metrics: pick again."
 MORNING_PROMPTS, EOD_PROMPTS = (MORNING, MORNING_SNOOZE), (EOD,)  # the ledger kinds of a day's prompts
 
 
@@ -324,6 +328,8 @@ def open_summary_form(services: Services, body: dict[str, Any], day: date) -> No
         plan = plans.find_plan(session, member.id, day)
         next_day = plans.next_plan_day(session, member.id, day)
         wins = wins_between(session, member.id, DateRange(day, day))
+        names = [m.name for m in metrics_of(session, member.id)]
+        logged = keyed_value(session, member.id, summary_ref(day))
     if owner is None:
         return
     ticked = ticked_in_message(body.get("state") or {})
@@ -346,6 +352,8 @@ def open_summary_form(services: Services, body: dict[str, Any], day: date) -> No
         next_day=next_day,
         metadata={"date": day.isoformat()},
         wins=wins,
+        metrics=names,
+        logged=logged,
     )
     _open_view(services, body, view)
 
@@ -363,26 +371,42 @@ def handle_summary_submission(
         ack(response_action="errors", errors=errors)
         return
 
-    def save() -> tuple[int, SignedOff | None, bool]:
+    def save() -> tuple[int, SignedOff | None, bool, dict[str, str]]:
         member, now = member_for(services, team, user), services.clock()
         with services.writing(), services.sessions.begin() as session:
+            metric = None
+            if form.metric is not None:
+                mine = metrics_of(session, member.id)
+                metric = next((m for m in mine if m.metric.key == metric_key(form.metric[0])), None)
+                if metric is None:
+                    return member.id, None, False, {"metric_name": NOT_A_METRIC.format(form.metric[0])}
             hold = _manager_hold(session, member.id, now)
             outcome = plans.sign_off(session, member, day, form, now, hold)
+            if outcome is not None:  # keyed by the day: the summary sent again replaces its value
+                ref = summary_ref(day)
+                if metric is not None and form.metric is not None:
+                    kind = day_kind_of(session, member, day)
+                    set_keyed_value(session, member.id, metric.id, day, form.metric[1], kind, ref, now)
+                else:
+                    clear_keyed_value(session, member.id, ref)
             kind = replays.SUMMARY_FORM
             first = outcome is None or _first_submission(session, team, member.id, kind, view, now)
-            return member.id, outcome, first
+            return member.id, outcome, first, {}
 
-    def after(saved: tuple[int, SignedOff | None, bool]) -> None:
+    def after(saved: tuple[int, SignedOff | None, bool, dict[str, str]]) -> None:
         """After the ack, once per form (a save that outran the ack shares all the same)."""
-        member_id, outcome, first = saved
+        member_id, outcome, first, _problems = saved
         if outcome is None or not first:
-            log.info("a sign-off form was submitted again; it was posted once")
+            log.info("a sign-off form was submitted again, or could not be saved; it was posted once")
             return
         refresh_home(services, team, user)
         share_summary(services, member_id, outcome)
 
     saved = form_result(services, ack, save, "blockers", later=after)
     if saved is None:
+        return
+    if saved[3]:
+        ack(response_action="errors", errors=saved[3])
         return
     if saved[1] is None:
         ack(response_action="errors", errors={"blockers": SKIPPED})

@@ -113,6 +113,7 @@ def test_no_office_days_says_so_and_never_divides_by_zero(sim: Simulation, servi
     assert "first response (at most 10 minutes a day): not logged yet" in body
     assert "Start of day 10:00 remote (8 days) vs – office (0 days)" in body
     assert "length – (0 days) vs – (0 days)" in body  # one moment a day: a start, no length
+    assert "*Questions:* No questions asked through remote-wins in these days" in body  # not a 0%
 
 
 def test_the_text_form_a_running_trial_and_who_may_answer(sim: Simulation, services: Services) -> None:

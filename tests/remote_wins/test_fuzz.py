@@ -22,7 +22,8 @@ from bot.blocks.digest import ACK, ASK, DETAIL_NEXT, DETAIL_PREVIOUS, DETAILS, S
 from bot.blocks.plans import OPEN_PLAN, OPEN_SUMMARY, PLAN_FORM, SKIP, SUMMARY_FORM
 from bot.blocks.settings import CALLBACK_ID as SETTINGS_FORM
 from bot.blocks.settings import OPEN_SETTINGS
-from bot.listeners.digest import ASK_FORM, PRIVATE_FORM, RECAP_ADD, RECAP_PRIVATE
+from bot.listeners.digest import ANSWER, ASK_FORM, PRIVATE_FORM, RECAP_ADD, RECAP_PRIVATE
+from bot.listeners.questions import ANSWER_FORM
 from tests.fake_slack import FakeSlack
 from tests.support import Reply, SlackRequests, form_values, wait_until
 
@@ -49,8 +50,9 @@ ACTIONS = [
     RECAP_PRIVATE,
     RECAP_ADD,
     OPEN_SETTINGS,
+    ANSWER,
 ]
-FORMS = ["win_form", PLAN_FORM, SUMMARY_FORM, ASK_FORM, PRIVATE_FORM, SETTINGS_FORM]
+FORMS = ["win_form", PLAN_FORM, SUMMARY_FORM, ASK_FORM, PRIVATE_FORM, SETTINGS_FORM, ANSWER_FORM]
 CONTENT_TYPES = [
     "application/x-www-form-urlencoded",
     "application/json",

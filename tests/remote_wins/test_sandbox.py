@@ -50,9 +50,11 @@ as priya
 dm found the double-counted signups
 as ana
 clock 17:00
-# the end-of-day prompt: tick two items in the message, then sign off
+# the end-of-day prompt: tick two items in the message, then sign off (her metrics left empty)
 1 1,2
 2
+
+
 
 
 

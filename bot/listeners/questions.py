@@ -1,0 +1,170 @@
+"""A manager's question, answered: the Answer button on the question in the report's DM opens a modal;
+the answer goes to the manager who asked, and the moment of the first answer is recorded
+(storage/questions.py) for the trial's reachability figures.
+
+Only the member the question was asked to can answer it. The submission records the answer within the
+ack budget (errors ride on the ack, nothing typed is lost) and keys it by the view (storage/replays.py),
+so a form sent twice passes the answer on once; the DM to the manager goes after the ack, and a refusal
+from Slack gives the member their answer back.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks.digest import split_shown
+from bot.blocks.escape import SECTION_LIMIT, mrkdwn, shown
+from bot.blocks.form import form_metadata
+from bot.blocks.kit import context, input_block, plain_text, section
+from bot.blocks.plans import short_day
+from bot.blocks.wins import Message, notice_message
+from bot.directory import member_for
+from bot.listeners.answer import form_result, send_dm
+from bot.listeners.digest import ANSWER
+from bot.listeners.forms import not_opened
+from bot.services import Services
+from rules.calendar import zone
+from rules.digest import week_range
+from storage import questions, replays
+from storage.questions import SavedQuestion
+
+log = logging.getLogger(__name__)
+ANSWER_FORM = "question_answer_form"
+ANSWER_LIMIT = 3000
+QUESTION_SHOWN = 2500  # the question quoted in the modal, within a section's 3,000 characters
+NOT_YOURS = "Only the person this question was asked to can answer it."
+EMPTY = "Write your answer; it goes to them."
+
+
+def register(app: App, services: Services) -> None:
+    @app.action(ANSWER)
+    def answer_button(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        services.background.submit(open_answer, services, body, str(action.get("value")))
+
+    @app.view(ANSWER_FORM)
+    def submit_answer(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        handle_answer(services, ack, body, view)
+
+
+def _number(value: Any) -> int | None:
+    """A question id from a button or metadata: a positive integer the database can hold, else None."""
+    text = str(value)
+    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) < 2**31 else None
+
+
+def _when(question: SavedQuestion, tz: str) -> str:
+    local = question.asked_at.astimezone(zone(tz))
+    return f"{short_day(local.date())} {local:%H:%M}"
+
+
+def answer_form(question: SavedQuestion, tz: str) -> dict[str, Any]:
+    """The question quoted, and the answer to type; says so when it was answered before."""
+    period = week_range(question.week)
+    blocks = [
+        section(
+            f"<@{mrkdwn(question.asker_user_id)}> asked on {_when(question, tz)} about your week "
+            f"({short_day(period.first)} – {short_day(period.last)}):"
+        ),
+        section(f"> {shown(' '.join(question.text.split()), QUESTION_SHOWN)}"),
+    ]
+    if question.answered_at is not None:
+        local = question.answered_at.astimezone(zone(tz))
+        blocks.append(
+            context(
+                f"You answered on {short_day(local.date())} {local:%H:%M}; this answer goes to them too "
+                "(your first answer is the one your trial counts)."
+            )
+        )
+    field = {"type": "plain_text_input", "action_id": "value", "multiline": True, "max_length": ANSWER_LIMIT}
+    blocks.append(input_block("answer", "Your answer", field))
+    return {
+        "type": "modal",
+        "callback_id": ANSWER_FORM,
+        "title": plain_text("Answer"),
+        "submit": plain_text("Send"),
+        "close": plain_text("Cancel"),
+        "private_metadata": json.dumps({"question_id": question.id}),
+        "blocks": blocks,
+    }
+
+
+def answer_message(member: str, question: SavedQuestion, answer: str) -> Message:
+    """The answer as the manager reads it, under their question."""
+    lead = f":speech_balloon: <@{mrkdwn(member)}> answered your question:"
+    blocks = [
+        section(lead),
+        context(shown(" ".join(question.text.split()), 2900)),
+        *[section(piece) for piece in split_shown(answer, SECTION_LIMIT)],
+    ]
+    return {"text": f"<@{mrkdwn(member)}> answered your question", "blocks": blocks}
+
+
+def open_answer(services: Services, body: dict[str, Any], value: str) -> None:
+    """The modal, for the member the question was asked to only."""
+    team, user = body["team"]["id"], body["user"]["id"]
+    question_id = _number(value)
+    member = member_for(services, team, user)
+    with services.sessions() as session:
+        found = questions.question(session, question_id) if question_id is not None else None
+    if found is None or found.member_id != member.id:
+        send_dm(services, user, notice_message(NOT_YOURS))
+        return
+    try:
+        services.client.views_open(trigger_id=body["trigger_id"], view=answer_form(found, member.tz))
+    except SlackApiError as error:
+        log.warning("views.open failed: %s", error.response.get("error"))
+        send_dm(services, user, notice_message(f"{not_opened('the answer', error)} Press Answer again."))
+
+
+def handle_answer(services: Services, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    """Empty → an error in the modal; someone else's question → likewise; else record, close, and pass it
+    on after the ack (once per form)."""
+    team, user = body["team"]["id"], body["user"]["id"]
+    values = view.get("state", {}).get("values", {})
+    text = ((values.get("answer") or {}).get("value") or {}).get("value") or ""
+    if not text.strip():
+        ack(response_action="errors", errors={"answer": EMPTY})
+        return
+    question_id = _number(form_metadata(view).get("question_id"))
+
+    def record() -> tuple[SavedQuestion | None, bool]:
+        member, now = member_for(services, team, user), services.clock()
+        with services.writing(), services.sessions.begin() as session:
+            answered = questions.answer(session, question_id, member.id, now) if question_id else None
+            if answered is None:
+                return None, False
+            ref = f"view:{view.get('id') or ''}"
+            return answered, replays.first_time(session, team, member.id, replays.ANSWER, ref, now)
+
+    def after(recorded: tuple[SavedQuestion | None, bool]) -> None:
+        question, first = recorded
+        if question is None or not first:
+            log.info("an answer form was submitted again; the answer was passed on once")
+            return
+        deliver_answer(services, user, question, text.strip())
+
+    recorded = form_result(services, ack, record, "answer", later=after)
+    if recorded is None:
+        return
+    if recorded[0] is None:
+        ack(response_action="errors", errors={"answer": NOT_YOURS})
+        return
+    ack()
+    services.background.submit(after, recorded)
+
+
+def deliver_answer(services: Services, member: str, question: SavedQuestion, answer: str) -> None:
+    """DM the manager who asked; the member hears whether it arrived, with their answer back if not."""
+    if send_dm(services, question.asker_user_id, answer_message(member, question, answer)):
+        send_dm(services, member, notice_message(f"Your answer reached <@{mrkdwn(question.asker_user_id)}>."))
+        return
+    asker = f"<@{mrkdwn(question.asker_user_id)}>"
+    kept = f"Slack didn't deliver your answer to {asker}. Here it is, to send again:"
+    pieces = [section(piece) for piece in split_shown(answer, SECTION_LIMIT)]
+    send_dm(services, member, {"text": kept, "blocks": [section(kept), *pieces]})
