@@ -11,6 +11,7 @@ from bot.listeners import (
     events,
     messages,
     plans,
+    privacy,
     settings,
     shortcuts,
     trial,
@@ -20,5 +21,17 @@ from bot.services import Services
 
 
 def register_all(app: App, services: Services) -> None:
-    for module in (commands, actions, views, shortcuts, events, messages, plans, settings, digest, trial):
+    for module in (
+        commands,
+        actions,
+        views,
+        shortcuts,
+        events,
+        messages,
+        plans,
+        settings,
+        digest,
+        trial,
+        privacy,
+    ):
         module.register(app, services)
