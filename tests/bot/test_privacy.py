@@ -11,13 +11,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.blocks.digest import DECLINE, DETAILS
 from bot.blocks.privacy import FORGET_CANCEL, FORGET_CONFIRM
 from bot.services import Services
 from jobs.digest import weekly_parcel
 from rules.schedule import DIGEST
+from storage import privacy
 from storage.members import MemberRef
 from storage.models import Delivery, DigestRun, Member, Win
 from tests.bot.test_digest_buttons import NOW, WEEK, add_member, dms_to, log, send_digest, text_of
@@ -222,6 +223,23 @@ def test_a_digest_built_before_the_erasure_no_longer_shows_them(
     assert retried is not None
     shown = json.dumps(retried.messages)
     assert "bo's fix" in shown and "ana's launch" not in shown and "*ua*" not in shown
+
+
+def test_a_member_erased_by_another_process_logs_a_win_as_a_new_member(
+    slack: SlackRequests, services: Services, people: dict[str, MemberRef]
+) -> None:
+    """Another process's forget-me (or `remote-wins member forget`) leaves this process's cached copy for
+    up to a minute: the win is saved for the member as they are now, not refused."""
+    log(services, people["ana"], "before")
+    with services.sessions.begin() as session:  # checked with Slack just now, so the cached copy is used
+        session.execute(update(Member).where(Member.id == people["ana"].id).values(tz_checked_at=NOW))
+    assert "before" in json.dumps(slack.command("list", user="UA").json())  # cached here
+    with services.sessions.begin() as session:
+        assert privacy.forget(session, TEAM, "UA", NOW) is not None
+    assert "Saved" in slack.command("after", user="UA").json()["text"]
+    assert win_texts(services, "UA") == ["after"]
+    fresh = member_row(services, "UA")
+    assert fresh is not None and fresh.id != people["ana"].id
 
 
 # -- Not my report -----------------------------------------------------------------------------------------
