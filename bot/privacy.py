@@ -5,7 +5,8 @@ Erasing is keyed by the confirmation's token (`members.forget_token`, see storag
 request: the member's ledger rows go with them, so a replayed Confirm can't be recognised there, but it
 no longer matches any member (a new `/remote-win` after the erasure starts a member with no token).
 Whoever loses a manager link is told once: a ledger row under their own member (kinds `manager_gone`,
-`manager_declined`), claimed in the transaction that clears the link, sent after it commits.
+`manager_declined`), claimed in the transaction that clears the link, sent after it commits. Someone first
+named as a manager is told once per member (`manager_named`), with the digest's "Not my report" button.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from bot.blocks.privacy import (
     forgotten_home,
     forgotten_message,
     manager_link_ended_notice,
+    named_notice,
     not_declined_answer,
     stale_confirmation_message,
 )
@@ -33,10 +35,11 @@ from bot.directory import cached_member, forget_member, member_for
 from bot.evidence import send_pack
 from bot.home import refresh_home
 from bot.services import Services
+from rules.digest import manager_week
 from storage import ledger, privacy
 from storage.replays import request_period
 
-MANAGER_GONE, MANAGER_DECLINED = "manager_gone", "manager_declined"
+MANAGER_GONE, MANAGER_DECLINED, MANAGER_NAMED = "manager_gone", "manager_declined", "manager_named"
 WORKER = "privacy"
 log = logging.getLogger(__name__)
 
@@ -62,17 +65,8 @@ def send_export(services: Services, team: str, user: str, first: date | None, la
         return send_pack(services, team, user, first, last)
     member_for(services, team, user)  # the pack needs the member; a newcomer's export is nearly empty
     data = export_json(services, team, user)
-    extra = (
-        []
-        if data is None
-        else [
-            (
-                json_file_name(user, services.clock().date()),
-                data,
-                "Everything remote-wins keeps about you (JSON)",
-            )
-        ]
-    )
+    title = "Everything remote-wins keeps about you (JSON)"
+    extra = [(json_file_name(user, services.clock().date()), data, title)] if data is not None else []
     return send_pack(services, team, user, None, None, extra=extra)
 
 
@@ -150,6 +144,22 @@ def decline(services: Services, team: str, manager_user: str, member_id: int) ->
     return declined_answer(report_user)
 
 
+def tell_named_manager(services: Services, team: str, report_user: str, manager_user: str) -> None:
+    """Tell someone a member just named as manager, with "Not my report"; once per (manager, member), keyed
+    in the ledger under the manager's row (which naming them created), so renaming never repeats it."""
+    now = services.clock()
+    with services.writing(), services.sessions.begin() as session:
+        report_id = privacy.find_member_id(session, team, report_user)
+        manager_id = privacy.find_member_id(session, team, manager_user)
+        if report_id is None or manager_id is None:
+            return
+        notices = _claim_notices(
+            session, team, [(manager_id, manager_user)], MANAGER_NAMED, request_period(f"{report_id}"), now
+        )
+    week = manager_week(now, "UTC")
+    _send_notices(services, notices, named_notice(report_user, f"{report_id}:{week}"))
+
+
 # -- notices, once each ------------------------------------------------------------------------------------
 
 
@@ -173,7 +183,7 @@ def _send_notices(services: Services, claimed: list[tuple[str, int]], notice: Me
             outcomes.append((delivery_id, "sent", sent["channel"], sent["ts"], None))
         except SlackApiError as error:
             code = str(error.response.get("error") or "unknown_error")
-            log.warning("could not tell %s their manager link ended: %s", user_id, code)
+            log.warning("could not tell %s about a manager link: %s", user_id, code)
             outcomes.append((delivery_id, "failed", None, None, code))
     if not outcomes:
         return

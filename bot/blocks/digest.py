@@ -56,19 +56,20 @@ def _button(text: str, action_id: str, value: str, style: str | None = None) -> 
     return button | ({"style": style} if style else {})
 
 
-def _decline_button(report: ReportWeek) -> dict[str, Any]:
-    """"Not my report", asked again in Slack's own confirmation dialog before anything changes."""
-    return _button("Not my report", DECLINE, report_key(report)) | {
-        "confirm": {
-            "title": plain_text("Not your report?"),
-            "text": plain_text(
-                "They will no longer name you as their manager, and are told so. Their week leaves your "
-                "digests."
-            ),
-            "confirm": plain_text("Not my report"),
-            "deny": plain_text("Keep"),
-        }
+def decline_confirm() -> dict[str, Any]:
+    """Slack's own confirmation dialog before "Not my report" is sent."""
+    return {
+        "title": plain_text("Not your report?"),
+        "text": plain_text(
+            "They will no longer name you as their manager, and are told so. Their week leaves your digests."
+        ),
+        "confirm": plain_text("Not my report"),
+        "deny": plain_text("Keep"),
     }
+
+
+def _decline_button(report: ReportWeek) -> dict[str, Any]:
+    return _button("Not my report", DECLINE, report_key(report)) | {"confirm": decline_confirm()}
 
 
 def report_key(report: ReportWeek) -> str:

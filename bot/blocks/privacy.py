@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bot.blocks.digest import DECLINE, decline_confirm
 from bot.blocks.kit import context, plain_text, section
 from bot.blocks.wins import Message
 
@@ -106,6 +107,21 @@ def manager_link_ended_notice(manager_user_id: str | None = None) -> Message:
         "Name your manager with `/remote-win manager @name`."
     )
     return {"text": text, "blocks": [section(text)]}
+
+
+def named_notice(report_user_id: str, decline_value: str) -> Message:
+    """To someone a member names as their manager, once per member: what that means, and "Not my report"
+    (the digest's button, with the same confirmation) for when it isn't so."""
+    text = (
+        f":wave: <@{report_user_id}> named you as their manager in remote-wins, so their week (the wins they "
+        "share, their remote-day plans and sign-offs) will be in your weekly digest; "
+        "`/remote-win digest-time` shows when it comes. Private wins are never shown."
+    )
+    button = _button("Not my report", DECLINE, decline_value) | {"confirm": decline_confirm()}
+    return {
+        "text": f"{report_user_id} named you as their manager",
+        "blocks": [section(text), {"type": "actions", "elements": [button]}],
+    }
 
 
 def declined_answer(report_user_id: str) -> Message:

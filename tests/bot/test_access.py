@@ -135,6 +135,11 @@ def world(
         save_member(session, T2, "UM", tz="UTC", display_name="other mia", now=joined)
         session.execute(update(Member).where(Member.id == t2_ana.id).values(manager_user_id="UM"))
     log(services, t2_ana, T2_WIN)
+
+    def named() -> list[Any]:
+        return [m for m in fake_slack.messages if "named you as their manager" in json.dumps(m.blocks)]
+
+    wait_until(lambda: len(named()) == 3, what="the named managers' notices")
     probe = slack_for(app_url, fake_slack, T2).command("list", user="UA")
     fake_slack.clear()
     return World(services, fake_slack, app_url, database_url, tmp_path, ana, shared, private, refused(probe))

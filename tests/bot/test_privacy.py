@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import func, select, update
 
+from bot import privacy as bot_privacy
 from bot.blocks.digest import DECLINE, DETAILS
 from bot.blocks.privacy import FORGET_CANCEL, FORGET_CONFIRM
 from bot.services import Services
@@ -276,6 +277,38 @@ def test_a_manager_declines_a_report_who_is_told_once_and_leaves_the_digest(
     with services.sessions() as session:
         kinds = session.scalars(select(Delivery.kind).where(Delivery.member_id == people["ana"].id))
         assert list(kinds).count("manager_declined") == 1
+
+
+def test_a_named_manager_is_told_once_and_can_decline_from_that_notice(
+    slack: SlackRequests,
+    services: Services,
+    fake_slack: FakeSlack,
+    people: dict[str, MemberRef],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    told_after: list[str] = []  # each naming's notice work, finished (it runs after the ack)
+
+    def tell(*args: Any) -> None:
+        bot_privacy.tell_named_manager(*args)
+        told_after.append(args[-1])
+
+    monkeypatch.setattr("bot.listeners.settings.tell_named_manager", tell)
+    add_member(services, fake_slack, "UN")
+    assert "Your manager is <@UN>" in slack.command("manager <@UN|un>", user="UB").json()["text"]
+    [notice] = wait_until(lambda: dms_to(fake_slack, "UN"), what="the notice")
+    assert "<@UB> named you as their manager" in text_of(notice)
+    # Naming someone else and then them again tells them nothing new.
+    slack.command("manager <@UM|um>", user="UB")
+    slack.command("manager <@UN|un>", user="UB")
+    wait_until(lambda: len(told_after) == 3, what="every naming's notice work")
+    assert len(dms_to(fake_slack, "UN")) == 1 and len(dms_to(fake_slack, "UM")) == 1
+    assert member_row(services, "UB").manager_user_id == "UN"  # type: ignore[union-attr]
+    button = element(notice, DECLINE)
+    assert press(slack, notice, button, user="UN").status == 200
+    [told] = wait_until(lambda: dms_to(fake_slack, "UB"), what="bo told")
+    assert "<@UN> says they aren't your manager" in text_of(told)
+    assert member_row(services, "UB").manager_user_id is None  # type: ignore[union-attr]
+    assert len(dms_to(fake_slack, "UN")) == 1
 
 
 # -- the operator's command line ---------------------------------------------------------------------------
