@@ -23,6 +23,7 @@ from storage import privacy
 from storage.members import MemberRef
 from storage.models import Delivery, DigestRun, Member, Win
 from tests.bot.test_digest_buttons import NOW, WEEK, add_member, dms_to, log, send_digest, text_of
+from tests.bot.test_direct_messages import USER, dm, dm_channel, wait_for_replies  # noqa: F401
 from tests.bot.test_evidence_pack import files_in
 from tests.bot.test_plans import element, press
 from tests.fake_slack import FakeSlack
@@ -203,6 +204,21 @@ def test_confirm_erases_once_tells_the_reports_nothing_private_and_a_new_command
     # forget-me for someone remote-wins never saw says so, and creates nobody.
     never = slack.command("forget-me", user="UZ").json()
     assert "keeps nothing about you" in never["text"] and member_row(services, "UZ") is None
+
+
+def test_forget_me_in_a_dm_asks_there_and_its_confirm_erases(
+    slack: SlackRequests,
+    services: Services,
+    fake_slack: FakeSlack,
+    dm_channel: str,  # noqa: F811
+) -> None:
+    slack.command("a win to erase")
+    slack.event(dm("forget-me"))
+    [question] = wait_for_replies(fake_slack, dm_channel, 1)
+    assert "Forget me?" in text_of(question) and "1 win" in text_of(question)
+    assert press(slack, question, element(question, FORGET_CONFIRM), user=USER).status == 200
+    wait_until(lambda: member_row(services, USER) is None, what="the erasure")
+    assert win_texts(services, USER) == []
 
 
 def test_a_digest_built_before_the_erasure_no_longer_shows_them(
