@@ -15,7 +15,7 @@ import json
 import logging
 from datetime import date, datetime
 
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.orm import Session
 
 from bot.blocks.privacy import (
@@ -119,8 +119,8 @@ def erase(services: Services, team: str, user: str, *, token: str | None = None)
         refresh_home(services, team, report_user)
     try:
         services.client.views_publish(user_id=user, view=forgotten_home())
-    except SlackApiError as error:
-        log.info("could not empty the Home of %s: %s", user, error.response.get("error"))
+    except (SlackClientError, OSError) as error:  # the erasure is done: Slack's part is only shown
+        log.info("could not empty the Home of %s: %s", user, getattr(error, "response", error))
     return forgotten
 
 
@@ -185,6 +185,9 @@ def _send_notices(services: Services, claimed: list[tuple[str, int]], notice: Me
             code = str(error.response.get("error") or "unknown_error")
             log.warning("could not tell %s about a manager link: %s", user_id, code)
             outcomes.append((delivery_id, "failed", None, None, code))
+        except (SlackClientError, OSError) as error:  # Slack unreachable: recorded, never raised
+            log.warning("could not tell %s about a manager link: %s", user_id, error)
+            outcomes.append((delivery_id, "failed", None, None, "unreachable"))
     if not outcomes:
         return
     finished = services.clock()

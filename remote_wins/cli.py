@@ -452,7 +452,7 @@ def _member(args: argparse.Namespace, settings: Settings) -> int:
             print(f"remote-wins: forgot {args.user} in {team}: deleted {counts}")
             if forgotten.reports:
                 who = ", ".join(user for _id, user in forgotten.reports)
-                print(f"remote-wins: cleared the manager link of {who} (told in a DM)")
+                print(f"remote-wins: cleared the manager link of {who}; each is sent a DM saying it ended")
             return 0
     finally:
         services.close()

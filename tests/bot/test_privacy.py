@@ -362,3 +362,12 @@ def test_remote_wins_member_export_and_forget(
             == "other ana"
         )
     assert "The manager you named" in text_of(dms_to(fake_slack, "UR")[0])
+    # With Slack unreachable the erasure is still done, and said so; the DM is recorded as failed.
+    unreachable = env | {"SLACK_API_URL": "http://127.0.0.1:9/api/"}
+    manager = remote_wins("member", "forget", "--user", "UM", cwd=tmp_path, env=unreachable)
+    assert manager.returncode == 0, manager.stderr
+    assert "forgot UM in T0001" in manager.stdout and "cleared the manager link of UB" in manager.stdout
+    assert member_row(services, "UM") is None and member_row(services, "UB").manager_user_id is None  # type: ignore[union-attr]
+    with services.sessions() as session:
+        failed = session.scalars(select(Delivery.error).where(Delivery.kind == "manager_gone"))
+        assert "unreachable" in list(failed)
