@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import html
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -417,16 +418,27 @@ def pack_files(evidence: Evidence) -> list[tuple[str, bytes, str]]:
     ]
 
 
-def send_pack(services: Services, team: str, user: str, first: date | None, last: date | None) -> Message:
-    """Build the pack and upload it to the member's DM; the answer says where it is, or why it isn't."""
+def send_pack(
+    services: Services,
+    team: str,
+    user: str,
+    first: date | None,
+    last: date | None,
+    *,
+    extra: Sequence[tuple[str, bytes, str]] = (),
+) -> Message:
+    """Build the pack and upload it to the member's DM, with the `extra` files (filename, bytes, title) in
+    the same upload (`export`'s JSON: bot/privacy.py); the answer says where it is, or why it isn't."""
     member = member_for(services, team, user)
     with services.sessions() as session:
         evidence = gather(session, member.id, first, last, services.clock())
-    files = pack_files(evidence)
+    files = [*pack_files(evidence), *extra]
     intro_text = (
         f":file_folder: Your evidence pack, {span_words(evidence.period)}: a one-page summary to open in a "
         "browser and print, and every win as CSV (private wins left out)."
     )
+    if extra:
+        intro_text += " Also everything remote-wins keeps about you, private wins included, as JSON."
     try:
         posted = services.client.chat_postMessage(channel=user, **notice_message(intro_text))
         services.client.files_upload_v2(
@@ -441,4 +453,5 @@ def send_pack(services: Services, team: str, user: str, first: date | None, last
             f"Slack didn't take the evidence pack (`{mrkdwn(code)}`). Try again in a minute; an operator can "
             "also make it with `remote-wins export`."
         )
-    return notice_message(f"Your evidence pack ({span_words(evidence.period)}) is in your DM with me.")
+    also = " with everything remote-wins keeps about you (JSON)" if extra else ""
+    return notice_message(f"Your evidence pack ({span_words(evidence.period)}){also} is in your DM with me.")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
+from typing import TypeVar
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.directory import member_for
+from bot.directory import forget_member, member_for
 from bot.services import Services
 from rules.calendar import DateRange, local_today
 from rules.commands import period_range
@@ -16,6 +19,19 @@ from rules.wins import SavedWin, WinDraft
 from storage import replays, wins
 from storage.members import MemberRef
 from storage.schedules import override_on
+
+T = TypeVar("T")
+
+
+def _as_member_now(services: Services, workspace_id: str, user_id: str, save: Callable[[MemberRef], T]) -> T:
+    """`save` for the member. One erased by another process (`forget-me`) may still be in this process's
+    cache, for up to `MemberCache.TTL`: its id then fails the foreign key, so the copy is dropped and the
+    save runs once more, for the member as they are now (a new one, starting from nothing)."""
+    try:
+        return save(member_for(services, workspace_id, user_id))
+    except IntegrityError:
+        forget_member(services, workspace_id, user_id)
+        return save(member_for(services, workspace_id, user_id))
 
 
 def today_for(services: Services, workspace_id: str, user_id: str) -> date:
@@ -35,22 +51,27 @@ def save_quick_win(
     services: Services, workspace_id: str, user_id: str, text: str, ref: str
 ) -> tuple[SavedWin, date]:
     """A one-line win, dated the member's local today."""
-    member = member_for(services, workspace_id, user_id)
-    now = services.clock()
-    today = local_today(now, member.tz)
-    with services.writing(), services.sessions.begin() as session:
-        draft = _with_day_kind(session, member, WinDraft(text, today))
-        win = wins.add_win(session, member, draft, source="command", source_ref=ref, now=now)
-    return win, today
+
+    def save(member: MemberRef) -> tuple[SavedWin, date]:
+        now = services.clock()
+        today = local_today(now, member.tz)
+        with services.writing(), services.sessions.begin() as session:
+            draft = _with_day_kind(session, member, WinDraft(text, today))
+            win = wins.add_win(session, member, draft, source="command", source_ref=ref, now=now)
+        return win, today
+
+    return _as_member_now(services, workspace_id, user_id, save)
 
 
 def save_draft(
     services: Services, workspace_id: str, user_id: str, draft: WinDraft, *, source: str, ref: str
 ) -> SavedWin:
-    member = member_for(services, workspace_id, user_id)
-    with services.writing(), services.sessions.begin() as session:
-        draft = _with_day_kind(session, member, draft)
-        return wins.add_win(session, member, draft, source=source, source_ref=ref, now=services.clock())
+    def save(member: MemberRef) -> SavedWin:
+        with services.writing(), services.sessions.begin() as session:
+            tagged = _with_day_kind(session, member, draft)
+            return wins.add_win(session, member, tagged, source=source, source_ref=ref, now=services.clock())
+
+    return _as_member_now(services, workspace_id, user_id, save)
 
 
 def update_own(

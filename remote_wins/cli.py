@@ -90,6 +90,23 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--at", metavar="ISO-8601", help="as of this instant, with an offset or Z (default: now)"
     )
+    member = commands.add_parser("member", help="a member's data: export it all, or erase it").add_subparsers(
+        dest="member_command", required=True
+    )
+    member_export = member.add_parser(
+        "export", help="every record of the member as JSON (what `/remote-win export` uploads)"
+    )
+    member_forget = member.add_parser(
+        "forget",
+        help="delete every record of the member, as `/remote-win forget-me` does (their reports are told "
+        "their manager link ended)",
+    )
+    for sub in (member_export, member_forget):
+        sub.add_argument("--user", required=True, metavar="USER_ID", help="the member's Slack user id")
+        sub.add_argument("--team", metavar="TEAM_ID", help="needed only when they are in several workspaces")
+    member_export.add_argument(
+        "--out", metavar="PATH", help="write it to this file (default: standard output)"
+    )
     workspace = commands.add_parser("workspace", help="a workspace's defaults").add_subparsers(
         dest="workspace_command", required=True
     )
@@ -190,6 +207,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return _workspace_holidays(args, settings)
     if args.command == "export":
         return _export(args, settings)
+    if args.command == "member":
+        return _member(args, settings)
     raise AssertionError(args.command)
 
 
@@ -393,6 +412,56 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
         print(f"remote-wins: wrote {args.output} ({len(data):,} bytes)", file=sys.stderr)
     else:
         sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    return 0
+
+
+def _member(args: argparse.Namespace, settings: Settings) -> int:
+    """`member export|forget --user U [--team T]`: the JSON export from the database (Slack is not
+    called), or the erasure, which DMs the reports whose manager link it ends."""
+    import json
+
+    from sqlalchemy import select
+
+    from bot.app import build_services
+    from bot.privacy import erase
+    from rules.calendar import utc_now
+    from storage.models import Member
+    from storage.privacy import export_member
+
+    services = build_services(settings)  # checks the schema is current
+    try:
+        with services.sessions() as session:
+            query = select(Member.id, Member.workspace_id).where(Member.user_id == args.user)
+            if args.team:
+                query = query.where(Member.workspace_id == args.team)
+            found = session.execute(query).all()
+            if len(found) != 1:
+                where = f" in {args.team}" if args.team else ""
+                why = f"is in {len(found)} workspaces: add --team" if found else f"is not a member{where}"
+                print(f"remote-wins: {args.user} {why}", file=sys.stderr)
+                return USAGE_ERROR
+            member_id, team = found[0]
+            if args.member_command == "export":
+                data = json.dumps(export_member(session, member_id, utc_now()), indent=2, ensure_ascii=False)
+        if args.member_command == "forget":
+            forgotten = erase(services, team, args.user)
+            if forgotten is None:
+                print(f"remote-wins: {args.user} in {team} was already forgotten", file=sys.stderr)
+                return 0
+            counts = ", ".join(f"{n} {table}" for table, n in forgotten.deleted.items() if n)
+            print(f"remote-wins: forgot {args.user} in {team}: deleted {counts}")
+            if forgotten.reports:
+                who = ", ".join(user for _id, user in forgotten.reports)
+                print(f"remote-wins: cleared the manager link of {who}; each is sent a DM saying it ended")
+            return 0
+    finally:
+        services.close()
+    if args.out:
+        Path(args.out).write_text(data + "\n", encoding="utf-8")
+        print(f"remote-wins: wrote {args.out} ({len(data.encode()):,} bytes)", file=sys.stderr)
+    else:
+        sys.stdout.write(data + "\n")
         sys.stdout.flush()
     return 0
 

@@ -53,6 +53,11 @@ class DeleteWin:
 
 
 @dataclass(frozen=True)
+class ForgetMe:
+    """`forget-me`: erase everything of the member, after a confirmation button (bot/privacy.py)."""
+
+
+@dataclass(frozen=True)
 class ShowHelp:
     problem: str | None = None  # why the text wasn't understood, shown above the help
     echo: str | None = None  # what the member typed, so nothing is lost
@@ -65,13 +70,14 @@ Command = (
     | UndoLast
     | EditWin
     | DeleteWin
+    | ForgetMe
     | ShowHelp
     | SettingsCommand
     | MetricCommand
     | TrialCommand
 )
 
-WIN_WORDS = ("help", "list", "undo", "edit", "delete", "log")
+WIN_WORDS = ("help", "list", "undo", "edit", "delete", "log", "forget-me")
 METRIC_WORDS = ("metric", "metrics")  # rules/metrics.py
 TRIAL_WORDS = ("trial", "export", "overwork")  # rules/trial.py
 COMMAND_WORDS = WIN_WORDS + SETTINGS_WORDS + METRIC_WORDS + TRIAL_WORDS
@@ -102,6 +108,8 @@ def parse_command(text: str, refs: SlackRefs | None = None) -> Command:
         return _or_help(ShowHelp(), text, rest, "help")
     if word == "undo":
         return _or_help(UndoLast(), text, rest, "undo")
+    if word == "forget-me":
+        return _or_help(ForgetMe(), text, rest, "forget-me")
     if word == "list":
         return _parse_list(rest, text)
     if word in METRIC_WORDS:

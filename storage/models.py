@@ -115,6 +115,8 @@ class Member(Base):
     holiday_region: Mapped[str | None] = mapped_column(String(64))
     # The overwork guard during a trial (rules/trial.py): a private note when remote days run long.
     overwork_guard: Mapped[bool] = mapped_column(default=True)
+    # `/remote-win forget-me` waiting for its Confirm button, which carries this token (storage/privacy.py).
+    forget_token: Mapped[str | None] = mapped_column(String(32))
 
 
 class Win(Base):

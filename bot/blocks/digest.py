@@ -34,6 +34,7 @@ from rules.wins import shown_number
 Block = dict[str, Any]
 
 ACK, DETAILS, ASK, SHOW_ALL = "digest_ack", "digest_details", "digest_ask", "digest_show_all"
+DECLINE = "digest_decline"  # "Not my report": the manager says this member doesn't report to them
 # Previous and Next share one actions block, so each needs its own action_id: Slack refuses a view whose
 # block repeats one (https://docs.slack.dev/reference/block-kit/block-elements/button-element).
 DETAIL_PREVIOUS, DETAIL_NEXT = "digest_detail_previous", "digest_detail_next"
@@ -53,6 +54,22 @@ RESERVE_TEXT = 100  # room for a continuation's "Week …, continued (2 of 3)" l
 def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
     button = {"type": "button", "text": plain_text(text), "action_id": action_id, "value": value}
     return button | ({"style": style} if style else {})
+
+
+def decline_confirm() -> dict[str, Any]:
+    """Slack's own confirmation dialog before "Not my report" is sent."""
+    return {
+        "title": plain_text("Not your report?"),
+        "text": plain_text(
+            "They will no longer name you as their manager, and are told so. Their week leaves your digests."
+        ),
+        "confirm": plain_text("Not my report"),
+        "deny": plain_text("Keep"),
+    }
+
+
+def _decline_button(report: ReportWeek) -> dict[str, Any]:
+    return _button("Not my report", DECLINE, report_key(report)) | {"confirm": decline_confirm()}
 
 
 def report_key(report: ReportWeek) -> str:
@@ -290,6 +307,7 @@ def _report_blocks(report: ReportWeek) -> list[Block]:
     ]
     if more:
         buttons.append(_button(f"Show all {report.win_count} wins", SHOW_ALL, report_key(report)))
+    buttons.append(_decline_button(report))
     return [
         section(text),
         context(_cut_escaped("\n".join(facts), CONTEXT_LIMIT)),

@@ -14,6 +14,7 @@ HELP = """*`/remote-win`* logs the wins of your remote days.
 • `/remote-win undo`: remove your last win
 • `/remote-win edit 42` / `delete 42`: change or remove win #42 (`list` shows the numbers)
 • `/remote-win log <text>`: log a win that starts with a command word, like `log undo the bad deploy`
+• `/remote-win forget-me`: delete everything remote-wins keeps about you (it asks first)
 • `/remote-win help`: this help
 Or send me a direct message: its text works like `/remote-win`'s (`shipped the Q3 report`, `list`, `undo`)."""
 
@@ -48,8 +49,8 @@ or `a week`); `metrics` lists them, `metric remove tickets closed` takes one off
 for a past day)
 • `/remote-win trial`: propose a remote-work trial to your manager (or `trial start 2026-03-02 90 days \
 checkins 30,60,90` with your settings); `trial show`, `trial end`
-• `/remote-win export`: your evidence pack in our DM, a one-page summary and every win as CSV \
-(`export 2026-01-05..2026-04-04` for any range)
+• `/remote-win export`: in our DM, your evidence pack (a one-page summary and every win as CSV) and \
+everything remote-wins keeps about you as JSON; `export 2026-01-05..2026-04-04`: the pack of those days only
 • `/remote-win overwork off` / `on`: the private note when your remote days run long"""
 
 

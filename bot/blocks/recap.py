@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.blocks.digest import ACK, ASK, digest_messages
+from bot.blocks.digest import ACK, ASK, DECLINE, digest_messages
 from bot.blocks.escape import MESSAGE_BLOCKS, MESSAGE_TEXT, mrkdwn
 from bot.blocks.kit import section, text_size
 from bot.blocks.wins import Message
@@ -20,7 +20,7 @@ from rules.calendar import zone
 from rules.digest import Digest
 
 MARK_PRIVATE, ADD_WIN = "recap_private", "recap_add"
-MANAGER_ONLY = frozenset({ACK, ASK})
+MANAGER_ONLY = frozenset({ACK, ASK, DECLINE})
 
 Block = dict[str, Any]
 

@@ -11,6 +11,7 @@ from bot.listeners import (
     events,
     messages,
     plans,
+    privacy,
     questions,
     settings,
     shortcuts,
@@ -33,5 +34,6 @@ def register_all(app: App, services: Services) -> None:
         digest,
         questions,
         trial,
+        privacy,
     ):
         module.register(app, services)

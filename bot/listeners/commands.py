@@ -22,13 +22,13 @@ from bot.blocks.wins import (
     saved_message,
 )
 from bot.directory import member_for
-from bot.evidence import send_pack
 from bot.home import refresh_home
 from bot.listeners.answer import answer_command
 from bot.listeners.forms import open_edit_form, open_new_form
 from bot.listeners.settings import change_settings, open_settings, refs_in, show_settings
 from bot.listeners.trial import open_trial_form
 from bot.metrics import metric_command
+from bot.privacy import ask_to_forget, send_export
 from bot.services import Services
 from bot.slack_text import as_typed
 from bot.trials import trial_command
@@ -36,6 +36,7 @@ from rules.commands import (
     Command,
     DeleteWin,
     EditWin,
+    ForgetMe,
     ListWins,
     LogWin,
     OpenForm,
@@ -220,11 +221,20 @@ def data_answer(
             )
         case ExportPack(first, last):
             return DataAnswer(
-                lambda: send_pack(services, team, user, first, last),
+                lambda: send_export(services, team, user, first, last),
                 pending=notice_message("Making your evidence pack…"),
                 failed=lambda: notice_message(
                     "Couldn't make your evidence pack just now. Try again in a minute: "
                     f"`{retry_prefix}{shown(typed, 500)}`"
+                ),
+            )
+        case ForgetMe():
+            return DataAnswer(
+                lambda: ask_to_forget(services, team, user),
+                pending=notice_message("Looking up what remote-wins keeps about you…"),
+                failed=lambda: notice_message(
+                    "Couldn't do that just now, so nothing changed. Try again in a minute: "
+                    f"`{retry_prefix}forget-me`"
                 ),
             )
         case OpenTrialForm():  # from a DM, which can't open a modal

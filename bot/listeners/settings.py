@@ -46,6 +46,7 @@ from bot.home import refresh_home
 from bot.listeners.answer import form_result
 from bot.listeners.forms import OPEN_ERRORS, not_opened, slack_error, tell, with_origin
 from bot.listeners.views import confirm_submission
+from bot.privacy import tell_named_manager
 from bot.services import Services
 from bot.slack_text import as_typed
 from rules.settings import (
@@ -177,6 +178,8 @@ def change_settings(
                 done = change_words(change, snap)
     forget_member(services, team, user)  # the cached member carries the zone and the remote days
     refresh_home(services, team, user)
+    if isinstance(change, SetManager) and change.user_id and change.user_id != user:
+        services.background.submit(tell_named_manager, services, team, user, change.user_id)
     return changed_message(done, snap, now, _warnings(warning, snap.settings, done))
 
 
@@ -244,10 +247,13 @@ def handle_submission(services: Services, ack: Ack, body: dict[str, Any], view: 
             wanted, errors = settings_from_form(form, current, user)
             if wanted is None:
                 return errors, None
+            named = new_manager(current, wanted)
             stored.save_settings(session, member.id, wanted, now)
             snap = stored.snapshot(session, member.id, now)
         forget_member(services, team, user)
         refresh_home(services, team, user)
+        if named and named != user:
+            services.background.submit(tell_named_manager, services, team, user, named)
         done = "Settings saved."
         return {}, changed_message(done, snap, now, _warnings(warning, snap.settings, done))
 

@@ -116,10 +116,12 @@ def test_export_in_slack_uploads_the_page_and_the_csv_to_the_dm(
         ],
         what="the pack's message",
     )[0]
+    # Without a range, everything remote-wins keeps about the member comes too, as JSON (bot/privacy.py).
     uploaded = wait_until(
-        lambda: files_in(fake_slack, intro.ts) if len(files_in(fake_slack, intro.ts)) == 2 else None,
-        what="both files",
+        lambda: files_in(fake_slack, intro.ts) if len(files_in(fake_slack, intro.ts)) == 3 else None,
+        what="the three files",
     )
+    assert "remote-wins-data-UA-2026-04-03.json" in uploaded
     page = uploaded["remote-work-evidence-2026-03-02-to-2026-03-31.html"].decode()
     assert_round_trips(uploaded["remote-work-evidence-2026-03-02-to-2026-03-31.csv"])
     assert_self_contained(page)

@@ -130,7 +130,11 @@ def test_the_text_form_a_running_trial_and_who_may_answer(sim: Simulation, servi
     assert "Remote-work trial: day 1 of 60 · next check-in Mon 23 Mar 2026" in home
     again = sim.command("trial start")
     assert "You have a trial running since Mon 2 Mar 2026" in again and "You typed" in again
-    proposal = wait_until(lambda: dms(sim.fake, "UM"), what="the proposal")[0]
+
+    def proposals() -> list[Message]:  # after the DM telling UM they were named as manager
+        return [m for m in dms(sim.fake, "UM") if "proposes a remote-work trial" in text_of(m)]
+
+    proposal = wait_until(proposals, what="the proposal")[0]
     press(sim.slack, proposal, element(proposal, "trial_discuss"), user="UX")
     wait_until(lambda: dms(sim.fake, "UX"), what="the stranger told")
     assert "Only the person this message was sent to can answer it" in text_of(dms(sim.fake, "UX")[0])

@@ -421,9 +421,10 @@ def test_a_90_day_trial_day_by_day(sim: Simulation, services: Services, fake_sla
         "view"
     ]
     assert sim.slack.submit_view(view | {"id": "VT"}, trial_form_values(view), user="UA").body == b""
-    proposal = wait_until(lambda: [m for m in fake_slack.messages if m.channel == "DM"], what="the proposal")[
-        0
-    ]
+    proposal = wait_until(  # after the DM telling UM they were named as manager
+        lambda: [m for m in fake_slack.messages if m.channel == "DM" and "proposes a" in text_of(m)],
+        what="the proposal",
+    )[0]
     shown = text_of(proposal)
     assert (
         "<@UA> proposes a remote-work trial" in shown

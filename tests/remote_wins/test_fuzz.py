@@ -18,8 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.blocks.digest import ACK, ASK, DETAIL_NEXT, DETAIL_PREVIOUS, DETAILS, SHOW_ALL
+from bot.blocks.digest import ACK, ASK, DECLINE, DETAIL_NEXT, DETAIL_PREVIOUS, DETAILS, SHOW_ALL
 from bot.blocks.plans import OPEN_PLAN, OPEN_SUMMARY, PLAN_FORM, SKIP, SUMMARY_FORM
+from bot.blocks.privacy import FORGET_CANCEL, FORGET_CONFIRM
 from bot.blocks.settings import CALLBACK_ID as SETTINGS_FORM
 from bot.blocks.settings import OPEN_SETTINGS
 from bot.listeners.digest import ANSWER, ASK_FORM, PRIVATE_FORM, RECAP_ADD, RECAP_PRIVATE
@@ -51,6 +52,9 @@ ACTIONS = [
     RECAP_ADD,
     OPEN_SETTINGS,
     ANSWER,
+    FORGET_CONFIRM,
+    FORGET_CANCEL,
+    DECLINE,
 ]
 FORMS = ["win_form", PLAN_FORM, SUMMARY_FORM, ASK_FORM, PRIVATE_FORM, SETTINGS_FORM, ANSWER_FORM]
 CONTENT_TYPES = [
@@ -196,7 +200,7 @@ def test_win_form_values_are_validated_and_ping_nobody(
 @given(
     action_id=st.sampled_from(ACTIONS),
     value=st.text(max_size=30)
-    | st.sampled_from(["1", "0", "-1", "1:2026-W48", "2026-11-24", "1:2026-W53:9"]),
+    | st.sampled_from(["1", "0", "-1", "1:2026-W48", "2026-11-24", "1:2026-W53:9", "0" * 32]),
     block_id=st.text(max_size=20) | st.just("plan_done_0:2026-11-24"),
     in_view=st.booleans(),
 )

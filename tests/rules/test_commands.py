@@ -12,6 +12,7 @@ from rules.commands import (
     MAX_LIST_DAYS,
     DeleteWin,
     EditWin,
+    ForgetMe,
     ListWins,
     LogWin,
     OpenForm,
@@ -91,6 +92,13 @@ def test_list_a_range_of_exactly_the_maximum_length() -> None:
 
 def test_undo() -> None:
     assert parse_command("undo") == UndoLast()
+
+
+def test_forget_me_takes_nothing_after_it_and_log_keeps_the_words_a_win() -> None:
+    assert parse_command("forget-me") == ForgetMe() == parse_command("Forget-Me ")
+    refused = parse_command("forget-me please")
+    assert isinstance(refused, ShowHelp) and refused.echo == "forget-me please"
+    assert parse_command("log forget-me moments") == LogWin("forget-me moments")
 
 
 def test_edit_with_a_number() -> None:
