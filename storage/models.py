@@ -422,7 +422,7 @@ class Question(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))  # who was asked
-    asker_user_id: Mapped[str] = mapped_column(String(32))
+    asker_user_id: Mapped[str | None] = mapped_column(String(32))  # None: the asker erased their data
     week: Mapped[str] = mapped_column(String(8))  # the ISO week it was about
     text: Mapped[str] = mapped_column(Text)  # as typed, shown again in the answer's modal
     asked_at: Mapped[datetime]  # when it was delivered to the member's DM

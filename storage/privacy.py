@@ -9,7 +9,8 @@ is in the export and in the erasure without a change here. Foreign keys with SET
 pointing to the manager's digest) are not ownership: a manager's export never carries a report's wins.
 
 Other members' rows name the member by Slack user id where they point to them as a manager (a report's
-`manager_user_id`, the manager a trial was proposed to, who got a check-in's manager copy). Erasing the
+`manager_user_id`, the manager a trial was proposed to, who got a check-in's manager copy, who asked a
+question). Erasing the
 member clears those, so no row anywhere refers to them; the report's own rows stay.
 Every query here is keyed by workspace: the same user id in another workspace is another member.
 """
@@ -24,7 +25,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, delete, false, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import Base, FormOrigin, Member, Trial, TrialCheckin
+from storage.models import Base, FormOrigin, Member, Question, Trial, TrialCheckin
 from storage.schedules import reschedule, reschedule_digest
 
 EXPORT_FORMAT = "remote-wins member export"
@@ -166,6 +167,11 @@ def forget(
         update(TrialCheckin)
         .where(TrialCheckin.trial_id.in_(in_workspace), TrialCheckin.manager_user_id == user_id)
         .values(manager_user_id=None)
+    )
+    session.execute(  # the reports keep their answers (their reachability), without who asked
+        update(Question)
+        .where(Question.workspace_id == workspace_id, Question.asker_user_id == user_id)
+        .values(asker_user_id=None)
     )
     session.execute(delete(FormOrigin).filter_by(workspace_id=workspace_id, user_id=user_id))
     deleted: dict[str, int] = {}

@@ -23,7 +23,7 @@ class SavedQuestion:
     workspace_id: str
     member_id: int
     member_user_id: str
-    asker_user_id: str
+    asker_user_id: str | None  # None: the asker has since erased their data (forget-me)
     week: str
     text: str
     asked_at: datetime

@@ -68,7 +68,7 @@ def answer_form(question: SavedQuestion, tz: str) -> dict[str, Any]:
     period = week_range(question.week)
     blocks = [
         section(
-            f"<@{mrkdwn(question.asker_user_id)}> asked on {_when(question, tz)} about your week "
+            f"{_asker(question)} asked on {_when(question, tz)} about your week "
             f"({short_day(period.first)} – {short_day(period.last)}):"
         ),
         section(f"> {shown(' '.join(question.text.split()), QUESTION_SHOWN)}"),
@@ -159,8 +159,16 @@ def handle_answer(services: Services, ack: Ack, body: dict[str, Any], view: dict
     services.background.submit(after, recorded)
 
 
+def _asker(question: SavedQuestion) -> str:
+    return f"<@{mrkdwn(question.asker_user_id)}>" if question.asker_user_id else "Your former manager"
+
+
 def deliver_answer(services: Services, member: str, question: SavedQuestion, answer: str) -> None:
     """DM the manager who asked; the member hears whether it arrived, with their answer back if not."""
+    if question.asker_user_id is None:
+        gone = "The person who asked has since erased their data, so your answer is recorded but not sent."
+        send_dm(services, member, notice_message(gone))
+        return
     if send_dm(services, question.asker_user_id, answer_message(member, question, answer)):
         send_dm(services, member, notice_message(f"Your answer reached <@{mrkdwn(question.asker_user_id)}>."))
         return

@@ -28,6 +28,7 @@ from storage.models import (
     Metric,
     MetricValue,
     Plan,
+    Question,
     Trial,
     TrialCheckin,
     Win,
@@ -134,6 +135,17 @@ def populate(session: Session, team: str, user: str, tag: str, manager: str | No
     )
     session.add(
         DigestAck(workspace_id=team, manager_member_id=member.id, week="2026-W48", acknowledged_at=NOW)
+    )
+    session.add(  # asked by their manager: erasing the manager keeps the question, without the asker
+        Question(
+            workspace_id=team,
+            member_id=member.id,
+            asker_user_id=manager or "UNOBODY",
+            week="2026-W48",
+            text=f"how did {tag}'s week go?",
+            asked_at=NOW,
+            answered_at=NOW,
+        )
     )
     session.add(
         FormOrigin(

@@ -20,7 +20,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("workspace_id", sa.String(length=32), nullable=False),
         sa.Column("member_id", sa.Integer(), nullable=False),
-        sa.Column("asker_user_id", sa.String(length=32), nullable=False),
+        sa.Column("asker_user_id", sa.String(length=32), nullable=True),
         sa.Column("week", sa.String(length=8), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("asked_at", sa.DateTime(timezone=True), nullable=False),
