@@ -131,6 +131,8 @@ class Win(Base):
         # A digest's pending wins are those recorded since its floor (storage.windows.covered_wins), whatever
         # day they are for: a range per report, not a scan of each report's whole history.
         Index("ix_wins_member_created", "member_id", "created_at"),
+        # A built digest's wins, each report's in the order the digest shows them (its first few per report).
+        Index("ix_wins_digest_member_date", "digest_id", "member_id", "local_date"),
         # A retried request (same trigger or view id) saves nothing twice; the ids are Slack's, unique
         # for a request, so the key is the member's own.
         UniqueConstraint("member_id", "source_ref"),
@@ -152,7 +154,7 @@ class Win(Base):
     private: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime]
     # The manager's digest that showed this win: each shared win is in exactly one (see storage.windows).
-    digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id", ondelete="SET NULL"), index=True)
+    digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id", ondelete="SET NULL"))
 
 
 class DayOverride(Base):
