@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.evidence import gather, markdown_page
 from bot.services import Services
@@ -199,3 +199,22 @@ def test_only_the_member_asked_answers_once_and_the_first_answer_counts(
     with services.sessions() as session:
         answered = session.scalar(select(Question.answered_at))
     assert answered == at(date(2026, 3, 3), 10, 10).astimezone(UTC)
+
+
+def test_a_question_from_a_manager_who_erased_their_data_is_answered_and_kept_but_not_sent(
+    sim: Simulation, services: Services, fake_slack: FakeSlack
+) -> None:
+    sim.clock.now = at(MON, 8)
+    sim.command("trial start today 30 days checkins 10")
+    question = ask(sim, at(date(2026, 3, 3), 10), "Status?")
+    with services.sessions.begin() as session:  # as storage.privacy.forget leaves it when Mia erases hers
+        session.execute(update(Question).values(asker_user_id=None))
+    view, reply = answer(sim, question, at(date(2026, 3, 3), 10, 10), "all good")
+    assert reply.body == b""
+    assert "Your former manager asked on Tue 3 Mar 10:00" in str(view["blocks"])
+    told = wait_until(
+        lambda: [m for m in dms(fake_slack, "UA") if "recorded but not sent" in text_of(m)], what="Ana told"
+    )
+    assert len(told) == 1 and not answers_to_mia(sim)
+    with services.sessions() as session:
+        assert session.scalar(select(Question.answered_at)) == at(date(2026, 3, 3), 10, 10).astimezone(UTC)
