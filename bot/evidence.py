@@ -428,8 +428,8 @@ def send_pack(services: Services, team: str, user: str, first: date | None, last
         "browser and print, and every win as CSV (private wins left out)."
     )
     try:
-        posted = services.client.chat_postMessage(channel=user, **notice_message(intro_text))
-        services.client.files_upload_v2(
+        posted = services.client_for(team).chat_postMessage(channel=user, **notice_message(intro_text))
+        services.client_for(team).files_upload_v2(
             channel=posted["channel"],
             thread_ts=posted["ts"],
             file_uploads=[{"content": data, "filename": name, "title": title} for name, data, title in files],
