@@ -31,6 +31,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.installations import latest_bot
 
+# The manifest's bot scopes (manifest.yml, checked by tests/test_manifest.py): what an install asks for.
+BOT_SCOPES = ("commands", "chat:write", "users:read", "files:write", "im:history")
 ROTATE_BEFORE_MINUTES = 120  # refresh a rotating token this long before it expires (Bolt's default)
 log = logging.getLogger(__name__)
 
