@@ -306,15 +306,16 @@ def local_date_of(kind: str, period: str) -> date:
 def _verdict(
     session: Session, member: Member, kind: str, local_date: date, due_at: datetime, now: datetime
 ) -> str:
-    """SKIPPED (paused, gone, or not a remote day any more), MISSED (too late) or SENT (send it).
+    """SKIPPED (paused, gone, their workspace uninstalled the app, or not a remote day any more), MISSED (too
+    late) or SENT (send it).
 
     A manager's digest goes whether or not they pause their own prompts; it is about their team."""
+    if is_uninstalled(session, member.workspace_id):  # until it installs again, or its data is purged
+        return SKIPPED
     schedule = schedule_of(member, holiday_calendar(session, member))  # a holiday is not a remote day
     if kind in CHECKIN_KINDS:  # a trial's: for whoever is still in Slack, late rather than missed
         return SENT if schedule.active else SKIPPED
     if not schedule.active or (schedule.paused and kind != DIGEST):
-        return SKIPPED
-    if is_uninstalled(session, member.workspace_id):  # until it installs again, or its data is purged
         return SKIPPED
     if kind not in WEEKLY_KINDS:
         overrides = overrides_for(session, member.id, local_date, local_date)

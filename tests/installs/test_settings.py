@@ -74,3 +74,12 @@ def test_env_example_lists_the_new_settings() -> None:
     listed = (ROOT / ".env.example").read_text()
     for variable in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "DATA_RETENTION_DAYS"):
         assert f"\n{variable}=" in listed
+
+
+def test_rotating_tokens_and_refresh_tokens_are_never_logged() -> None:
+    from remote_wins.logs import RedactSecrets
+
+    line = RedactSecrets([CLIENT["SLACK_CLIENT_SECRET"]]).redact(
+        f"token xoxe.xoxb-TA-1-abcdef refresh xoxe-1-0123456789 secret {CLIENT['SLACK_CLIENT_SECRET']}"
+    )
+    assert "abcdef" not in line and "0123456789" not in line and CLIENT["SLACK_CLIENT_SECRET"] not in line
