@@ -535,6 +535,7 @@ class FakeSlack:
                 answer = {"ok": False, "error": e.error, "problem": e.problem}
             for watcher in self._watchers:
                 watcher(method, params if isinstance(params, dict) else {}, answer)
+            self._team = self.team_id  # helpers called between requests (post_as_user…) act in it
         return reply  # encoded under the lock: stored views and messages may change right after
 
     def _inject_fault(self, method: str) -> None:
