@@ -174,11 +174,12 @@ def _tell(services: Services, body: dict[str, Any], respond: Respond | None, tex
 
 def _open(services: Services, body: dict[str, Any], view: dict[str, Any]) -> None:
     """Open the modal, or stack it when the button was pressed inside a modal (Details' "Ask")."""
+    client = services.client_for(body["team"]["id"])
     try:
         if body.get("view") and body["view"].get("type") == "modal":
-            services.client_for(body["team"]["id"]).views_push(trigger_id=body["trigger_id"], view=view)
+            client.views_push(trigger_id=body["trigger_id"], view=view)
         else:
-            services.client_for(body["team"]["id"]).views_open(trigger_id=body["trigger_id"], view=view)
+            client.views_open(trigger_id=body["trigger_id"], view=view)
     except SlackApiError as error:
         log.warning("opening a modal failed: %s", error.response.get("error"))
         _tell(services, body, None, f"{not_opened('that', error)} Press the button again.")
