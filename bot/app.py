@@ -13,11 +13,12 @@ from bot.listeners import register_all
 from bot.services import Services
 from bot.slack_client import web_client
 from bot.slack_text import storable
-from bot.workspaces import InstallationAuthorize, InstalledWorkspaces
+from bot.workspaces import InstallationAuthorize, InstalledWorkspaces, SingleWorkspace
 from remote_wins.config import Settings
 from storage.db import create_db_engine, session_factory
 from storage.installations import installation_store
 from storage.schema import ensure_current
+from storage.workspaces import mark_served
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,12 @@ def build_services(settings: Settings) -> Services:
     engine = create_db_engine(settings.database_url)
     ensure_current(engine)
     sessions, client = session_factory(engine), web_client(settings)
-    slack = None  # single workspace: SLACK_BOT_TOKEN's
+
+    def served_again(team_id: str) -> None:
+        with sessions.begin() as session:
+            mark_served(session, team_id)
+
+    slack: SingleWorkspace | InstalledWorkspaces = SingleWorkspace(client, on_verified=served_again)
     if settings.oauth:
         assert settings.client_id and settings.client_secret
         store = installation_store(engine, settings.client_id)

@@ -72,10 +72,13 @@ def copy_client(base: WebClient, token: str | None, **overrides: Any) -> WebClie
 
 
 class SingleWorkspace:
-    """SLACK_BOT_TOKEN's workspace only. Its team id comes from `auth.test`, asked once."""
+    """SLACK_BOT_TOKEN's workspace only. Its team id comes from `auth.test`, asked once; `on_verified` is
+    then told it: a token Slack accepts means the app is installed there (again, after an uninstall
+    and a new token)."""
 
-    def __init__(self, client: WebClient) -> None:
+    def __init__(self, client: WebClient, on_verified: Callable[[str], None] | None = None) -> None:
         self.client = client
+        self._on_verified = on_verified
         self._team_id: str | None = None
         self._lock = threading.Lock()
 
@@ -83,7 +86,10 @@ class SingleWorkspace:
     def team_id(self) -> str:
         with self._lock:
             if self._team_id is None:
-                self._team_id = str(self.client.auth_test()["team_id"])
+                team_id = str(self.client.auth_test()["team_id"])
+                if self._on_verified is not None:
+                    self._on_verified(team_id)
+                self._team_id = team_id
             return self._team_id
 
     def serves(self, team_id: str | None) -> bool:

@@ -26,6 +26,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.app import build_services
 from bot.services import Services
+from bot.workspaces import SingleWorkspace
 from jobs.leader import Leadership, leadership_for
 from jobs.retention import purge_expired
 from jobs.tick import TickReport, run_tick
@@ -184,7 +185,10 @@ def run_clock(settings: Settings, *, interval_seconds: int = TICK_SECONDS) -> No
 def _check_token(services: Services) -> None:
     """As `serve` does: a token Slack refuses stops the clock at start, in one line, not at every send."""
     try:
-        services.client.auth_test()
+        if isinstance(services.slack, SingleWorkspace):  # auth.test, once: a reinstall is served again
+            log.info("clock: serving workspace %s", services.slack.team_id)
+        else:
+            services.client.auth_test()
     except SlackApiError as error:
         raise ConfigError(
             "SLACK_BOT_TOKEN", "was not accepted by Slack", str(error.response.get("error"))

@@ -25,6 +25,12 @@ def mark_installed(session: Session, team_id: str, now: datetime) -> None:
     session.execute(update(Workspace).where(Workspace.id == team_id).values(uninstalled_at=None))
 
 
+def mark_served(session: Session, team_id: str) -> None:
+    """The workspace's token works again (single-workspace mode, after a reinstall): it is served again,
+    and its data no longer awaits deletion. A workspace not stored yet gets no row here."""
+    session.execute(update(Workspace).where(Workspace.id == team_id).values(uninstalled_at=None))
+
+
 def mark_uninstalled(session: Session, team_id: str, now: datetime) -> bool:
     """Stop everything for the workspace: stamp it and delete its tokens. False if it was already
     stamped (Slack sends both `tokens_revoked` and `app_uninstalled`): the first stamp starts the

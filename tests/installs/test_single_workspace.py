@@ -5,13 +5,18 @@ workspace's token."""
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from bot.installs import NOT_SERVED
+from bot.app import build_services
+from bot.installs import NOT_SERVED, stop_workspace
 from bot.services import Services
 from bot.workspaces import NotInstalled, SingleWorkspace
+from remote_wins.config import Settings
+from storage.members import save_member
 from storage.models import Member, Win, Workspace
+from storage.workspaces import is_uninstalled
 from tests.conftest import SIGNING_SECRET
 from tests.fake_slack import FakeSlack
 from tests.support import SlackRequests, form_values, wait_until
@@ -71,3 +76,22 @@ def test_the_clients_of_single_workspace_mode_serve_only_the_tokens_workspace(se
             assert refused.team_id == team
         else:
             raise AssertionError(f"{team!r} was served")
+
+
+def test_a_reinstall_with_a_working_token_serves_the_workspace_again(
+    settings: Settings, services: Services, fake_slack: FakeSlack
+) -> None:
+    """After an uninstall the operator gives the process the new token and restarts it: a token Slack
+    accepts means the app is installed there, so the workspace's prompts resume and its data stays."""
+    with services.sessions.begin() as session:
+        save_member(session, "T0001", "U1", tz="Europe/Berlin", display_name="ana", now=datetime.now(UTC))
+    stop_workspace(services, "T0001", "the app was uninstalled")
+    with services.sessions() as session:
+        assert is_uninstalled(session, "T0001")
+    restarted = build_services(settings)
+    try:
+        assert restarted.client_for("T0001") is restarted.client
+        with restarted.sessions() as session:
+            assert not is_uninstalled(session, "T0001")
+    finally:
+        restarted.close()
