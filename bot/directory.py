@@ -54,7 +54,7 @@ def refresh_member(services: Services, workspace_id: str, user_id: str) -> Membe
     """Ask Slack for the member's zone and name; if Slack can't say, keep what we had or use UTC for now."""
     now = services.clock()
     try:
-        user = services.client.users_info(user=user_id)["user"]
+        user = services.client_for(workspace_id).users_info(user=user_id)["user"]
     except (SlackApiError, SlackClientError, OSError) as error:
         log.warning("users.info failed for %s: %s", user_id, getattr(error, "response", error))
         known = cached_member(services, workspace_id, user_id)
@@ -79,7 +79,7 @@ def look_up_person(services: Services, workspace_id: str, user_id: str) -> Perso
     deactivated account). A person who can be a manager is kept with their zone, so that their digest,
     and the member's recap before it, run in it from the start. Raises when Slack can't answer."""
     try:
-        user = services.client.users_info(user=user_id)["user"]
+        user = services.client_for(workspace_id).users_info(user=user_id)["user"]
     except SlackApiError as error:
         if error.response.get("error") in ("user_not_found", "user_not_visible"):
             return Person(user_id, found=False)

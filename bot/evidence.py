@@ -440,8 +440,8 @@ def send_pack(
     if extra:
         intro_text += " Also everything remote-wins keeps about you, private wins included, as JSON."
     try:
-        posted = services.client.chat_postMessage(channel=user, **notice_message(intro_text))
-        services.client.files_upload_v2(
+        posted = services.client_for(team).chat_postMessage(channel=user, **notice_message(intro_text))
+        services.client_for(team).files_upload_v2(
             channel=posted["channel"],
             thread_ts=posted["ts"],
             file_uploads=[{"content": data, "filename": name, "title": title} for name, data, title in files],

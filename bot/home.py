@@ -92,7 +92,7 @@ def _team_data(session: Session, member: MemberRef, tz: str, now: datetime) -> T
 def publish_home(services: Services, team: str, user: str) -> None:
     """On app_home_opened. Republishing is idempotent, so a retried event (X-Slack-Retry-Num) does no harm."""
     services.home_viewers.opened((team, user))
-    services.client.views_publish(user_id=user, view=home_view(*home_data(services, team, user)))
+    services.client_for(team).views_publish(user_id=user, view=home_view(*home_data(services, team, user)))
 
 
 def refresh_home(services: Services, team: str, user: str) -> None:

@@ -113,12 +113,12 @@ def erase(services: Services, team: str, user: str, *, token: str | None = None)
         period = request_period(f"{user}:{token or now.isoformat()}")
         notices = _claim_notices(session, team, forgotten.reports, MANAGER_GONE, period, now)
     forget_member(services, team, user)
-    _send_notices(services, notices, manager_link_ended_notice())
+    _send_notices(services, team, notices, manager_link_ended_notice())
     for _member_id, report_user in forgotten.reports:
         forget_member(services, team, report_user)
         refresh_home(services, team, report_user)
     try:
-        services.client.views_publish(user_id=user, view=forgotten_home())
+        services.client_for(team).views_publish(user_id=user, view=forgotten_home())
     except (SlackClientError, OSError) as error:  # the erasure is done: Slack's part is only shown
         log.info("could not empty the Home of %s: %s", user, getattr(error, "response", error))
     return forgotten
@@ -138,7 +138,7 @@ def decline(services: Services, team: str, manager_user: str, member_id: int) ->
         period = request_period(f"{manager_user}:{now.isoformat()}")
         notices = _claim_notices(session, team, [(member_id, report_user)], MANAGER_DECLINED, period, now)
     forget_member(services, team, report_user)
-    _send_notices(services, notices, manager_link_ended_notice(manager_user))
+    _send_notices(services, team, notices, manager_link_ended_notice(manager_user))
     refresh_home(services, team, report_user)
     refresh_home(services, team, manager_user)
     return declined_answer(report_user)
@@ -157,7 +157,7 @@ def tell_named_manager(services: Services, team: str, report_user: str, manager_
             session, team, [(manager_id, manager_user)], MANAGER_NAMED, request_period(f"{report_id}"), now
         )
     week = manager_week(now, "UTC")
-    _send_notices(services, notices, named_notice(report_user, f"{report_id}:{week}"))
+    _send_notices(services, team, notices, named_notice(report_user, f"{report_id}:{week}"))
 
 
 # -- notices, once each ------------------------------------------------------------------------------------
@@ -175,11 +175,11 @@ def _claim_notices(
     return claimed
 
 
-def _send_notices(services: Services, claimed: list[tuple[str, int]], notice: Message) -> None:
+def _send_notices(services: Services, team: str, claimed: list[tuple[str, int]], notice: Message) -> None:
     outcomes = []
     for user_id, delivery_id in claimed:
         try:
-            sent = services.client.chat_postMessage(channel=user_id, **notice)
+            sent = services.client_for(team).chat_postMessage(channel=user_id, **notice)
             outcomes.append((delivery_id, "sent", sent["channel"], sent["ts"], None))
         except SlackApiError as error:
             code = str(error.response.get("error") or "unknown_error")

@@ -11,8 +11,10 @@ from remote_wins.config import Settings
 
 
 def web_client(settings: Settings, *, timeout: int = 10, retries: int = 3) -> WebClient:
-    """A client that honours Retry-After on 429 and backs off on 5xx and dropped connections."""
-    client = WebClient(token=settings.require_bot_token(), base_url=settings.slack_api_url, timeout=timeout)
+    """A client that honours Retry-After on 429 and backs off on 5xx and dropped connections. In OAuth mode
+    it has no token: each workspace's client is a copy with its installation's (bot.workspaces)."""
+    token = None if settings.oauth else settings.require_bot_token()
+    client = WebClient(token=token, base_url=settings.slack_api_url, timeout=timeout)
     client.retry_handlers.extend(
         [
             RateLimitErrorRetryHandler(max_retry_count=retries),

@@ -83,6 +83,7 @@ def send_proposal(services: Services, trial_id: int) -> None:
             trial = trial_of(session, trial_id)
             if trial is None or not trial.manager_user_id:
                 return
+            client = services.client_for(trial.workspace_id)  # not installed: nothing claimed, nothing sent
             key = ledger.DeliveryKey(trial.workspace_id, trial.member_id, PROPOSAL_KIND, str(trial.id))
             delivery_id = ledger.claim(session, key, due_at=now, now=now, worker=WORKER)
             if delivery_id is None:
@@ -93,7 +94,7 @@ def send_proposal(services: Services, trial_id: int) -> None:
             inputs = trial_inputs(session, trial.member_id, trial.plan, first, trial.plan.start)
             message = proposal_message(member.user_id, trial.plan, trial.id, baseline(inputs))
         try:
-            sent = services.client.chat_postMessage(channel=trial.manager_user_id, **message)
+            sent = client.chat_postMessage(channel=trial.manager_user_id, **message)
             outcome = ("sent", sent["channel"], sent["ts"], None)
         except SlackApiError as error:
             outcome = ("failed", None, None, str(error.response.get("error") or "unknown_error"))
@@ -105,7 +106,7 @@ def send_proposal(services: Services, trial_id: int) -> None:
             if channel and ts:
                 record_proposal(session, trial.id, channel, ts)
         if error:
-            services.client.chat_postMessage(
+            client.chat_postMessage(
                 channel=member.user_id,
                 **notice_message(f"Slack didn't deliver your trial's proposal to your manager (`{error}`)."),
             )

@@ -26,7 +26,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.app import build_services
 from bot.services import Services
+from bot.workspaces import SingleWorkspace
 from jobs.leader import Leadership, leadership_for
+from jobs.retention import purge_expired
 from jobs.tick import TickReport, run_tick
 from remote_wins.config import ConfigError, Settings
 
@@ -75,7 +77,8 @@ class Clock:
         self._scheduler: BackgroundScheduler | None = None
 
     def tick(self) -> TickReport | None:
-        """One tick as of the current interval's instant, if this process leads; None if it doesn't.
+        """One tick as of the current interval's instant, if this process leads; None if it doesn't. After
+        the prompts, the data of workspaces uninstalled longer ago than the retention period is deleted.
 
         Never raises: the scheduler would only log it, and the next tick retries whatever is still due.
         """
@@ -89,6 +92,10 @@ class Clock:
             return None
         level = logging.INFO if report.items or report.interrupted else logging.DEBUG  # quiet minutes
         log.log(level, "clock: tick at %s: %s", _at(now), report.summary())
+        try:  # the leader alone deletes what has outlived the retention period
+            purge_expired(self.services, now)
+        except Exception:
+            log.exception("clock: purging uninstalled workspaces failed; the next tick tries again")
         return report
 
     def start(self) -> None:
@@ -155,12 +162,14 @@ def run_clock(settings: Settings, *, interval_seconds: int = TICK_SECONDS) -> No
     so no signal handler runs inside the scheduler's locks. A second signal stops the process at once.
     """
     check_interval(interval_seconds)
-    settings.require_bot_token()  # named before the database is touched, as `serve` does
+    if not settings.oauth:
+        settings.require_bot_token()  # named before the database is touched, as `serve` does
     signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)  # before any thread starts: all inherit it
     try:
         services = build_services(settings)
         try:
-            _check_token(services)
+            if not settings.oauth:  # OAuth mode: each workspace's token is its installation's
+                _check_token(services)
             clock = Clock(services, leadership_for(services.engine), interval_seconds=interval_seconds)
             clock.start()
             received = signal.sigwait(STOP_SIGNALS)
@@ -176,7 +185,10 @@ def run_clock(settings: Settings, *, interval_seconds: int = TICK_SECONDS) -> No
 def _check_token(services: Services) -> None:
     """As `serve` does: a token Slack refuses stops the clock at start, in one line, not at every send."""
     try:
-        services.client.auth_test()
+        if isinstance(services.slack, SingleWorkspace):  # auth.test, once: a reinstall is served again
+            log.info("clock: serving workspace %s", services.slack.team_id)
+        else:
+            services.client.auth_test()
     except SlackApiError as error:
         raise ConfigError(
             "SLACK_BOT_TOKEN", "was not accepted by Slack", str(error.response.get("error"))

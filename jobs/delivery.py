@@ -1,8 +1,9 @@
 """Sending one scheduled message to Slack: paced, retried within the call, and its failure classified.
 
 A send first waits for its turn (jobs.ratelimit: per workspace and per channel, at `RateLimits.headroom`
-of Slack's limits), then calls `chat.postMessage` through a client made from the app's own
-(bot.slack_client: same token, URL, timeout and connection retry) with retry handlers set for a tick:
+of Slack's limits), then calls `chat.postMessage` through a client made from the workspace's own
+(bot.workspaces: its installation's token, or SLACK_BOT_TOKEN's for its one workspace; same URL, timeout
+and connection retry) with retry handlers set for a tick:
 
 - 429: slack_sdk's handler sleeps for Retry-After; first the whole workspace pauses (Slack's budget is
   shared by every send of the workspace), and after it the retry queues for a fresh turn.
@@ -19,6 +20,11 @@ result is a SendResult: sent (channel, ts), or failed with an error, which is ei
 - the member has left Slack (`member_gone`): `user_not_found`, `user_disabled`. Not `account_inactive`:
   Slack says that of the *token* (a deleted bot or workspace), and one dead token must not deactivate
   every member; it is recorded as a permanent failure like `invalid_auth`;
+- refused for the whole workspace (`WORKSPACE_REFUSED`): the app is not installed there any more
+  (`not_installed`, found before calling Slack), or Slack refuses its token (`invalid_auth`,
+  `account_inactive`, `token_revoked`, `token_expired`, `not_authed`). Permanent, and the rest of the
+  workspace's sends in this tick fail at once with the same error, without waiting for a turn, so one
+  dead workspace never slows another's deliveries (`Delivery.start_tick` forgets them);
 - or permanent: Slack's error code (`channel_not_found`, `not_in_channel`, `is_archived`,
   `invalid_auth`, …), and `timeout`: an answer that never came may hide a message that was posted, so
   it is not sent again.
@@ -40,6 +46,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryState
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
 
+from bot.workspaces import NotInstalled, SlackClients
 from jobs.ratelimit import RateLimiter
 
 Message = dict[str, Any]
@@ -57,6 +64,10 @@ TRANSIENT_ERRORS = frozenset(
     }
 )
 GONE_ERRORS = frozenset({"user_not_found", "user_disabled"})
+NOT_INSTALLED = "not_installed"
+WORKSPACE_REFUSED = frozenset(
+    {NOT_INSTALLED, "invalid_auth", "account_inactive", "token_revoked", "token_expired", "not_authed"}
+)
 _SLACK_CODE = re.compile(r"[a-z][a-z0-9_]*\Z")
 log = logging.getLogger(__name__)
 _next_call = threading.local()  # Delivery.before_the_call's hook, per sending thread
@@ -107,17 +118,20 @@ class SendResult:
 
 @dataclass
 class Delivery:
-    """How a tick sends: the app's client, the pace, the retries, and how many sends run at once.
+    """How a tick sends: the clients, the pace, the retries, and how many sends run at once.
 
     Keep one for the life of a clock process (and pass it to every `run_tick`) so that a pause after
-    a 429 carries over from one tick to the next.
+    a 429 carries over from one tick to the next. `clients` gives each workspace its client (a tick's
+    default: the app's, bot.services.Services.slack); without it every send uses `client` (tests).
     """
 
     client: WebClient
     limits: RateLimits = field(default_factory=RateLimits)
     retries: Retries = field(default_factory=Retries)
     workers: int = 8
+    clients: SlackClients | None = None
     limiter: RateLimiter = field(init=False)
+    _refused: dict[str, str] = field(init=False, default_factory=dict)  # workspace -> error, this tick
 
     def __post_init__(self) -> None:
         if self.workers < 1:
@@ -140,20 +154,37 @@ class Delivery:
         finally:
             _next_call.hook = None
 
+    def start_tick(self) -> None:
+        """A new tick tries again the workspaces whose tokens Slack refused in the last one."""
+        self._refused.clear()
+
+    def refused(self, workspace_id: str) -> str | None:
+        """Why this tick sends nothing more to the workspace (see the module doc), if it doesn't."""
+        return self._refused.get(workspace_id)
+
     def send(self, workspace_id: str, user_id: str, message: Message) -> SendResult:
         """Post `message` to the member's DM (the user id as channel opens it) and say what happened."""
+        if refused := self.refused(workspace_id):
+            return SendResult(error=refused)
         self.limiter.acquire(workspace_id, user_id)
+        try:  # after the turn: an uninstall while this send waited stops it here
+            client = self.client_for(workspace_id, user_id)
+        except NotInstalled:
+            self._refuse(workspace_id, NOT_INSTALLED)
+            return SendResult(error=NOT_INSTALLED)
         hook, _next_call.hook = getattr(_next_call, "hook", None), None
         if hook is not None and not hook():
             log.info("chat.postMessage to %s not sent: its claim was taken over", user_id)
             return SendResult(error=SUPERSEDED)
         try:
-            response = self.client_for(workspace_id, user_id).chat_postMessage(channel=user_id, **message)
+            response = client.chat_postMessage(channel=user_id, **message)
         except SlackApiError as error:
             if error.response.status_code == 429:
                 self.limiter.pause(workspace_id, retry_after(error.response.headers))
             code = error_code(error)
             log.warning("chat.postMessage to %s failed: %s", user_id, code)
+            if code in WORKSPACE_REFUSED:
+                self._refuse(workspace_id, code)
             return SendResult(error=code)
         except TimeoutError:  # sent, but no answer in time: Slack may have posted it
             log.warning("chat.postMessage to %s timed out", user_id)
@@ -167,9 +198,15 @@ class Delivery:
         self.limiter.succeeded(workspace_id)
         return SendResult(channel=response.get("channel"), ts=response.get("ts"))
 
+    def _refuse(self, workspace_id: str, error: str) -> None:
+        if workspace_id not in self._refused:
+            log.warning("workspace %s: %s; nothing more is sent to it this tick", workspace_id, error)
+        self._refused.setdefault(workspace_id, error)
+
     def client_for(self, workspace_id: str, channel: str) -> WebClient:
-        """The app's client with this send's retry handlers (they pace retries on its own turns)."""
-        base = self.client
+        """The workspace's client with this send's retry handlers (they pace retries on its own turns);
+        raises bot.workspaces.NotInstalled for a workspace the app no longer serves."""
+        base = self.client if self.clients is None else self.clients.client_for(workspace_id)
         kept = [
             handler
             for handler in base.retry_handlers

@@ -15,9 +15,12 @@ The rules, in the order a tick applies them:
    tick wins, on every tick while it is due within `rules.schedule.GRACE`; past that it stays failed
    for good. Permanent errors are never retried.
 3. Due slots (storage.schedules.due_slots, oldest first, in pages; only `kinds`' slots when given, a
-   snooze belonging to the morning). In one short transaction per slot: the slot advances to its next
+   snooze belonging to the morning), taken one workspace after another in turn, so that a large
+   workspace's wave (paced by its own rate limit) does not hold up a small one's. In one short
+   transaction per slot: the slot advances to its next
    occurrence (compare-and-set; a slot someone else moved is theirs) and then, unless the member is
-   paused or deactivated or the day is no longer remote (then nothing is recorded), the prompt is
+   paused or deactivated, their workspace uninstalled the app, or the day is no longer remote (then
+   nothing is recorded), the prompt is
    claimed in the ledger under (workspace, member, kind, local date; a snooze adds its UTC time, so each
    snooze is a delivery of its own), or recorded as missed when more than GRACE late. A key already in
    the ledger means it was handled: nothing is sent. After downtime, a slot due days ago records each
@@ -26,7 +29,9 @@ The rules, in the order a tick applies them:
    digest and recap; nothing to say → skipped), sent to the member's DM outside any transaction, on a
    bounded pool paced per workspace and channel (jobs.delivery), then finished in a transaction of its
    own: sent (channel, ts) or failed (the error). A member Slack says is gone is deactivated there too
-   and gets nothing more. One member's failure never stops the others'.
+   and gets nothing more. One member's failure never stops the others'; a workspace whose token Slack
+   refuses (or which uninstalled the app meanwhile) gets nothing more this tick, at no cost to the
+   others (jobs.delivery).
 
 The weekly kinds take the same path, keyed by ISO week instead of date (the week of the manager's date
 at the digest, for the recap too): a manager's "digest" and each report's "recap". They are skipped only
@@ -57,6 +62,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
+from itertools import zip_longest
 
 from sqlalchemy.orm import Session
 
@@ -113,6 +119,7 @@ from storage.schedules import (
 )
 from storage.trials import CHECKIN, CHECKIN_KINDS, OVERWORK, due_work, peek, take
 from storage.windows import mark_delivered
+from storage.workspaces import is_uninstalled, workspaces_of
 
 TRIAL = "trial"  # `remote-wins jobs run trial`: every kind a trial sends
 SLOT_KINDS: dict[str, tuple[str, ...]] = {
@@ -235,8 +242,8 @@ def run_tick(
 
     `kinds` restricts the tick to "morning" (with its snoozes), "eod", "digest" (with the recaps) or "trial"
     (check-ins, their manager copies and the overwork guard);
-    `delivery` sets the pace, retries and threads (default: a fresh one on `services.client`); `worker`
-    is recorded as the claimer.
+    `delivery` sets the pace, retries and threads (default: a fresh one on each workspace's own client,
+    `services.slack`); `worker` is recorded as the claimer.
     """
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
@@ -252,7 +259,9 @@ def run_tick(
         log.warning(
             "tick: %d deliveries were left claimed by a sender that died; marked interrupted", interrupted
         )
-    pool = _SendPool(services, delivery or Delivery(services.client), now)
+    delivery = delivery or Delivery(services.client, clients=services.slack)
+    delivery.start_tick()
+    pool = _SendPool(services, delivery, now)
     items: list[TickItem] = []
     try:
         items += _retry_transient_failures(services, pool, now, retries, worker)
@@ -299,9 +308,12 @@ def local_date_of(kind: str, period: str) -> date:
 def _verdict(
     session: Session, member: Member, kind: str, local_date: date, due_at: datetime, now: datetime
 ) -> str:
-    """SKIPPED (paused, gone, or not a remote day any more), MISSED (too late) or SENT (send it).
+    """SKIPPED (paused, gone, their workspace uninstalled the app, or not a remote day any more), MISSED (too
+    late) or SENT (send it).
 
     A manager's digest goes whether or not they pause their own prompts; it is about their team."""
+    if is_uninstalled(session, member.workspace_id):  # until it installs again, or its data is purged
+        return SKIPPED
     schedule = schedule_of(member, holiday_calendar(session, member))  # a holiday is not a remote day
     if kind in CHECKIN_KINDS:  # a trial's: for whoever is still in Slack, late rather than missed
         return SENT if schedule.active else SKIPPED
@@ -330,18 +342,29 @@ def _handle_due_slots(
     seen: set[tuple[int, str, datetime]] = set()
     found_new = True
     while found_new and not pool.broken:
-        found_new = False
+        fresh = []
         for slot in _pages(services, now, slot_kinds, batch):
-            if pool.broken:
-                break
             ident = (slot.member_id, slot.kind, slot.due_at)
-            if ident in seen:
-                continue
-            seen.add(ident)
-            found_new = True
-            if not pool.hand_over(partial(_claim_slot, services, slot, now, worker), items):
+            if ident not in seen:
+                seen.add(ident)
+                fresh.append(slot)
+        found_new = bool(fresh)
+        for slot in _in_turn(services, fresh):
+            if pool.broken or not pool.hand_over(partial(_claim_slot, services, slot, now, worker), items):
                 break
     return items
+
+
+def _in_turn(services: Services, slots: list[DueSlot]) -> list[DueSlot]:
+    """The slots one workspace after another (each workspace's in due order): the pool sends a few at a
+    time, so a workspace whose thousand members come first would otherwise make the others wait for its
+    whole wave at its own pace."""
+    with services.sessions() as session:
+        workspace = workspaces_of(session, {slot.member_id for slot in slots})
+    queues: dict[str, list[DueSlot]] = {}
+    for slot in slots:
+        queues.setdefault(workspace.get(slot.member_id, ""), []).append(slot)
+    return [slot for turn in zip_longest(*queues.values()) for slot in turn if slot is not None]
 
 
 def _pages(services: Services, now: datetime, slot_kinds: tuple[str, ...], batch: int) -> Iterator[DueSlot]:

@@ -26,7 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser(
         "run",
-        help="what `make run` does: with SLACK_BOT_TOKEN set, migrate and serve; without, the sandbox",
+        help="what `make run` does: with SLACK_BOT_TOKEN (or OAuth) set, migrate and serve; else the sandbox",
     )
     commands.add_parser("serve", help="run the HTTP app (POST /slack/events, GET /healthz) under gunicorn")
     sandbox = commands.add_parser(
@@ -122,6 +122,11 @@ def _parser() -> argparse.ArgumentParser:
         help="a country code and optionally a region, like DE BY (python-holidays' codes); "
         "`none` removes the default; nothing: print it",
     )
+    purge = workspace.add_parser(
+        "purge",
+        help="delete a workspace's data and tokens now, not DATA_RETENTION_DAYS after its uninstall",
+    )
+    purge.add_argument("team", metavar="TEAM_ID", help="the Slack workspace (team) id, T…")
     db = commands.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="apply every migration")
     db.add_parser("current", help="print the schema revision")
@@ -144,7 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         configure_logging(
             settings.log_level,
-            [s for s in (settings.bot_token, settings.app_token, settings.signing_secret) if s],
+            [s for s in (settings.bot_token, settings.app_token, settings.signing_secret) if s]
+            + ([settings.client_secret] if settings.client_secret else []),
         )
         return _run(args, settings)
     except (ConfigError, SchemaOutOfDate) as error:
@@ -170,7 +176,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         print(current_revision(create_db_engine(settings.database_url)) or "empty")
         return 0
     if args.command == "run":
-        if not settings.bot_token or settings.bot_token == EXAMPLE_BOT_TOKEN:
+        if not settings.oauth and (not settings.bot_token or settings.bot_token == EXAMPLE_BOT_TOKEN):
             why = "is the example's placeholder" if settings.bot_token else "is not set"
             print(f"remote-wins: SLACK_BOT_TOKEN {why}, so this is the sandbox: a simulated workspace.")
             print(
@@ -203,6 +209,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return _run_job(args, settings)
     if args.command == "digest":
         return _digest_preview(args, settings)
+    if args.command == "workspace" and args.workspace_command == "purge":
+        return _workspace_purge(args, settings)
     if args.command == "workspace":
         return _workspace_holidays(args, settings)
     if args.command == "export":
@@ -352,6 +360,26 @@ def _workspace_holidays(args: argparse.Namespace, settings: Settings) -> int:
         engine.dispose()
     what = calendar.describe() if calendar else "none"
     print(f"remote-wins: {args.team}'s public holidays are now {what}, for {moved} members who chose none")
+    return 0
+
+
+def _workspace_purge(args: argparse.Namespace, settings: Settings) -> int:
+    """`workspace purge TEAM`: every row of the workspace and its tokens, deleted in one transaction."""
+    from storage.db import create_db_engine, session_factory
+    from storage.schema import ensure_current
+    from storage.workspaces import purge_workspace
+
+    engine = create_db_engine(settings.database_url)
+    try:
+        ensure_current(engine)
+        with session_factory(engine).begin() as session:
+            found = purge_workspace(session, args.team)
+    finally:
+        engine.dispose()
+    if not found:
+        print(f"remote-wins: no data of workspace {args.team} (its tokens, if any, are deleted)")
+        return 0
+    print(f"remote-wins: deleted workspace {args.team}: its members, their records and its tokens")
     return 0
 
 

@@ -16,6 +16,7 @@ from dotenv import dotenv_values
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///remote-wins.db"
+DEFAULT_RETENTION_DAYS = 30  # how long an uninstalled workspace's data is kept before the clock deletes it
 
 
 class ConfigError(Exception):
@@ -36,6 +37,15 @@ class Settings:
     port: int
     web_concurrency: int
     log_level: str
+    # OAuth (multi-workspace) mode: both set. Neither: single-workspace mode with SLACK_BOT_TOKEN.
+    client_id: str | None = None
+    client_secret: str | None = None
+    retention_days: int = DEFAULT_RETENTION_DAYS
+
+    @property
+    def oauth(self) -> bool:
+        """OAuth mode: every workspace's token comes from its installation, not SLACK_BOT_TOKEN."""
+        return self.client_id is not None
 
     def require_bot_token(self) -> str:
         return _required("SLACK_BOT_TOKEN", self.bot_token, "your bot token, xoxb-…")
@@ -76,6 +86,7 @@ def settings_from(env: Mapping[str, str]) -> Settings:
     """Parse and check every setting; raise ConfigError naming the first bad one."""
     bot_token = _token(env, "SLACK_BOT_TOKEN", "xoxb-")
     app_token = _token(env, "SLACK_APP_TOKEN", "xapp-")
+    client_id, client_secret = _oauth_credentials(env)
     return Settings(
         bot_token=bot_token,
         signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
@@ -85,6 +96,9 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         port=_int(env, "PORT", 3000, 1, 65535),
         web_concurrency=_int(env, "WEB_CONCURRENCY", 1, 1, 64),
         log_level=_log_level(env.get("LOG_LEVEL") or "INFO"),
+        client_id=client_id,
+        client_secret=client_secret,
+        retention_days=_int(env, "DATA_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, 0, 3650),
     )
 
 
@@ -97,6 +111,26 @@ def _token(env: Mapping[str, str], name: str, prefix: str) -> str | None:
     if value and not value.startswith(prefix):
         raise ConfigError(name, "is malformed", f"it should start with {prefix}")
     return value or None
+
+
+def _oauth_credentials(env: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """Both OAuth credentials or neither: half a setting names the missing half. OAuth mode takes every
+    token from the installations, so a SLACK_BOT_TOKEN beside them would be silently unused: refused."""
+    client_id = (env.get("SLACK_CLIENT_ID") or "").strip() or None
+    client_secret = (env.get("SLACK_CLIENT_SECRET") or "").strip() or None
+    if client_id and not client_secret:
+        _required("SLACK_CLIENT_SECRET", None, "the client secret from Basic Information (OAuth mode)")
+    if client_secret and not client_id:
+        _required("SLACK_CLIENT_ID", None, "the client id from Basic Information (OAuth mode)")
+    if client_id and not all(part.isdigit() for part in client_id.split(".")):
+        raise ConfigError("SLACK_CLIENT_ID", "is malformed", "it should look like 1234567890.1234567890")
+    if client_id and (env.get("SLACK_BOT_TOKEN") or "").strip():
+        raise ConfigError(
+            "SLACK_BOT_TOKEN",
+            "is set with SLACK_CLIENT_ID",
+            "leave it empty in OAuth mode, where each workspace's token comes from its installation",
+        )
+    return client_id, client_secret
 
 
 def _slack_api_url(value: str) -> str:

@@ -13,7 +13,9 @@ almost nothing and never a traceback:
    SLACK_API_URL's host for a fake Slack), the only URLs the app ever posts to.
 
 Bolt then checks the signature again (its own verification stays on) and dispatches the body parsed
-here. Under gunicorn, `BufferingWorker` reads each request whole in the worker's event loop before a
+here. In OAuth mode, `GET /slack/install` (the install link) and `GET /slack/oauth_redirect` (where
+Slack sends the installer back) go to Bolt's OAuth flow (bot.installs); they carry no signature.
+Under gunicorn, `BufferingWorker` reads each request whole in the worker's event loop before a
 thread takes it, so slow or idle clients hold no thread; the ack budget counts from the request's
 first byte (`bot.background.request_arrived`).
 """
@@ -43,6 +45,7 @@ from slack_bolt.request.internals import build_context
 
 from bot.app import build_services, create_app
 from bot.background import request_arrived
+from bot.installs import INSTALL_PATH, REDIRECT_PATH
 from bot.services import Services
 from bot.slack_client import is_slack_response_url
 from remote_wins.config import Settings
@@ -87,6 +90,8 @@ class WebApp:
                 return _plain(start_response, refused.status, refused.reason)
             finally:
                 request_arrived(None)
+        if path in (INSTALL_PATH, REDIRECT_PATH) and self.bolt.oauth_flow is not None:
+            return self._oauth(path, environ, start_response)
         if path == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             if database_answers(self.services.engine):
                 return _plain(start_response, "200 OK", "ok")
@@ -111,6 +116,25 @@ class WebApp:
             log.warning("refused a signed request Bolt could not read: %s", type(error).__name__)
             raise Refused("400 Bad Request", "malformed request") from None
         answer = self.bolt.dispatch(request)
+        response = WsgiHttpResponse(status=answer.status, headers=answer.headers, body=answer.body)
+        start_response(response.status, response.get_headers())
+        return response.get_body()
+
+    def _oauth(self, path: str, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        """The install link's page, or the redirect that completes an install (Bolt's OAuth flow)."""
+        if environ.get("REQUEST_METHOD") != "GET":
+            return _plain(start_response, "405 Method Not Allowed", "GET only")
+        flow = self.bolt.oauth_flow
+        assert flow is not None
+        request = BoltRequest(
+            body="", query=environ.get("QUERY_STRING", ""), headers=request_headers(environ), mode="http"
+        )
+        handle = flow.handle_installation if path == INSTALL_PATH else flow.handle_callback
+        try:
+            answer = handle(request)
+        except Exception:  # the store or Slack failed: the installer sees a plain answer, the log the rest
+            log.exception("the OAuth %s failed", "install page" if path == INSTALL_PATH else "redirect")
+            return _plain(start_response, "500 Internal Server Error", "the install failed; try again")
         response = WsgiHttpResponse(status=answer.status, headers=answer.headers, body=answer.body)
         start_response(response.status, response.get_headers())
         return response.get_body()
@@ -453,7 +477,8 @@ def _close_worker(_server: Any, worker: Any) -> None:
 
 def serve(settings: Settings) -> None:
     """Check everything a worker will need, in the master, so a mistake is one line and not a crash loop."""
-    settings.require_bot_token()
+    if not settings.oauth:
+        settings.require_bot_token()
     settings.require_signing_secret()
     WebApp(settings, build_services(settings)).close()  # the schema, and the token with Slack (auth.test)
     GunicornServer(settings).run()

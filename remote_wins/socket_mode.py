@@ -29,7 +29,8 @@ def run_socket_mode(settings: Settings) -> None:
     As in `remote-wins clock`, the main thread waits for the signal with `sigwait`, so no handler runs
     inside another thread's locks; a second signal stops the process at once.
     """
-    settings.require_bot_token()
+    if not settings.oauth:  # in OAuth mode it serves the workspaces installed through `serve`
+        settings.require_bot_token()
     app_token = settings.require_app_token()
     signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)  # before any thread starts: all inherit it
     try:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -74,6 +76,9 @@ class Workspace(Base):
     # operator sets it (`remote-wins workspace holidays`).
     holiday_country: Mapped[str | None] = mapped_column(String(8))
     holiday_region: Mapped[str | None] = mapped_column(String(64))
+    # The app was uninstalled or its tokens revoked: nothing more is sent, and the clock deletes the
+    # workspace's data DATA_RETENTION_DAYS later (storage/workspaces.py). Cleared by a new installation.
+    uninstalled_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
 class Member(Base):
@@ -429,3 +434,12 @@ class Question(Base):
     text: Mapped[str] = mapped_column(Text)  # as typed, shown again in the answer's modal
     asked_at: Mapped[datetime]  # when it was delivered to the member's DM
     answered_at: Mapped[datetime | None]  # the member's first answer
+
+
+# OAuth installations and states (storage/installations.py): slack_sdk's SQLAlchemy stores' own tables,
+# declared with the stores' builders so that migration 0014 is checked against exactly what they query.
+INSTALLATIONS_TABLE, BOTS_TABLE = "slack_installations", "slack_bots"
+OAUTH_STATES_TABLE = "slack_oauth_states"
+installations = SQLAlchemyInstallationStore.build_installations_table(Base.metadata, INSTALLATIONS_TABLE)
+bots = SQLAlchemyInstallationStore.build_bots_table(Base.metadata, BOTS_TABLE)
+oauth_states = SQLAlchemyOAuthStateStore.build_oauth_states_table(Base.metadata, OAUTH_STATES_TABLE)

@@ -26,7 +26,15 @@ from tests.support import SlackRequests
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SIGNING_SECRET = "test-signing-secret"
-TABLES = ("wins", "members", "workspaces")
+TABLES = (
+    "wins",
+    "members",
+    "workspaces",
+    "form_origins",
+    "slack_bots",
+    "slack_installations",
+    "slack_oauth_states",
+)
 
 
 def manifest_scopes() -> set[str]:

@@ -92,10 +92,10 @@ def _later(services: Services, done: Future[T], later: Callable[[T], object]) ->
         services.background.submit(later, done.result())
 
 
-def send_dm(services: Services, user: str, message: Message) -> bool:
+def send_dm(services: Services, team: str, user: str, message: Message) -> bool:
     """Whether Slack took the DM; a refusal is logged, never raised."""
     try:
-        services.client.chat_postMessage(channel=user, **message)
+        services.client_for(team).chat_postMessage(channel=user, **message)
     except SlackApiError as error:
         log.warning("could not DM %s: %s", user, error.response.get("error"))
         return False

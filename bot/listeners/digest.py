@@ -167,18 +167,20 @@ def _tell(services: Services, body: dict[str, Any], respond: Respond | None, tex
         if respond is not None and body.get("response_url"):
             respond(response_type="ephemeral", replace_original=False, **notice_message(text))
         else:
-            services.client.chat_postMessage(channel=body["user"]["id"], **notice_message(text))
+            client = services.client_for(body["team"]["id"])
+            client.chat_postMessage(channel=body["user"]["id"], **notice_message(text))
     except Exception:
         log.warning("could not tell %s: %s", body["user"]["id"], text, exc_info=True)
 
 
 def _open(services: Services, body: dict[str, Any], view: dict[str, Any]) -> None:
     """Open the modal, or stack it when the button was pressed inside a modal (Details' "Ask")."""
+    client = services.client_for(body["team"]["id"])
     try:
         if body.get("view") and body["view"].get("type") == "modal":
-            services.client.views_push(trigger_id=body["trigger_id"], view=view)
+            client.views_push(trigger_id=body["trigger_id"], view=view)
         else:
-            services.client.views_open(trigger_id=body["trigger_id"], view=view)
+            client.views_open(trigger_id=body["trigger_id"], view=view)
     except SlackApiError as error:
         log.warning("opening a modal failed: %s", error.response.get("error"))
         _tell(services, body, None, f"{not_opened('that', error)} Press the button again.")
@@ -232,7 +234,7 @@ def record_acknowledgement(services: Services, body: dict[str, Any], value: str,
     outcomes = []
     for report_user, delivery_id in claimed:
         try:
-            sent = services.client.chat_postMessage(channel=report_user, **notice)
+            sent = services.client_for(team).chat_postMessage(channel=report_user, **notice)
             outcomes.append((delivery_id, "sent", sent["channel"], sent["ts"], None))
         except SlackApiError as error:
             code = str(error.response.get("error") or "unknown_error")
@@ -268,7 +270,7 @@ def _show_acknowledged(
     channel, ts = where_sent or (None, None)
     try:
         if channel and ts:
-            services.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+            services.client_for(team).chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
         else:
             respond(replace_original=True, text=text, blocks=blocks)
     except Exception:
@@ -305,7 +307,7 @@ def show_detail_page(services: Services, body: dict[str, Any], value: str) -> No
         return
     pages = digest_detail_views(report)
     try:
-        services.client.views_update(view_id=view_id, view=pages[min(max(page, 1), len(pages)) - 1])
+        services.client_for(team).views_update(view_id=view_id, view=pages[min(max(page, 1), len(pages)) - 1])
     except SlackApiError as error:
         log.warning("views.update failed: %s", error.response.get("error"))
 
@@ -454,7 +456,7 @@ def handle_question(services: Services, ack: Ack, body: dict[str, Any], view: di
         if report is None or not first:
             log.info("a question form was submitted again; the question was sent once")
             return
-        deliver_question(services, user, report, question.strip(), win, asked)
+        deliver_question(services, team, user, report, question.strip(), win, asked)
 
     checked = form_result(services, ack, check, "question", later=after)
     if checked is None:
@@ -468,6 +470,7 @@ def handle_question(services: Services, ack: Ack, body: dict[str, Any], view: di
 
 def deliver_question(
     services: Services,
+    team: str,
     manager: str,
     report: ReportWeek,
     question: str,
@@ -478,14 +481,15 @@ def deliver_question(
     never asked, so a trial's figures don't count it."""
     name = shown(report.report.name, 80)
     message = question_message(manager, report.period, question, win, question_id)
-    if send_dm(services, report.report.user_id, message):
-        send_dm(services, manager, notice_message(f"Your question reached *{name}*."))
+    if send_dm(services, team, report.report.user_id, message):
+        send_dm(services, team, manager, notice_message(f"Your question reached *{name}*."))
     else:
         if question_id is not None:
             with services.writing(), services.sessions.begin() as session:
                 questions.withdraw(session, question_id)
         send_dm(
             services,
+            team,
             manager,
             notice_message(f"Slack didn't deliver your question to *{name}*. Try again later."),
         )

@@ -7,11 +7,12 @@ from typing import Any
 from slack_bolt import App
 
 from bot.home import publish_home
+from bot.installs import stop_workspace
 from bot.listeners import messages
 from bot.services import Services
 
 # The manifest's bot events; `message.im` (a DM to the bot) is answered in `bot.listeners.messages`.
-SUBSCRIBED_EVENTS = ("app_home_opened", messages.EVENT)
+SUBSCRIBED_EVENTS = ("app_home_opened", messages.EVENT, "app_uninstalled", "tokens_revoked")
 
 
 def register(app: App, services: Services) -> None:
@@ -19,3 +20,13 @@ def register(app: App, services: Services) -> None:
     def home_opened(event: dict[str, Any], context: dict[str, Any]) -> None:
         if event.get("tab", "home") == "home":
             services.background.home(publish_home, services, context["team_id"], event["user"])
+
+    # Before the ack, so that nothing is sent to the workspace from the moment Slack hears back.
+    @app.event("app_uninstalled")
+    def uninstalled(context: dict[str, Any]) -> None:
+        stop_workspace(services, context["team_id"], "the app was uninstalled")
+
+    @app.event("tokens_revoked")
+    def revoked(event: dict[str, Any], context: dict[str, Any]) -> None:
+        if (event.get("tokens") or {}).get("bot"):  # the app holds no user tokens: only the bot's matter
+            stop_workspace(services, context["team_id"], "the bot's tokens were revoked")

@@ -44,11 +44,11 @@ def not_opened(what: str, error: Exception) -> str:
     return f"Slack couldn't open {what} just now (`{code}`)."
 
 
-def tell(services: Services, user: str, metadata: dict[str, Any], message: Message) -> None:
+def tell(services: Services, team: str, user: str, metadata: dict[str, Any], message: Message) -> None:
     """An ephemeral answer where the member started (`response_url` in `metadata`: the one that came with
     this request), else a DM; never raises, since it is the last word of work that already failed."""
     try:
-        confirm(services, user, message, response_url=metadata.get("response_url"))
+        confirm(services, team, user, message, response_url=metadata.get("response_url"))
     except Exception:
         log.warning("could not tell %s that a modal didn't open", user, exc_info=True)
 
@@ -100,11 +100,12 @@ def open_new_form(
     if text and draft is None:
         view["blocks"][0]["element"]["initial_value"] = text[:3000]
     try:
-        opened = services.client.views_open(trigger_id=trigger_id, view=view)
+        opened = services.client_for(team).views_open(trigger_id=trigger_id, view=view)
     except OPEN_ERRORS as error:
         log.warning("views.open failed: %s", slack_error(error))
         why = not_opened("the form", error)
-        tell(services, user, metadata, form_not_opened_message(why, metadata.get("source") == "shortcut"))
+        message = form_not_opened_message(why, metadata.get("source") == "shortcut")
+        tell(services, team, user, metadata, message)
         return None
     if member is None:
         member_for(services, team, user)  # cache the zone now, so the submission needn't wait for Slack
@@ -127,7 +128,7 @@ def open_edit_form(
     names = metric_names(services, win.member_id)
     try:
         metadata = with_origin(services, team, user, {"win_id": win.id, "response_url": response_url})
-        services.client.views_open(
+        services.client_for(team).views_open(
             trigger_id=trigger_id,
             view=win_form(draft=win.as_draft(), metadata=metadata, editing=True, metrics=names),
         )

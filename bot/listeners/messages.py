@@ -116,7 +116,7 @@ def answer_dm(services: Services, team: str, event: dict[str, Any]) -> None:
         log.exception("answering a direct message failed")
         message = notice_message("Something went wrong, so nothing changed. Try again in a minute.")
     if message is not None:
-        services.background.submit(_post, services, channel, event.get("thread_ts"), message)
+        services.background.submit(_post, services, team, channel, event.get("thread_ts"), message)
 
 
 def _answer(
@@ -151,8 +151,8 @@ def _answer(
         return answer.failed()
 
 
-def _post(services: Services, channel: str, thread_ts: str | None, message: Message) -> None:
+def _post(services: Services, team: str, channel: str, thread_ts: str | None, message: Message) -> None:
     try:
-        services.client.chat_postMessage(channel=channel, thread_ts=thread_ts, **message)
+        services.client_for(team).chat_postMessage(channel=channel, thread_ts=thread_ts, **message)
     except SlackApiError as error:
         log.warning("could not answer a direct message in %s: %s", channel, error.response.get("error"))

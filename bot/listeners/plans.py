@@ -132,16 +132,17 @@ def _day(value: Any) -> date | None:
 
 def _open_view(services: Services, body: dict[str, Any], view: dict[str, Any]) -> None:
     """Open the modal; if Slack won't, the member is told under the prompt (else in the DM)."""
+    team, user = _ids(body)
     try:
-        services.client.views_open(trigger_id=body["trigger_id"], view=view)
+        services.client_for(team).views_open(trigger_id=body["trigger_id"], view=view)
     except SlackApiError as error:
         log.warning("views.open failed: %s", error.response.get("error"))
         why = f"{not_opened('the form', error)} Press the button again."
-        tell(services, body["user"]["id"], {"response_url": body.get("response_url")}, notice_message(why))
+        tell(services, team, user, {"response_url": body.get("response_url")}, notice_message(why))
 
 
 def _update_prompt(
-    services: Services, member_id: int, day: date, kinds: tuple[str, ...], message: Message
+    services: Services, team: str, member_id: int, day: date, kinds: tuple[str, ...], message: Message
 ) -> None:
     """Show on the day's prompt what the member did; the prompt is found in the app's own ledger (never from
     a payload), and may be gone, which changes nothing else."""
@@ -151,7 +152,7 @@ def _update_prompt(
         return
     channel, ts = where_sent
     try:
-        services.client.chat_update(channel=channel, ts=ts, **message)
+        services.client_for(team).chat_update(channel=channel, ts=ts, **message)
     except SlackApiError as error:
         log.warning("could not update the prompt: %s", error.response.get("error"))
 
@@ -172,6 +173,7 @@ def _manager_hold(session: Session, member_id: int, now: datetime) -> datetime |
 
 def _post_or_update(
     services: Services,
+    team: str,
     existing: tuple[str | None, str | None],
     target: str,
     message: Message,
@@ -181,11 +183,11 @@ def _post_or_update(
     channel, ts = existing
     if channel and ts:
         try:
-            services.client.chat_update(channel=channel, ts=ts, **message)
+            services.client_for(team).chat_update(channel=channel, ts=ts, **message)
             return channel, ts
         except SlackApiError as error:  # deleted meanwhile, say: post it anew
             log.info("could not edit %s/%s (%s); posting again", channel, ts, error.response.get("error"))
-    posted = services.client.chat_postMessage(channel=target, thread_ts=thread_ts, **message)
+    posted = services.client_for(team).chat_postMessage(channel=target, thread_ts=thread_ts, **message)
     return posted["channel"], posted["ts"]
 
 
@@ -278,19 +280,20 @@ def share_plan(services: Services, member_id: int, plan: SavedPlan) -> None:
         owner = plans.plan_owner(session, member_id)
     if owner is None:
         return
-    audience = owner.audience()
+    team, audience = owner.workspace_id, owner.audience()
     if plan.held_until is not None:  # the clock posts it at the start of the manager's day
         notice = plan_held_notice(plan.local_date, audience, plan.held_until, owner.tz)
-        _update_prompt(services, member_id, plan.local_date, MORNING_PROMPTS, notice)
+        _update_prompt(services, team, member_id, plan.local_date, MORNING_PROMPTS, notice)
         return
     message = plan_message(owner.user_id, plan)
     try:
-        channel, ts = _post_or_update(services, (plan.channel, plan.ts), audience.channel, message)
+        channel, ts = _post_or_update(services, team, (plan.channel, plan.ts), audience.channel, message)
     except SlackApiError as error:
         code = str(error.response.get("error") or "unknown_error")
         log.info("plan of member %s not posted: %s", member_id, code)
         send_dm(
             services,
+            team,
             owner.user_id,
             not_posted_message("plan", plan.local_date, where(audience), code, message),
         )
@@ -300,7 +303,7 @@ def share_plan(services: Services, member_id: int, plan: SavedPlan) -> None:
     edited = (channel, ts) == (plan.channel, plan.ts)
     place = "where it was posted" if edited else where(audience)
     notice = plan_sent_notice(plan.local_date, place, edited=edited)
-    _update_prompt(services, member_id, plan.local_date, MORNING_PROMPTS, notice)
+    _update_prompt(services, team, member_id, plan.local_date, MORNING_PROMPTS, notice)
 
 
 # -- the end of the day ------------------------------------------------------------------------------------
@@ -421,10 +424,10 @@ def share_summary(services: Services, member_id: int, outcome: SignedOff) -> Non
         owner = plans.plan_owner(session, member_id)
     if owner is None:
         return
-    plan, audience = outcome.plan, owner.audience()
+    team, plan, audience = owner.workspace_id, outcome.plan, owner.audience()
     if plan.held_until is not None:  # the clock posts it at the start of the manager's day
         notice = summary_held_notice(plan, audience, plan.held_until, owner.tz)
-        _update_prompt(services, member_id, plan.local_date, EOD_PROMPTS, notice)
+        _update_prompt(services, team, member_id, plan.local_date, EOD_PROMPTS, notice)
         return
     if plan.ts and plan.ts == plan.summary_ts:  # the plan and summary went as one held message: edit both
         message = held_message(owner.user_id, plan, outcome.wins, with_plan=True, with_summary=True)
@@ -439,13 +442,14 @@ def share_summary(services: Services, member_id: int, outcome: SignedOff) -> Non
         place = "next to your plan" if with_plan else where(audience)
     existing = (plan.channel, plan.summary_ts)
     try:
-        channel, ts = _post_or_update(services, existing, target, message, thread)
+        channel, ts = _post_or_update(services, team, existing, target, message, thread)
     except SlackApiError as error:
         code = str(error.response.get("error") or "unknown_error")
         log.info("summary of member %s not posted: %s", member_id, code)
-        send_dm(services, owner.user_id, not_posted_message("summary", plan.local_date, place, code, message))
+        not_posted = not_posted_message("summary", plan.local_date, place, code, message)
+        send_dm(services, team, owner.user_id, not_posted)
         return
     with services.writing(), services.sessions.begin() as session:
         plans.record_summary(session, plan.id, channel, ts, services.clock())
     notice = summary_sent_notice(plan, place, outcome.next_day, len(outcome.carried))
-    _update_prompt(services, member_id, plan.local_date, EOD_PROMPTS, notice)
+    _update_prompt(services, team, member_id, plan.local_date, EOD_PROMPTS, notice)

@@ -113,13 +113,16 @@ def open_answer(services: Services, body: dict[str, Any], value: str) -> None:
     with services.sessions() as session:
         found = questions.question(session, question_id) if question_id is not None else None
     if found is None or found.member_id != member.id:
-        send_dm(services, user, notice_message(NOT_YOURS))
+        send_dm(services, team, user, notice_message(NOT_YOURS))
         return
     try:
-        services.client.views_open(trigger_id=body["trigger_id"], view=answer_form(found, member.tz))
+        form = answer_form(found, member.tz)
+        services.client_for(team).views_open(trigger_id=body["trigger_id"], view=form)
     except SlackApiError as error:
         log.warning("views.open failed: %s", error.response.get("error"))
-        send_dm(services, user, notice_message(f"{not_opened('the answer', error)} Press Answer again."))
+        send_dm(
+            services, team, user, notice_message(f"{not_opened('the answer', error)} Press Answer again.")
+        )
 
 
 def handle_answer(services: Services, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -147,7 +150,7 @@ def handle_answer(services: Services, ack: Ack, body: dict[str, Any], view: dict
         if question is None or not first:
             log.info("an answer form was submitted again; the answer was passed on once")
             return
-        deliver_answer(services, user, question, text.strip())
+        deliver_answer(services, team, user, question, text.strip())
 
     recorded = form_result(services, ack, record, "answer", later=after)
     if recorded is None:
@@ -163,16 +166,19 @@ def _asker(question: SavedQuestion) -> str:
     return f"<@{mrkdwn(question.asker_user_id)}>" if question.asker_user_id else "Your former manager"
 
 
-def deliver_answer(services: Services, member: str, question: SavedQuestion, answer: str) -> None:
+def deliver_answer(
+    services: Services, team: str, member: str, question: SavedQuestion, answer: str
+) -> None:
     """DM the manager who asked; the member hears whether it arrived, with their answer back if not."""
     if question.asker_user_id is None:
         gone = "The person who asked has since erased their data, so your answer is recorded but not sent."
-        send_dm(services, member, notice_message(gone))
+        send_dm(services, team, member, notice_message(gone))
         return
-    if send_dm(services, question.asker_user_id, answer_message(member, question, answer)):
-        send_dm(services, member, notice_message(f"Your answer reached <@{mrkdwn(question.asker_user_id)}>."))
+    if send_dm(services, team, question.asker_user_id, answer_message(member, question, answer)):
+        reached = f"Your answer reached <@{mrkdwn(question.asker_user_id)}>."
+        send_dm(services, team, member, notice_message(reached))
         return
     asker = f"<@{mrkdwn(question.asker_user_id)}>"
     kept = f"Slack didn't deliver your answer to {asker}. Here it is, to send again:"
     pieces = [section(piece) for piece in split_shown(answer, SECTION_LIMIT)]
-    send_dm(services, member, {"text": kept, "blocks": [section(kept), *pieces]})
+    send_dm(services, team, member, {"text": kept, "blocks": [section(kept), *pieces]})

@@ -108,22 +108,22 @@ def open_settings(
     shown = with_origin(services, team, user, metadata)
     try:
         view = _filled_modal(services, member.id, shown) if member else loading_modal(shown)
-        opened = services.client.views_open(trigger_id=trigger_id, view=view)
+        opened = services.client_for(team).views_open(trigger_id=trigger_id, view=view)
     except OPEN_ERRORS as error:
         log.warning("opening the settings failed: %s", slack_error(error))
-        tell(services, user, metadata, settings_not_opened_message(not_opened("your settings", error)))
+        tell(services, team, user, metadata, settings_not_opened_message(not_opened("your settings", error)))
         return
     if member is not None:
         return
     try:
         member = member_for(services, team, user)
-        services.client.views_update(
+        services.client_for(team).views_update(
             view_id=opened["view"]["id"], view=_filled_modal(services, member.id, shown)
         )
     except OPEN_ERRORS as error:
         log.warning("filling in the settings failed: %s", slack_error(error))
         why = f"Slack didn't fill in your settings (`{slack_error(error)}`), so close that form."
-        tell(services, user, metadata, settings_not_opened_message(why))
+        tell(services, team, user, metadata, settings_not_opened_message(why))
 
 
 def _filled_modal(services: Services, member_id: int, metadata: dict[str, Any]) -> dict[str, Any]:
@@ -152,7 +152,7 @@ def change_settings(
         if reason:
             return manager_refused_message(reason, change.typed)
     if isinstance(change, SetDestination) and change.share_to == "channel" and change.channel_id:
-        error = check_channel(services, user, change.channel_id)
+        error = check_channel(services, team, user, change.channel_id)
         if error == ARCHIVED:
             return refused_message(
                 {"share_channel": channel_warning(error, change.channel_id, saved=False)}, {}
@@ -183,11 +183,12 @@ def change_settings(
     return changed_message(done, snap, now, _warnings(warning, snap.settings, done))
 
 
-def check_channel(services: Services, user: str, channel_id: str) -> str | None:
+def check_channel(services: Services, team: str, user: str, channel_id: str) -> str | None:
     """None when remote-wins can post in the channel, else Slack's error: found out by an ephemeral
     message there that only the member sees (see the module doc)."""
     try:
-        services.client.chat_postEphemeral(channel=channel_id, user=user, **channel_checked_message())
+        client = services.client_for(team)
+        client.chat_postEphemeral(channel=channel_id, user=user, **channel_checked_message())
     except OPEN_ERRORS as error:
         log.info("checking channel %s for %s: %s", channel_id, user, slack_error(error))
         return slack_error(error)
@@ -216,7 +217,7 @@ def _check_in_slack(
             who = f"“{person.name}”" if person.name else "that person"
             return {"manager": manager_refused(reason, who)}, None
     channel = new_channel(before, wanted)
-    error = check_channel(services, user, channel) if channel else None
+    error = check_channel(services, team, user, channel) if channel else None
     if error == ARCHIVED:
         return {
             "share_channel": "That channel is archived, so remote-wins can't post there: pick another."

@@ -40,9 +40,10 @@ def prefill_from_message(services: Services, body: dict[str, Any]) -> None:
     if view_id is None or not channel or not message.get("ts"):
         return
     try:
-        link = services.client.chat_getPermalink(channel=channel, message_ts=message["ts"])["permalink"]
+        client = services.client_for(team)
+        link = client.chat_getPermalink(channel=channel, message_ts=message["ts"])["permalink"]
         today = local_today(services.clock(), member_for(services, team, user).tz)
         draft = WinDraft(text or " ", today, link=link)
-        services.client.views_update(view_id=view_id, view=win_form(draft=draft, metadata=metadata))
+        client.views_update(view_id=view_id, view=win_form(draft=draft, metadata=metadata))
     except SlackApiError as error:  # the form is open and usable without the link
         log.warning("could not add the permalink: %s", error.response.get("error"))

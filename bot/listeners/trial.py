@@ -99,8 +99,8 @@ def _number(value: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def _tell(services: Services, user: str, text: str) -> None:
-    send_dm(services, user, notice_message(text))
+def _tell(services: Services, team: str, user: str, text: str) -> None:
+    send_dm(services, team, user, notice_message(text))
 
 
 def _edit(services: Services, body: dict[str, Any], words: str, where: dict[str, Any] | None = None) -> None:
@@ -111,13 +111,14 @@ def _edit(services: Services, body: dict[str, Any], words: str, where: dict[str,
     message = body.get("message") or {}
     if not channel or not ts:
         return
+    client = services.client_for(body["team"]["id"])
     try:
         if message.get("blocks"):
             blocks = answered_blocks(message["blocks"], words)
             text = message.get("text") or words
-            services.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+            client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
         else:
-            services.client.chat_postMessage(channel=channel, thread_ts=ts, **notice_message(words))
+            client.chat_postMessage(channel=channel, thread_ts=ts, **notice_message(words))
     except SlackApiError as error:
         log.warning("could not update the trial message: %s", error.response.get("error"))
 
@@ -140,12 +141,12 @@ def open_trial_form(
         metrics=mine,
     )  # nothing rides in the modal: its answer goes to the member's DM
     try:
-        services.client.views_open(trigger_id=trigger_id, view=view)
+        services.client_for(team).views_open(trigger_id=trigger_id, view=view)
     except OPEN_ERRORS as error:
         log.warning("views.open failed: %s", slack_error(error))
         why = not_opened("the trial form", error)
         again = "Run `/remote-win trial` again, or start one in a line: `/remote-win trial start`."
-        tell(services, user, metadata, notice_message(f"{why} {again}"))
+        tell(services, team, user, metadata, notice_message(f"{why} {again}"))
 
 
 def handle_trial_form(services: Services, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -197,11 +198,11 @@ def answer_proposal(services: Services, body: dict[str, Any], value: str, respon
         trial = respond_to_proposal(session, trial_id, user, response, now)
         owner = session.get(Member, trial.member_id) if trial is not None else None
     if trial is None or owner is None:
-        _tell(services, user, NOT_YOURS)
+        _tell(services, team, user, NOT_YOURS)
         return
     _edit(services, body, f"You {RESPONSE_WORDS[response]} this trial, {when_words(now, manager.tz)}.")
     if previous != response:
-        send_dm(services, owner.user_id, proposal_answer_notice(user, response))
+        send_dm(services, team, owner.user_id, proposal_answer_notice(user, response))
 
 
 # -- Share with my manager -----------------------------------------------------------------------------------
@@ -218,12 +219,13 @@ def share_with_manager(services: Services, body: dict[str, Any], value: str) -> 
     with services.writing(), services.sessions.begin() as session:
         shared = share_checkin(session, checkin_id, member.id, now)
     if shared is None:
-        _tell(services, user, NOT_YOURS)
+        _tell(services, team, user, NOT_YOURS)
         return
     checkin, _trial, manager = shared
     if manager is None:
         _tell(
             services,
+            team,
             user,
             "You name no manager, so there is nobody to share it with: `/remote-win manager @person`, "
             "then press Share again.",
@@ -267,7 +269,7 @@ def announce_decision(
     went = "your note went" if note else "it went"
     when = when_words(services.clock(), manager.tz)
     _edit(services, body, f"You chose *{DECISION_WORDS[decision]}*, {when}; {went} to them.", where)
-    send_dm(services, member_user, decision_notice(user, decision, note, checkin.day, checkin.final))
+    send_dm(services, team, member_user, decision_notice(user, decision, note, checkin.day, checkin.final))
 
 
 def record_decision(
@@ -277,14 +279,14 @@ def record_decision(
     team, user = _ids(body)
     decided = decide_now(services, team, user, value, decision, note)
     if decided is None:
-        _tell(services, user, NOT_YOURS)
+        _tell(services, team, user, NOT_YOURS)
         return
     announce_decision(services, body, decided[0], decided[1], decision, note)
 
 
 def open_adjust(services: Services, body: dict[str, Any], value: str) -> None:
     """The note's modal, for the manager the check-in was shared with only."""
-    _team, user = _ids(body)
+    team, user = _ids(body)
     checkin_id = _number(value)
     if checkin_id is None:
         return
@@ -292,14 +294,14 @@ def open_adjust(services: Services, body: dict[str, Any], value: str) -> None:
         found = checkin_row(session, checkin_id)
         owner = session.get(Member, found[1].member_id) if found is not None else None
     if found is None or owner is None or found[0].manager_user_id != user:
-        _tell(services, user, NOT_YOURS)
+        _tell(services, team, user, NOT_YOURS)
         return
     view = adjust_form(checkin_id, owner.display_name or owner.user_id)
     try:
-        services.client.views_open(trigger_id=body["trigger_id"], view=view)
+        services.client_for(body["team"]["id"]).views_open(trigger_id=body["trigger_id"], view=view)
     except SlackApiError as error:
         log.warning("views.open failed: %s", error.response.get("error"))
-        _tell(services, user, f"{not_opened('the note', error)} Press Adjust again.")
+        _tell(services, team, user, f"{not_opened('the note', error)} Press Adjust again.")
 
 
 def handle_adjust(services: Services, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:

@@ -66,7 +66,13 @@ def handle_submission(services: Services, ack: Ack, body: dict[str, Any], view: 
 
 
 def confirm(
-    services: Services, user: str, message: dict[str, Any], *, response_url: str | None, replace: bool = False
+    services: Services,
+    team: str,
+    user: str,
+    message: dict[str, Any],
+    *,
+    response_url: str | None,
+    replace: bool = False,
 ) -> None:
     """Tell the member where they started: in the channel (a response_url Slack gave for it), or else in
     the app's DM."""
@@ -79,7 +85,7 @@ def confirm(
         if sent.status_code == 200:
             return
         log.warning("response_url answered %s; confirming in the DM instead", sent.status_code)
-    services.client.chat_postMessage(channel=user, **message)
+    services.client_for(team).chat_postMessage(channel=user, **message)
 
 
 def confirm_submission(
@@ -95,4 +101,4 @@ def confirm_submission(
     ref = form_metadata(view).get("origin")
     with services.sessions() as session:
         response_url = origins.response_url_of(session, ref, team, user)
-    confirm(services, user, message, response_url=response_url, replace=replace)
+    confirm(services, team, user, message, response_url=response_url, replace=replace)

@@ -5,10 +5,18 @@ error parsing, the three-step file upload) without network access, and tests nee
 was sent and to script Slack's failures (rate limits, 5xx, Block Kit rejections, slow answers). Messages
 and views are held to Slack's Block Kit reference by `block_kit` (refusals are kept in `refusals`).
 Stdlib and slack_sdk's models only; it serves on 127.0.0.1 from a daemon thread.
+
+Workspaces: the constructor's token serves `team_id`, whose users `users` holds. `enable_oauth` makes it
+an app that other workspaces install: `approve` stands for a person allowing the install on Slack's
+authorize page and gives the code, which `oauth.v2.access` exchanges once for a bot token of that
+workspace (expiring, with a refresh token, when rotation is on: a refresh token works once). Every token
+answers for its own workspace only (`auth.test`, users, DMs, rate limits), and is refused as Slack does
+once expired (`token_expired`), revoked by `uninstall` (`token_revoked`) or unknown (`invalid_auth`).
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import secrets
@@ -21,7 +29,7 @@ from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import count
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
 from remote_wins.simulator import block_kit
@@ -33,6 +41,7 @@ WEB_URL = "https://fake.slack.test/"
 NEEDED_SCOPE: dict[str, str | None] = {
     "auth.test": None,
     "apps.connections.open": None,
+    "oauth.v2.access": None,  # no token: the app's client id and secret
     "users.info": "users:read",
     "conversations.open": "im:write",
     "chat.postMessage": "chat:write",
@@ -78,6 +87,7 @@ class Message:
     user: str | None = None  # recipient of an ephemeral message
     deleted: bool = False
     author: str = BOT_USER_ID  # who wrote it: the bot, or a person (`post_as_user`)
+    team: str = ""  # the workspace it was posted in (the token's)
 
     def as_json(self) -> dict[str, Any]:
         """Shape returned by chat.* methods, like Slack's message object."""
@@ -92,6 +102,30 @@ class Message:
         }
         extra = {"blocks": self.blocks, "thread_ts": self.thread_ts}
         return out | {k: v for k, v in extra.items() if v is not None}
+
+
+@dataclass
+class Grant:
+    """A bot token as Slack keeps it: its workspace, scopes, and (with rotation) when it expires."""
+
+    team_id: str
+    scopes: frozenset[str]
+    expires_at: float | None = None  # time.time() seconds; None: never
+    revoked: bool = False
+
+
+@dataclass
+class _Code:
+    team_id: str
+    user_id: str
+    scopes: frozenset[str]
+    redirect_uri: str | None
+    issued_at: float
+    used: bool = False
+
+
+CODE_LIFETIME = 600  # Slack's OAuth codes last ten minutes
+TOKEN_LIFETIME = 12 * 3600  # a rotating token lasts twelve hours
 
 
 @dataclass
@@ -189,6 +223,15 @@ class FakeSlack:
     ) -> None:
         self.bot_token, self.app_token, self.team_id = bot_token, app_token, team_id
         self.scopes = set(scopes)
+        self.tokens: dict[str, Grant] = {bot_token: Grant(team_id, frozenset(self.scopes))}
+        self.team_names: dict[str, str] = {team_id: "Fake Team"}
+        self.team_users: dict[str, dict[str, dict[str, Any]]] = {}  # other workspaces' users, by team
+        self.oauth_client: tuple[str, str] | None = None  # (client id, secret) once enable_oauth is called
+        self.rotation = False
+        self.app_id = "AFAKEAPP"
+        self._codes: dict[str, _Code] = {}
+        self._refresh_tokens: dict[str, str] = {}  # unused refresh token -> the access token it renews
+        self._team = team_id  # the workspace of the request being served (set under the lock)
         self._lock = threading.RLock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -293,7 +336,64 @@ class FakeSlack:
         if tz is not None or tz_null:
             user["tz"] = tz
         with self._lock:
-            self.users[user_id] = user | {"profile": {"display_name": name, "real_name": name}}
+            directory = self._directory(team_id or self.team_id)
+            directory[user_id] = user | {"profile": {"display_name": name, "real_name": name}}
+
+    def add_workspace(self, team_id: str, name: str | None = None) -> None:
+        """Another workspace, with the bot user in its directory, that can install the app (`approve`)."""
+        with self._lock:
+            self.team_names[team_id] = name or f"Team {team_id}"
+        self.add_user(BOT_USER_ID, name="remote-wins", is_bot=True, team_id=team_id)
+
+    def enable_oauth(self, client_id: str, client_secret: str, *, rotation: bool = False) -> None:
+        """Make the app installable by other workspaces with OAuth; with `rotation`, its tokens expire."""
+        with self._lock:
+            self.oauth_client, self.rotation = (client_id, client_secret), rotation
+
+    def approve(self, authorize_url: str, team_id: str, user_id: str = "U1") -> dict[str, str]:
+        """A person of `team_id` allowing the install on Slack's authorize page (the app's install link):
+        the query Slack redirects their browser with, `code` and `state`. Refuses a link for another app
+        or asking for scopes the app doesn't have, as that page does."""
+        query = {key: values[0] for key, values in parse_qs(urlsplit(authorize_url).query).items()}
+        with self._lock:
+            if self.oauth_client is None or query.get("client_id") != self.oauth_client[0]:
+                raise SlackError("invalid_client_id")
+            if team_id not in self.team_names:
+                raise SlackError("team_not_found")
+            asked = frozenset(s for s in query.get("scope", "").split(",") if s)
+            if not asked or not asked <= self.scopes:
+                raise SlackError("invalid_scope", needed=",".join(sorted(asked - self.scopes)))
+            code = f"{next(self._ids)}.{secrets.token_hex(16)}"
+            self._codes[code] = _Code(team_id, user_id, asked, query.get("redirect_uri"), time.time())
+        return {"code": code, "state": query.get("state", "")}
+
+    def expire_token(self, token: str) -> None:
+        """Make a token expire now (as twelve hours later would)."""
+        with self._lock:
+            self.tokens[token].expires_at = time.time() - 1
+
+    def uninstall(self, team_id: str) -> None:
+        """The workspace removes the app: every token it gave stops working (`token_revoked`)."""
+        with self._lock:
+            for grant in self.tokens.values():
+                if grant.team_id == team_id:
+                    grant.revoked = True
+
+    def tokens_of(self, team_id: str) -> list[str]:
+        """The workspace's tokens still good, oldest first."""
+        with self._lock:
+            now = time.time()
+            return [
+                token
+                for token, grant in self.tokens.items()
+                if grant.team_id == team_id
+                and not grant.revoked
+                and (grant.expires_at is None or grant.expires_at > now)
+            ]
+
+    def _directory(self, team_id: str) -> dict[str, dict[str, Any]]:
+        """A workspace's users: `users` for the constructor's workspace."""
+        return self.users if team_id == self.team_id else self.team_users.setdefault(team_id, {})
 
     def add_channel(
         self, channel_id: str, name: str | None = None, member: bool = True, archived: bool = False
@@ -396,6 +496,10 @@ class FakeSlack:
             method, params = rest, _parse_params(url.query, headers.get("content-type", ""), body)
             auth, form_token = headers.get("authorization", ""), params.pop("token", None)
             token = auth[7:] if auth.lower().startswith("bearer ") else form_token
+            if auth.lower().startswith("basic "):  # oauth.v2.access: the app's id and secret
+                client_id, _, secret = base64.b64decode(auth[6:]).decode("utf-8", "replace").partition(":")
+                params.setdefault("client_id", client_id)
+                params.setdefault("client_secret", secret)
         elif kind == "response":
             method, params = "response_url", _loads(body)
         elif kind == "upload":
@@ -431,6 +535,7 @@ class FakeSlack:
                 answer = {"ok": False, "error": e.error, "problem": e.problem}
             for watcher in self._watchers:
                 watcher(method, params if isinstance(params, dict) else {}, answer)
+            self._team = self.team_id  # helpers called between requests (post_as_user…) act in it
         return reply  # encoded under the lock: stored views and messages may change right after
 
     def _inject_fault(self, method: str) -> None:
@@ -453,16 +558,26 @@ class FakeSlack:
         """Auth, scope and rate checks Slack does before a method runs, then the method itself."""
         if method not in NEEDED_SCOPE:
             raise SlackError("unknown_method", status=404, req_method=method)
-        expected = self.app_token if method == "apps.connections.open" else self.bot_token
+        if method == "oauth.v2.access":
+            return self._oauth_v2_access(params)
         if not token:
             raise SlackError("not_authed")
-        if token != expected:
-            raise SlackError(
-                "not_allowed_token_type" if token in (self.bot_token, self.app_token) else "invalid_auth"
-            )
+        if method == "apps.connections.open":
+            if token != self.app_token:
+                raise SlackError("not_allowed_token_type" if token in self.tokens else "invalid_auth")
+            self._team = self.team_id
+            return self._api_apps_connections_open(params)
+        grant = self.tokens.get(token)
+        if grant is None:
+            raise SlackError("not_allowed_token_type" if token == self.app_token else "invalid_auth")
+        if grant.revoked:
+            raise SlackError("token_revoked")
+        if grant.expires_at is not None and grant.expires_at <= time.time():
+            raise SlackError("token_expired")
+        self._team = grant.team_id
         scope = NEEDED_SCOPE[method]
-        if scope and scope not in self.scopes:
-            raise SlackError("missing_scope", needed=scope, provided=",".join(sorted(self.scopes)))
+        if scope and scope not in grant.scopes:
+            raise SlackError("missing_scope", needed=scope, provided=",".join(sorted(grant.scopes)))
         if method == "chat.postMessage":
             self._throttle(str(params.get("channel")))
         return getattr(self, "_api_" + method.replace(".", "_"))(params)
@@ -470,7 +585,10 @@ class FakeSlack:
     def _throttle(self, channel: str) -> None:
         """Sliding-window limiter; only requests let through count towards the window."""
         now = time.monotonic()
-        limits = {"workspace": self._limits["workspace"], f"channel:{channel}": self._limits["channel"]}
+        limits = {
+            f"workspace:{self._team}": self._limits["workspace"],
+            f"channel:{self._team}:{channel}": self._limits["channel"],
+        }
         keys = [(key, limit) for key, limit in limits.items() if limit]
         for key, limit in keys:
             window = self._windows.setdefault(key, deque())
@@ -516,22 +634,24 @@ class FakeSlack:
         return f"{prefix}{next(self._ids):010d}"
 
     def _user(self, user_id: Any) -> dict[str, Any]:
-        if user_id not in self.users:
+        """A user of the requesting workspace: another workspace's are not found, even with the same id."""
+        users = self._directory(self._team)
+        if user_id not in users:
             raise SlackError("user_not_found")
-        return self.users[user_id]
+        return users[user_id]
 
     def _dm(self, user_id: str) -> str:
-        """Stable DM channel id for a user, like conversations.open."""
+        """Stable DM channel id for a user of the requesting workspace, like conversations.open."""
         if self._user(user_id)["deleted"]:
             raise SlackError("user_disabled")
-        dm = "D" + user_id[1:]
+        dm = "D" + user_id[1:] if self._team == self.team_id else f"D{self._team[1:]}{user_id[1:]}"
         self._dms[dm] = user_id
         return dm
 
     def _channel(self, channel: Any) -> str:
         """Resolve a channel argument as chat.* does: a user id means that user's DM."""
         channel = str(channel or "")
-        if channel in self.users:
+        if channel in self._directory(self._team):
             return self._dm(channel)
         if channel in self._dms:
             return channel
@@ -553,7 +673,9 @@ class FakeSlack:
     def _new_message(self, p: dict[str, Any], user: str | None = None) -> Message:
         channel = self._channel(p.get("channel"))
         check_message(p)
-        return Message(channel, self._next_ts(), p.get("text"), p.get("blocks"), p.get("thread_ts"), user)
+        message = Message(channel, self._next_ts(), p.get("text"), p.get("blocks"), p.get("thread_ts"), user)
+        message.team = self._team
+        return message
 
     def _view_param(self, p: dict[str, Any], kinds: tuple[str, ...]) -> dict[str, Any]:
         check_view(p.get("view"), kinds)
@@ -576,7 +698,7 @@ class FakeSlack:
         stored.clear()
         stored |= {"callback_id": "", "private_metadata": "", "state": {"values": {}}, **view, "id": view_id}
         stored |= {
-            "team_id": self.team_id,
+            "team_id": self._team,
             "bot_id": BOT_ID,
             "hash": f"{time.time():.6f}.{secrets.token_hex(4)}",
         }
@@ -589,12 +711,60 @@ class FakeSlack:
 
     # -- API methods (named _api_<method with dots as underscores>) ----------------------------------------
 
+    def _oauth_v2_access(self, p: dict[str, Any]) -> dict[str, Any]:
+        """Exchange a code once, or (rotation) a refresh token once, for a bot token of the workspace."""
+        if self.oauth_client is None or p.get("client_id") != self.oauth_client[0]:
+            raise SlackError("invalid_client_id")
+        if p.get("client_secret") != self.oauth_client[1]:
+            raise SlackError("bad_client_secret")
+        grant_type = p.get("grant_type") or "authorization_code"
+        if grant_type == "refresh_token":
+            renewed = self._refresh_tokens.pop(str(p.get("refresh_token")), None)
+            if renewed is None or self.tokens[renewed].revoked:
+                raise SlackError("invalid_refresh_token")
+            old = self.tokens[renewed]
+            return self._grant(old.team_id, old.scopes, extra={})
+        if grant_type != "authorization_code":
+            raise SlackError("invalid_grant_type")
+        code = self._codes.get(str(p.get("code")))
+        if code is None or time.time() - code.issued_at > CODE_LIFETIME:
+            raise SlackError("invalid_code")
+        if code.used:
+            raise SlackError("code_already_used")
+        if code.redirect_uri and p.get("redirect_uri") != code.redirect_uri:
+            raise SlackError("bad_redirect_uri")
+        code.used = True
+        return self._grant(code.team_id, code.scopes, extra={"authed_user": {"id": code.user_id}})
+
+    def _grant(self, team_id: str, scopes: frozenset[str], extra: dict[str, Any]) -> dict[str, Any]:
+        """A new bot token for the workspace, as oauth.v2.access answers it."""
+        prefix = "xoxe.xoxb-" if self.rotation else "xoxb-"
+        token = f"{prefix}{team_id}-{next(self._ids)}-{secrets.token_hex(8)}"
+        expires_at = time.time() + TOKEN_LIFETIME if self.rotation else None
+        self.tokens[token] = Grant(team_id, scopes, expires_at)
+        answer = {
+            "app_id": self.app_id,
+            "scope": ",".join(sorted(scopes)),
+            "token_type": "bot",
+            "access_token": token,
+            "bot_user_id": BOT_USER_ID,
+            "team": {"id": team_id, "name": self.team_names[team_id]},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            **extra,
+        }
+        if self.rotation:
+            refresh = f"xoxe-1-{secrets.token_hex(12)}"
+            self._refresh_tokens[refresh] = token
+            answer |= {"refresh_token": refresh, "expires_in": TOKEN_LIFETIME}
+        return answer
+
     def _api_auth_test(self, p: dict[str, Any]) -> dict[str, Any]:
         return {
             "url": WEB_URL,
-            "team": "Fake Team",
+            "team": self.team_names[self._team],
             "user": "remote-wins",
-            "team_id": self.team_id,
+            "team_id": self._team,
             "user_id": BOT_USER_ID,
             "bot_id": BOT_ID,
             "is_enterprise_install": False,
