@@ -36,7 +36,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -47,6 +46,8 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as `python bench/ack_latency.py`: make `tests.fake_slack` importable
+
+from schemas import postgres_schema  # noqa: E402
 
 from tests.fake_slack import FakeSlack  # noqa: E402
 from tests.support import sign  # noqa: E402
@@ -94,9 +95,13 @@ def serve_bare() -> None:
             process_before_response=True,  # ack from the listener, so Bolt does not poll for it
         )
 
-        @app.command("/remote-win")
         def only_ack(ack: Ack) -> None:
             ack()
+
+        # The requests bench/load.py mixes in too: a command, the Home's button, the win form.
+        app.command("/remote-win")(only_ack)
+        app.action("home_log_win")(only_ack)
+        app.view("win_form")(only_ack)
 
         slack = SlackRequestHandler(app, path=EVENTS_PATH)
 
@@ -491,18 +496,8 @@ def database(backend: str, workdir: Path) -> Iterator[str]:
     if backend == "sqlite":
         yield f"sqlite:///{workdir / 'bench.db'}"
         return
-    import sqlalchemy as sa
-
-    admin = sa.create_engine(PG_URL)
-    schema = f"bench_ack_{uuid.uuid4().hex[:12]}"
-    with admin.begin() as connection:
-        connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+    with postgres_schema(PG_URL, "bench_ack") as url:
+        yield url
 
 
 def run(args: argparse.Namespace) -> int:

@@ -40,7 +40,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -52,6 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as `python bench/digest.py`: make the project importable
 
 import sqlalchemy as sa  # noqa: E402
+from schemas import postgres_schema  # noqa: E402
 
 from bot.blocks.digest import digest_messages  # noqa: E402
 from bot.chart import wins_chart_png  # noqa: E402
@@ -335,16 +335,8 @@ def database(backend: str) -> Iterator[str]:
         with tempfile.TemporaryDirectory(prefix="bench-digest-") as folder:
             yield f"sqlite:///{folder}/bench.db"
         return
-    admin = sa.create_engine(PG_URL)
-    schema = f"bench_digest_{uuid.uuid4().hex[:12]}"
-    with admin.begin() as connection:
-        connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+    with postgres_schema(PG_URL, "bench_digest") as url:
+        yield url
 
 
 def postgres_answers() -> str | None:

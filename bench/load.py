@@ -32,9 +32,8 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -47,7 +46,8 @@ sys.path.insert(0, str(ROOT))  # the project, `tests` (the fake Slack, the signi
 sys.path.insert(0, str(ROOT / "bench"))  # the ack bench's server helpers
 
 import sqlalchemy as sa  # noqa: E402
-from ack_latency import EVENTS_PATH, HEALTH_PATH, child_python, free_port, start, wait_healthy  # noqa: E402
+from ack_latency import EVENTS_PATH, child_python, free_port, start, wait_healthy  # noqa: E402
+from schemas import postgres_schema  # noqa: E402
 
 from storage.models import Delivery, Member, PromptSlot, Workspace  # noqa: E402
 from tests.fake_slack import FakeSlack  # noqa: E402
@@ -63,51 +63,6 @@ MIX = (("command", 0.6), ("press", 0.2), ("submit", 0.2))
 
 
 # -- the servers ----------------------------------------------------------------------------------------
-
-
-def serve_bare() -> None:
-    """The baseline, in a child process: a Bolt app that only acks the same three requests, under
-    `remote-wins serve`'s gunicorn (our GunicornServer with the WSGI app swapped, so the worker class,
-    threads and WEB_CONCURRENCY are the same by construction)."""
-    from slack_bolt import Ack, App
-    from slack_bolt.adapter.wsgi import SlackRequestHandler
-    from slack_sdk import WebClient
-
-    from remote_wins.config import load_settings
-    from remote_wins.server import GunicornServer
-
-    settings = load_settings()
-
-    def build() -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
-        token = settings.require_bot_token()
-        app = App(
-            token=token,
-            client=WebClient(token=token, base_url=settings.slack_api_url),
-            signing_secret=settings.require_signing_secret(),
-            process_before_response=True,
-        )
-
-        def only_ack(ack: Ack) -> None:
-            ack()
-
-        app.command("/remote-win")(only_ack)
-        app.action("home_log_win")(only_ack)
-        app.view("win_form")(only_ack)
-        slack = SlackRequestHandler(app, path=EVENTS_PATH)
-
-        def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-            if environ.get("PATH_INFO") == HEALTH_PATH:
-                start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
-                return [b"ok"]
-            return slack(environ, start_response)
-
-        return wsgi
-
-    class BareServer(GunicornServer):
-        def load(self) -> Any:
-            return build()
-
-    BareServer(settings).run()
 
 
 # -- the data -------------------------------------------------------------------------------------------
@@ -311,23 +266,13 @@ class Wave:
     seconds: float
 
 
-def postgres_schema() -> tuple[str, Callable[[], None]]:
-    admin = sa.create_engine(PG_URL)
-    schema = f"bench_load_{uuid.uuid4().hex[:12]}"
-    with admin.begin() as connection:
-        connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
-
-    def drop() -> None:
-        with admin.begin() as connection:
-            connection.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
-
-    return f"{PG_URL}?options=-csearch_path%3D{schema}", drop
-
-
 def run(args: argparse.Namespace) -> int:
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
-    url, drop = postgres_schema()
+    with postgres_schema(PG_URL, "bench_load") as url:
+        return run_on(args, url)
+
+
+def run_on(args: argparse.Namespace, url: str) -> int:
     python = child_python()
     servers, clock = [], None
     try:
@@ -380,7 +325,7 @@ def run(args: argparse.Namespace) -> int:
             bare_port = free_port()
             bare = start(
                 "bare",
-                [python, str(Path(__file__).resolve()), "--serve-bare"],
+                [python, str(Path(__file__).resolve().with_name("ack_latency.py")), "--serve-bare"],
                 {**env, "PORT": str(bare_port)},
                 workdir,
                 bare_port,
@@ -398,7 +343,6 @@ def run(args: argparse.Namespace) -> int:
     finally:
         for server in [*servers, *([clock] if clock else [])]:
             server.stop()
-        drop()
     return 0
 
 
@@ -455,12 +399,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--wave", type=int, default=1500, help="morning prompts due at once (default 1500)")
     parser.add_argument("--rates", default="10,20,40,80,160,320", help="requests a second, one step each")
     parser.add_argument("--step", type=float, default=12.0, help="seconds each rate is held (default 12)")
-    parser.add_argument("--serve-bare", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.serve_bare:
-        serve_bare()
-        return 0
-    return run(args)
+    return run(parser.parse_args(argv))
 
 
 if __name__ == "__main__":

@@ -35,7 +35,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -50,6 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as `python bench/tick.py`: make the project and `tests` importable
 
 import sqlalchemy as sa  # noqa: E402
+from schemas import postgres_schema  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from bot.app import build_services  # noqa: E402
@@ -366,18 +366,9 @@ def sqlite_database() -> Iterator[str]:
 @contextmanager
 def postgres_database(base: str) -> Iterator[str]:
     """A throwaway schema on the server, migrated; dropped afterwards whatever happens."""
-    admin = sa.create_engine(base)
-    schema = f"bench_tick_{uuid.uuid4().hex[:12]}"
-    with admin.begin() as connection:
-        connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    try:
-        url = f"{base}?options=-csearch_path%3D{schema}"
+    with postgres_schema(base, "bench_tick") as url:
         upgrade(url)
         yield url
-    finally:
-        with admin.begin() as connection:
-            connection.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 def postgres_answers(base: str) -> str | None:
