@@ -197,6 +197,10 @@ def workspace_of(table: Table) -> Callable[[Session, Any], str | None] | None:
         return lambda session, row: row["id"]
     if "workspace_id" in table.columns:
         return lambda session, row: row["workspace_id"]
+    if "team_id" in table.columns:  # slack_sdk's installation store
+        return lambda session, row: row["team_id"]
+    if table.name == "slack_oauth_states":  # an install under way: no workspace yet
+        return lambda session, row: None
     for fk in table.foreign_keys:
         parent_of = workspace_of(fk.column.table)
         if parent_of is not None:
