@@ -15,7 +15,8 @@ minute is 07:00 UTC on a Tuesday in June: 09:00 in every Central European zone. 
 members are due exactly then (remote every day, their morning at that minute), others as chance has it.
 
 Selection: what `run_tick` does before it claims anything (the sweep of dead claims, the retry query,
-then `due_slots` page by page to the last slot due), median of `--runs`, on SQLite and on PostgreSQL (a
+then `due_slots` page by page to the last slot due, then the slots ordered workspace by workspace),
+median of `--runs`, on SQLite and on PostgreSQL (a
 throwaway schema, dropped after); against the same slots read by one unpaged query in the same run.
 Delivery: for each scenario (the fake Slack's limits: Slack's published 20/s a workspace and 1/s a
 channel; a workspace held to 10/s; a 429 storm with Retry-After), `run_tick` sends `--deliver` prompts
@@ -57,6 +58,7 @@ from jobs.delivery import Delivery, RateLimits  # noqa: E402
 from jobs.tick import (  # noqa: E402
     BATCH_SIZE,
     INTERRUPTED_AFTER,
+    _in_turn,
     _pages,
     _retry_candidates,
     _slot_kinds,
@@ -196,8 +198,9 @@ class SelectionFigures:
 def measure_selection(backend: str, engine: sa.Engine, setup_s: float, runs: int) -> SelectionFigures:
     """The clock's question, "who is due now?", as `run_tick` asks it: the sweep of dead claims and the
     retry query in one transaction, then `due_slots` page by page (`jobs.tick._pages`, BATCH_SIZE a
-    page) to the last due slot; each from opening its session to having the rows. The baseline, in the
-    same run: the same slots read by one unpaged query."""
+    page) to the last due slot, then their order workspace by workspace (`jobs.tick._in_turn`, which
+    looks up each slot's workspace); each from opening its session to having the rows. The baseline, in
+    the same run: the same slots read by one unpaged query."""
     sessions = session_factory(engine)
     services = SimpleNamespace(sessions=sessions)
     kinds = _slot_kinds(None)
@@ -210,8 +213,7 @@ def measure_selection(backend: str, engine: sa.Engine, setup_s: float, runs: int
         with sessions.begin() as session:
             sweep_interrupted(session, claimed_before=BUSY - INTERRUPTED_AFTER, now=BUSY)
             _retry_candidates(session, BUSY, kinds)
-        for _slot in _pages(services, BUSY, kinds, BATCH_SIZE):
-            pass
+        _in_turn(services, list(_pages(services, BUSY, kinds, BATCH_SIZE)))
         timings.append(1000 * (time.perf_counter() - started))
         started = time.perf_counter()
         with sessions() as session:
