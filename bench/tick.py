@@ -69,12 +69,15 @@ from rules.schedule import PROMPT_KINDS, next_prompt  # noqa: E402
 from storage.db import create_db_engine, session_factory  # noqa: E402
 from storage.ledger import sweep_interrupted  # noqa: E402
 from storage.models import Delivery as DeliveryRow  # noqa: E402
-from storage.models import Member, PromptSlot, Workspace  # noqa: E402
+from storage.models import Member, Plan, PromptSlot, Workspace  # noqa: E402
+from storage.plans import due_held  # noqa: E402
 from storage.schedules import due_slots, schedule_of  # noqa: E402
 from storage.schema import upgrade  # noqa: E402
 from tests.fake_slack import FakeSlack  # noqa: E402
 
 TEAM = "T0001"  # the fake Slack's team
+MANAGER = "UBOSS0001"  # the manager of the one-channel scenario
+ONE_CHANNEL_POSTS = 30  # its posts: at 1/s a channel, half a minute at the least
 BUSY = datetime(2026, 6, 16, 7, 0, tzinfo=UTC)  # Tuesday; 09:00 CEST
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PER_WORKSPACE, PER_CHANNEL = 20, 1  # chat.postMessage a second, as Slack roughly allows
@@ -242,12 +245,14 @@ class Scenario:
     name: str
     per_workspace: float
     storm_seconds: float = 0  # from the start, every send is answered 429 with Retry-After 1 for this long
+    one_channel: bool = False  # plans held for one manager's morning, all posted to that manager's DM
 
 
 SCENARIOS = (
     Scenario("Slack's published limit: 20/s a workspace, 1/s a channel", PER_WORKSPACE),
     Scenario("a workspace held to 10/s (its budget shared, a lower tier)", 10),
     Scenario("a 429 storm: every send refused for 10 s, Retry-After 1", PER_WORKSPACE, 10),
+    Scenario("held plans of a team, all to its manager's DM: 1/s a channel", PER_WORKSPACE, one_channel=True),
 )
 
 
@@ -269,7 +274,8 @@ class DeliveryFigures:
     @property
     def fastest(self) -> float:
         """The least time Slack's limits allow, the storm's refusals included: the baseline."""
-        return self.prompts / self.scenario.per_workspace + self.scenario.storm_seconds
+        rate = PER_CHANNEL if self.scenario.one_channel else self.scenario.per_workspace
+        return self.prompts / rate + self.scenario.storm_seconds
 
     @property
     def fraction(self) -> float:
@@ -285,13 +291,44 @@ class DeliveryFigures:
         )
 
 
+def held_for_one_manager(engine: sa.Engine, people: Population) -> None:
+    """Every member shares with one manager, whose working day starts at the busy minute: each member's
+    posted plan was held for it (`plans.held_until`) and now goes, all of them to the manager's DM."""
+    manager = {**people.members[0], "id": len(people.members) + 1, "user_id": MANAGER}
+    with engine.begin() as connection:
+        connection.execute(insert(Member), [manager])
+        connection.execute(
+            sa.update(Member)
+            .where(Member.id != manager["id"])
+            .values(share_to="manager", manager_user_id=MANAGER)
+        )
+        connection.execute(sa.delete(PromptSlot))
+        plans = [
+            {
+                "member_id": row["id"],
+                "local_date": BUSY.date(),
+                "status": "posted",
+                "items": [f"the plan of {row['user_id']}"],
+                "held_until": BUSY,
+                "created_at": BUSY - timedelta(hours=10),
+                "updated_at": BUSY - timedelta(hours=10),
+            }
+            for row in people.members
+        ]
+        connection.execute(insert(Plan), plans)
+
+
 def measure_delivery(scenario: Scenario, adaptive: bool, prompts: int) -> DeliveryFigures:
     """Time `run_tick` (ticking again while prompts are left, as the clock would a minute later) sending
-    `prompts` due prompts through the fake Slack enforcing `scenario`; a fresh SQLite database each."""
+    `prompts` due prompts (or held plans) through the fake Slack enforcing `scenario`; a fresh SQLite
+    database each."""
     people = population(prompts, prompts)
     with sqlite_database() as url, FakeSlack() as fake:
         engine = create_db_engine(url)
         load(engine, people)
+        if scenario.one_channel:
+            held_for_one_manager(engine, people)
+            fake.add_user(MANAGER)
         for user_id in people.due:
             fake.add_user(user_id)
         fake.rate_limit(per_workspace_per_second=scenario.per_workspace, per_channel_per_second=PER_CHANNEL)
@@ -309,7 +346,7 @@ def measure_delivery(scenario: Scenario, adaptive: bool, prompts: int) -> Delive
                     left = session.scalar(
                         select(func.count()).select_from(DeliveryRow).where(DeliveryRow.status != "sent")
                     )
-                    if not left and not due_slots(session, at, limit=1):
+                    if not left and not due_slots(session, at, limit=1) and not due_held(session, at, 1):
                         break
             seconds = time.perf_counter() - started
         finally:
@@ -318,7 +355,12 @@ def measure_delivery(scenario: Scenario, adaptive: bool, prompts: int) -> Delive
             rows = connection.execute(select(DeliveryRow.status, func.count()).group_by(DeliveryRow.status))
             ledger = Counter({status: count for status, count in rows})
         engine.dispose()
-        counts = Counter("U" + m.channel[1:] for m in fake.messages)
+        if scenario.one_channel:  # who each post is from, by the plan it carries
+            counts = Counter(
+                user for m in fake.messages for user in people.due if f"the plan of {user}" in str(m.blocks)
+            )
+        else:
+            counts = Counter("U" + m.channel[1:] for m in fake.messages)
         return DeliveryFigures(
             scenario=scenario,
             adaptive=adaptive,
@@ -416,7 +458,8 @@ def report(
     if not deliveries:
         return
     print(
-        f"\ndelivery: run_tick sending {deliveries[0].prompts} prompts (each to its own DM) through the fake "
+        f"\ndelivery: run_tick sending {deliveries[0].prompts} prompts (each to its own DM; the held plans "
+        f"all to one) through the fake "
         f"Slack, which enforces the scenario's limits with 429 + Retry-After. The clock assumes "
         f"{PER_WORKSPACE}/s and paces at 90% of it;\n'fixed' keeps that pace whatever Slack says (the "
         "baseline, same run), 'adaptive' slows on each 429 and recovers on each send that goes through.\n"
@@ -481,7 +524,8 @@ def run(args: argparse.Namespace) -> int:
         for scenario in SCENARIOS:
             for adaptive in (False, True):
                 print(f"delivery: {scenario.name}, {'adaptive' if adaptive else 'fixed'}", flush=True)
-                deliveries.append(measure_delivery(scenario, adaptive, args.deliver))
+                count = min(args.deliver, ONE_CHANNEL_POSTS) if scenario.one_channel else args.deliver
+                deliveries.append(measure_delivery(scenario, adaptive, count))
     report(selections, deliveries, args.runs, args.members)
     return 0
 
