@@ -201,8 +201,8 @@ class SelectionFigures:
 def measure_selection(backend: str, engine: sa.Engine, setup_s: float, runs: int) -> SelectionFigures:
     """The clock's question, "who is due now?", as `run_tick` asks it: the sweep of dead claims and the
     retry query in one transaction, then `due_slots` page by page (`jobs.tick._pages`, BATCH_SIZE a
-    page) to the last due slot, then their order workspace by workspace (`jobs.tick._in_turn`, which
-    looks up each slot's workspace); each from opening its session to having the rows. The baseline, in
+    page, each slot with its member's workspace) to the last due slot, then their order workspace by
+    workspace (`jobs.tick._in_turn`); each from opening its session to having the rows. The baseline, in
     the same run: the same slots read by one unpaged query."""
     sessions = session_factory(engine)
     services = SimpleNamespace(sessions=sessions)
@@ -216,7 +216,7 @@ def measure_selection(backend: str, engine: sa.Engine, setup_s: float, runs: int
         with sessions.begin() as session:
             sweep_interrupted(session, claimed_before=BUSY - INTERRUPTED_AFTER, now=BUSY)
             _retry_candidates(session, BUSY, kinds)
-        _in_turn(services, list(_pages(services, BUSY, kinds, BATCH_SIZE)))
+        _in_turn(list(_pages(services, BUSY, kinds, BATCH_SIZE)))
         timings.append(1000 * (time.perf_counter() - started))
         started = time.perf_counter()
         with sessions() as session:

@@ -119,7 +119,7 @@ from storage.schedules import (
 )
 from storage.trials import CHECKIN, CHECKIN_KINDS, OVERWORK, due_work, peek, take
 from storage.windows import mark_delivered
-from storage.workspaces import is_uninstalled, workspaces_of
+from storage.workspaces import is_uninstalled
 
 TRIAL = "trial"  # `remote-wins jobs run trial`: every kind a trial sends
 SLOT_KINDS: dict[str, tuple[str, ...]] = {
@@ -349,21 +349,19 @@ def _handle_due_slots(
                 seen.add(ident)
                 fresh.append(slot)
         found_new = bool(fresh)
-        for slot in _in_turn(services, fresh):
+        for slot in _in_turn(fresh):
             if pool.broken or not pool.hand_over(partial(_claim_slot, services, slot, now, worker), items):
                 break
     return items
 
 
-def _in_turn(services: Services, slots: list[DueSlot]) -> list[DueSlot]:
+def _in_turn(slots: list[DueSlot]) -> list[DueSlot]:
     """The slots one workspace after another (each workspace's in due order): the pool sends a few at a
     time, so a workspace whose thousand members come first would otherwise make the others wait for its
     whole wave at its own pace."""
-    with services.sessions() as session:
-        workspace = workspaces_of(session, {slot.member_id for slot in slots})
     queues: dict[str, list[DueSlot]] = {}
     for slot in slots:
-        queues.setdefault(workspace.get(slot.member_id, ""), []).append(slot)
+        queues.setdefault(slot.workspace_id or "", []).append(slot)
     return [slot for turn in zip_longest(*queues.values()) for slot in turn if slot is not None]
 
 

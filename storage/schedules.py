@@ -344,6 +344,7 @@ class DueSlot:
     kind: str
     due_at: datetime
     local_date: date
+    workspace_id: str | None = None  # read with the slot (`due_slots`), so a tick can take workspaces in turn
 
 
 def due_slots(
@@ -359,8 +360,11 @@ def due_slots(
     `kinds` keeps to some kinds of slot (a tick for mornings only); `after` pages on from the last
     slot of the previous page, in the same total order (due_at, member, kind).
     """
-    query = select(PromptSlot.member_id, PromptSlot.kind, PromptSlot.due_at, PromptSlot.local_date).where(
-        PromptSlot.due_at <= now
+    query = (
+        select(PromptSlot.member_id, PromptSlot.kind, PromptSlot.due_at, PromptSlot.local_date)
+        .add_columns(Member.workspace_id)
+        .join(Member, Member.id == PromptSlot.member_id)
+        .where(PromptSlot.due_at <= now)
     )
     if kinds is not None:
         query = query.where(PromptSlot.kind.in_(kinds))

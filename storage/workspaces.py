@@ -8,14 +8,13 @@ deletes it (`purge_due`); `remote-wins workspace purge` deletes it at once.
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from storage.installations import delete_tokens
-from storage.models import FormOrigin, Member, Workspace
+from storage.models import FormOrigin, Workspace
 from storage.upsert import insert_ignore
 
 
@@ -63,13 +62,3 @@ def purge_due(session: Session, now: datetime, retention: timedelta) -> list[str
     for team_id in teams:
         purge_workspace(session, team_id)
     return teams
-
-
-def workspaces_of(session: Session, member_ids: Collection[int]) -> dict[int, str]:
-    """Each member's workspace, for a tick that takes workspaces in turn."""
-    found: dict[int, str] = {}
-    ids = list(member_ids)
-    for start in range(0, len(ids), 1000):  # bounded IN lists
-        query = select(Member.id, Member.workspace_id).where(Member.id.in_(ids[start : start + 1000]))
-        found.update({member_id: workspace_id for member_id, workspace_id in session.execute(query)})
-    return found
