@@ -9,7 +9,7 @@ in. A rate is sustained when every request of a step is answered 200 and its p99
 at 95% of the rate asked or more. Target: ours sustains at least half the bare app's highest rate, and
 the wave arrives with nothing lost or doubled.
 
-    python bench/load.py [--members 10000] [--wave 1500] [--rates 10,20,40,80,160,320] [--step 12]
+    python bench/load.py [--members 10000] [--wave 1500] [--rates 20,40,80,...,1280] [--step 12]
 
 The load comes from a separate process (open loop: each request leaves at its scheduled instant, on a
 pool of keep-alive connections, whatever the answers before it): 60% `/remote-win <text>` from members
@@ -385,6 +385,12 @@ def report(ours: list[dict[str, Any]], bare: list[dict[str, Any]], wave: Wave) -
         f"asked): remote-wins {mine:.0f}/s, bare Bolt {theirs:.0f}/s (baseline, same run): {ratio:.2f}x "
         f"(target >= {TARGET:.2f}) {'PASS' if ratio >= TARGET else 'MISS'}"
     )
+    for name, steps, best in (("remote-wins", ours, mine), ("bare Bolt", bare, theirs)):
+        if steps and best >= max(s["rate"] for s in steps):  # never failed: its real limit is higher
+            print(
+                f"  {name} sustained every rate asked, so {best:.0f}/s is a floor, not its limit: the ratio "
+                "is not a measurement; ask higher rates (--rates)"
+            )
     intact = wave.delivered == wave.due and not wave.doubled and wave.ledger == Counter({"sent": wave.due})
     print(
         f"the wave: {wave.due} prompts due, {wave.delivered} delivered, {wave.doubled} doubled, ledger "
@@ -397,7 +403,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--members", type=int, default=10_000, help="members in the database (default 10000)")
     parser.add_argument("--wave", type=int, default=1500, help="morning prompts due at once (default 1500)")
-    parser.add_argument("--rates", default="10,20,40,80,160,320", help="requests a second, one step each")
+    parser.add_argument(
+        "--rates",
+        default="20,40,80,120,160,200,240,320,400,480,640,800,960,1280",
+        help="requests a second, one step each (up to where the bare app fails too)",
+    )
     parser.add_argument("--step", type=float, default=12.0, help="seconds each rate is held (default 12)")
     return run(parser.parse_args(argv))
 
