@@ -76,6 +76,14 @@ class _DaemonPool:
             except Exception:
                 log.error("work after the ack failed", exc_info=True)
 
+    def settle(self, timeout: float) -> None:
+        """Wait until every job queued so far has run: one blocker per thread, each holding its thread
+        until all are held, can only all start once the jobs queued before them are done."""
+        held = threading.Barrier(len(self._threads) + 1, timeout=timeout)
+        for _ in self._threads:
+            self.submit(held.wait)
+        held.wait()
+
     def shutdown(self) -> None:
         self._closed = True
         for _ in self._threads:
@@ -99,6 +107,11 @@ class Background:
     def home(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         """Republishing the App Home."""
         self._home.submit(fn, *args, **kwargs)
+
+    def home_settled(self, timeout: float = 5.0) -> None:
+        """Return once the Home republishes queued so far have run, so that "no Home was published"
+        can be asserted (the pool keeps no other record of what it ran)."""
+        self._home.settle(timeout)
 
     def shutdown(self) -> None:
         """Let accepted work finish (a win being saved, a reply on its way) before the process exits; a

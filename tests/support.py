@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -13,7 +14,7 @@ from urllib.parse import urlencode
 # Slack's signature and its checks on the app's acks live with the simulator, which the sandbox shares.
 from remote_wins.simulator.acks import Reply, ack_problem, sign
 
-__all__ = ["Reply", "SlackRequests", "ack_problem", "form_values", "sign", "wait_until"]
+__all__ = ["Reply", "SlackRequests", "ack_problem", "form_values", "home_work_done", "sign", "wait_until"]
 
 T = TypeVar("T")
 
@@ -28,6 +29,18 @@ def wait_until(check: Callable[[], T], timeout: float = 5.0, what: str = "condit
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.01)
+
+
+def home_work_done(services: Any, timeout: float = 5.0) -> None:
+    """Return once every Home publish the app has started is over: the republish timers have fired
+    (bot.home), then the Home pool has run what they and the listeners queued. Only then can a test
+    assert that no Home was published."""
+    deadline = time.monotonic() + timeout
+    for timer in [t for t in threading.enumerate() if isinstance(t, threading.Timer)]:
+        timer.join(max(0.0, deadline - time.monotonic()))
+        if timer.is_alive():
+            raise AssertionError("a Home republish timer is still waiting")
+    services.background.home_settled(max(0.1, deadline - time.monotonic()))
 
 
 class SlackRequests:

@@ -20,6 +20,7 @@ from slack_sdk.webhook import WebhookClient
 
 from tests.fake_slack import FakeSlack
 from tests.fake_socket_mode import FakeSocketMode
+from tests.support import wait_until
 
 
 @pytest.fixture
@@ -310,10 +311,22 @@ def test_delay(fake: FakeSlack, client: WebClient) -> None:
     started = time.monotonic()
     client.auth_test()
     assert time.monotonic() - started >= 0.2
-    fake.delay("auth.test", 0)
-    started = time.monotonic()
-    client.auth_test()
-    assert time.monotonic() - started < 0.2
+    fake.delay("auth.test", 60)
+    fake.delay("auth.test", 0)  # removes it: a 60 s delay would time the client out
+    assert WebClient(token=fake.bot_token, base_url=fake.api_url, timeout=10).auth_test()["ok"]
+
+
+def test_a_held_call_is_recorded_and_answers_once_released(fake: FakeSlack, client: WebClient) -> None:
+    released = fake.hold("auth.test")
+    answers: list[Any] = []
+    caller = threading.Thread(target=lambda: answers.append(client.auth_test()["ok"]))
+    caller.start()
+    wait_until(lambda: fake.calls_to("auth.test"), what="the call to arrive")
+    assert client.users_info(user="U1")["ok"]  # other methods are not held
+    assert answers == []  # ordering, not a clock: the held call has not answered yet
+    released.set()
+    caller.join(10)
+    assert answers == [True]
 
 
 def test_rate_limit_per_workspace_and_channel(fake: FakeSlack, client: WebClient) -> None:

@@ -56,6 +56,7 @@ NEEDED_SCOPE: dict[str, str | None] = {
     "files.getUploadURLExternal": "files:write",
     "files.completeUploadExternal": "files:write",
 }
+HOLD_LIMIT = 30.0  # a held call answers after this even if the test never releases it
 JSON_PARAMS = frozenset({"blocks", "view", "attachments", "files", "metadata"})
 MAX_MESSAGE_BLOCKS, MAX_VIEW_BLOCKS = block_kit.MAX_MESSAGE_BLOCKS, block_kit.MAX_VIEW_BLOCKS
 Reply = tuple[int, dict[str, str], bytes]  # HTTP status, headers, body
@@ -259,6 +260,7 @@ class FakeSlack:
         # scripted behaviour
         self._faults: list[_Fault] = []
         self._delays: dict[str, float] = {}
+        self._holds: dict[str, threading.Event] = {}
         self._limits: dict[str, float | None] = {"workspace": None, "channel": None}
         self._windows: dict[str, deque[float]] = {}
         self.socket_mode_url: str | None = None  # apps.connections.open returns it when set
@@ -284,6 +286,9 @@ class FakeSlack:
 
     def stop(self) -> None:
         """Shut the server down and free the port."""
+        with self._lock:
+            for gate in self._holds.values():
+                gate.set()  # a held call answers rather than keep its thread
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -476,6 +481,14 @@ class FakeSlack:
         with self._lock:
             self._delays[method] = seconds
 
+    def hold(self, method: str) -> threading.Event:
+        """Make `method` wait, once its call is recorded, until the returned event is set (at most
+        HOLD_LIMIT seconds): a test can then see what the app does before Slack answers, by order, not
+        by a clock."""
+        with self._lock:
+            gate = self._holds[method] = threading.Event()
+        return gate
+
     def rate_limit(
         self, per_workspace_per_second: float | None = None, per_channel_per_second: float | None = None
     ) -> None:
@@ -511,7 +524,10 @@ class FakeSlack:
                 Call(method, params if isinstance(params, dict) else {}, headers, time.monotonic())
             )
             pause = self._delays.get(method, self._delays.get("*", 0.0))
+            gate = self._holds.get(method)
         time.sleep(pause)
+        if gate is not None:
+            gate.wait(HOLD_LIMIT)
         with self._lock:
             answer: dict[str, Any]
             try:

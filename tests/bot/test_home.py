@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -22,7 +21,7 @@ from storage.plans import SavedPlan
 from storage.schedules import reschedule
 from storage.wins import add_win
 from tests.fake_slack import FakeSlack
-from tests.support import SlackRequests, wait_until
+from tests.support import SlackRequests, home_work_done, wait_until
 
 TEAM = "T0001"
 NOW = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)  # Tuesday 08:45 in Kathmandu, 04:00 in Berlin
@@ -149,18 +148,31 @@ def test_a_huge_team_and_a_long_week_stay_within_100_blocks(
     assert "…and" in text  # the wins list says how many it left out
 
 
+def test_a_win_republishes_only_the_homes_of_members_who_opened_theirs(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack
+) -> None:
+    fake_slack.add_user("U2")
+    open_home(slack, fake_slack, "U2")
+    assert "Saved" in slack.command("mine, Home never opened", user="U1").body.decode()
+    assert "Saved" in slack.command("theirs, Home open", user="U2").body.decode()
+    wait_until(lambda: "theirs, Home open" in shown(fake_slack.home_views.get("U2") or {"blocks": []}))
+    home_work_done(services)
+    assert [c.params["user_id"] for c in fake_slack.calls_to("views.publish")] == ["U2", "U2"]
+
+
 def test_the_home_is_republished_after_a_win_is_saved_and_a_failed_publish_changes_nothing(
     slack: SlackRequests, services: Services, fake_slack: FakeSlack
 ) -> None:
     reply = slack.command("a win before the Home was ever opened")
     assert reply.status == 200
+    home_work_done(services)
     assert fake_slack.calls_to("views.publish") == []  # nobody is looking: no rebuild per win
     slack.event({"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home"})
     wait_until(lambda: fake_slack.calls_to("views.publish"), what="the Home on opening it")
     for text in ("shipped the thing", "and one more", "and a third"):  # a burst: one republish
         assert "Saved" in slack.command(text).body.decode()
     wait_until(lambda: "and a third" in shown(fake_slack.home_views.get("U1") or {"blocks": []}))
-    time.sleep(services.home_viewers.DELAY + 0.3)
+    home_work_done(services)
     assert len(fake_slack.calls_to("views.publish")) <= 3  # opening, then one or two for the burst
 
     fake_slack.fail_next("views.publish", error="internal_error")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import socket
-import time
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -102,14 +101,14 @@ def test_a_timestamp_that_is_not_a_plain_number_is_refused(slack: SlackRequests,
 def test_a_body_over_the_cap_is_refused_from_its_length_before_it_is_read(
     slack: SlackRequests, services: Services
 ) -> None:
-    """Only the headers are sent: the 413 can only come from Content-Length, not from reading 16 MB."""
+    """Only the headers are sent: the 413 can only come from Content-Length, not from reading 16 MB (an
+    app waiting for that body would leave raw_request to time out)."""
     head = (
         f"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: {FORM}\r\n"
         f"Content-Length: {16 * 1024 * 1024}\r\nConnection: close\r\n\r\n"
     ).encode()
-    started = time.monotonic()
     answer = raw_request(slack.url, head, b"payload=")
-    assert status_of(answer) == 413 and time.monotonic() - started < 2
+    assert status_of(answer) == 413
     just_over = head.replace(str(16 * 1024 * 1024).encode(), str(MAX_BODY + 1).encode())
     assert status_of(raw_request(slack.url, just_over, b"payload=")) == 413
     base = slack.command_body("x")

@@ -1,5 +1,6 @@
 """`remote-wins serve` under gunicorn, as an attacker and a busy Monday would use it: slow and idle
-clients hold no thread, and every request is acked within Slack's 3 s however many arrive at once."""
+clients hold no thread, and no ack waits for them or for a locked database however many arrive at once
+(how fast the acks are is bench/ack_latency.py's to measure)."""
 
 from __future__ import annotations
 
@@ -79,7 +80,9 @@ def test_slow_and_idle_clients_hold_no_thread(served: tuple[Server, SlackRequest
         time.sleep(0.5)  # they are all in by now
         for n in range(5):
             reply = slack.command(f"acked despite the stragglers {n}", user=f"U{n}")
-            assert reply.status == 200 and reply.seconds < 1.5, reply
+            assert reply.status == 200, reply
+        # Acked while the stragglers still hold their connections: no command waited for them to go.
+        assert not any(closed_by_server(c) for c in stragglers[::6])
         wait_until(
             lambda: all(closed_by_server(c) for c in stragglers),
             timeout=REQUEST_DEADLINE + 5,
@@ -94,7 +97,8 @@ def test_every_ack_is_in_time_when_sqlite_is_locked_and_32_arrive_at_once(
     served: tuple[Server, SlackRequests, Path], fake_slack: FakeSlack
 ) -> None:
     """32 commands at once (twice the worker's threads) while another process holds SQLite's write
-    lock: each is acked within 3 s of sending, and each member then hears what became of their win."""
+    lock: each is acked while the lock is still held (no ack waits for the database; how fast is
+    bench/ack_latency.py's), and each member then hears what became of their win."""
     _server, slack, db = served
     for n in range(32):  # members known, zones cached: what is measured is the database and the threads
         assert slack.command(f"warm up {n}", user=f"U{n}").status == 200
@@ -102,11 +106,14 @@ def test_every_ack_is_in_time_when_sqlite_is_locked_and_32_arrive_at_once(
     lock = sqlite3.connect(db, timeout=10)
     lock.execute("BEGIN IMMEDIATE")  # the write lock, as a long migration or a stuck writer would hold
     replies: dict[int, Reply] = {}
+    while_locked: dict[int, bool] = {}
+    unlocked = threading.Event()
     start = threading.Barrier(32)
 
     def send(n: int) -> None:
         start.wait()
         replies[n] = slack.command(f"while locked {n}", user=f"U{n}")
+        while_locked[n] = not unlocked.is_set()
 
     threads = [threading.Thread(target=send, args=(n,)) for n in range(32)]
     try:
@@ -116,12 +123,13 @@ def test_every_ack_is_in_time_when_sqlite_is_locked_and_32_arrive_at_once(
             thread.join(timeout=30)
     finally:
         time.sleep(0.5)
+        unlocked.set()
         lock.rollback()
         lock.close()
     assert sorted(replies) == list(range(32))
-    slowest = max(reply.seconds for reply in replies.values())
     assert all(reply.status == 200 for reply in replies.values())
-    assert slowest < 3.0, f"the slowest ack took {slowest:.2f} s"
+    waited = sorted(n for n, locked in while_locked.items() if not locked)
+    assert not waited, f"acked only once the database was free again: {waited}"
     pending = [n for n, reply in replies.items() if "Saved win" not in reply.json()["text"]]
     wait_until(
         lambda: len(fake_slack.responses) >= len(pending),
