@@ -4,10 +4,8 @@ each with its own token from the installation."""
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +17,9 @@ from storage.installations import installation_store
 from tests.fake_slack import FakeSlack
 from tests.fake_socket_mode import FakeSocketMode
 from tests.installs.conftest import CLIENT_ID, CLIENT_SECRET, token_team
-from tests.remote_wins.test_socket_mode import log, slash_command, socket_mode, wins_in  # noqa: F401
+
+# The socket process and its log are test_socket_mode's fixtures, run here with this module's `env`.
+from tests.remote_wins.test_socket_mode import app, log, slash_command, socket_mode, wins_in  # noqa: F401
 from tests.support import wait_until
 
 LINK = (
@@ -67,29 +67,10 @@ def env(tmp_path: Path, oauth_fake: FakeSlack) -> dict[str, str]:
     return env
 
 
-@pytest.fixture
-def app(env: dict[str, str], tmp_path: Path, log: Path) -> Iterator[subprocess.Popen[bytes]]:  # noqa: F811
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "remote_wins.cli", "socket"],
-            env=env,
-            cwd=tmp_path,
-            stdout=out,
-            stderr=out,
-            start_new_session=True,
-        )
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-
 def test_socket_mode_serves_an_installed_workspace_with_its_own_token(
     oauth_fake: FakeSlack,
     socket_mode: FakeSocketMode,  # noqa: F811
-    app: subprocess.Popen[bytes],
+    app: subprocess.Popen[bytes],  # noqa: F811
     env: dict[str, str],
     log: Path,  # noqa: F811
 ) -> None:
