@@ -22,21 +22,8 @@ TOKEN_LENGTH = 32
 
 
 def register(app: App, services: Services) -> None:
-    @app.action(FORGET_CONFIRM)
-    def confirm(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
-        ack()
-        token = _token(action)
-        if token is not None:
-            team, user = body["team"]["id"], body["user"]["id"]
-            _answer(services, respond, lambda: privacy.confirm(services, team, user, token), replace=True)
-
-    @app.action(FORGET_CANCEL)
-    def cancel(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
-        ack()
-        token = _token(action)
-        if token is not None:
-            team, user = body["team"]["id"], body["user"]["id"]
-            _answer(services, respond, lambda: privacy.cancel(services, team, user, token), replace=True)
+    for action_id, handle in ((FORGET_CONFIRM, privacy.confirm), (FORGET_CANCEL, privacy.cancel)):
+        app.action(action_id)(_forget_button(services, handle))
 
     @app.action(DECLINE)
     def decline(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
@@ -45,6 +32,21 @@ def register(app: App, services: Services) -> None:
         if key is not None:
             team, user = body["team"]["id"], body["user"]["id"]
             _answer(services, respond, lambda: privacy.decline(services, team, user, key[0]), replace=False)
+
+
+def _forget_button(
+    services: Services, handle: Callable[[Services, str, str, str], Message]
+) -> Callable[..., None]:
+    """Confirm or Cancel: acked at once, answered in place of the question, with the token it carries."""
+
+    def pressed(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        token = _token(action)
+        if token is not None:
+            team, user = body["team"]["id"], body["user"]["id"]
+            _answer(services, respond, lambda: handle(services, team, user, token), replace=True)
+
+    return pressed
 
 
 def _token(action: dict[str, Any]) -> str | None:
