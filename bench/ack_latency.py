@@ -576,9 +576,7 @@ def run(args: argparse.Namespace) -> int:
                         sent_before += tallies["remote-wins"].sent + warmed
                         wins = count_wins(url, sent_before)
                         users_info = sum(call.method == "users.info" for call in fake.calls) - before
-                        scenarios.append(
-                            Scenario(f"{backend}, {label}", figures, tallies, users_info, wins)
-                        )
+                        scenarios.append(Scenario(f"{backend}, {label}", figures, tallies, users_info, wins))
                 except RuntimeError as error:
                     print(error, file=sys.stderr)
                     return 1

@@ -306,7 +306,17 @@ def measure(backend: str, urls: dict[int, str], runs: int) -> list[Figures]:
         )
         figures.append(
             Figures(
-                backend, size, total, queries, rules, blocks, messages, best, whole, parcel_ms, chart_ms,
+                backend,
+                size,
+                total,
+                queries,
+                rules,
+                blocks,
+                messages,
+                best,
+                whole,
+                parcel_ms,
+                chart_ms,
                 firsts[size],
             )
         )

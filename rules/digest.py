@@ -594,9 +594,7 @@ def report_week(
         (p for p in mine_plans if windowed or first <= p.local_date <= last), key=lambda p: p.local_date
     )
     posted = [p for p in week_plans if p.status in POSTED]
-    over = [
-        p for p in posted if p.outcome and (p.status == SIGNED_OFF or day_is_over(p.local_date, today))
-    ]
+    over = [p for p in posted if p.outcome and (p.status == SIGNED_OFF or day_is_over(p.local_date, today))]
     ended = [p for p in week_plans if p.outcome]
     blockers = tuple(Blocker(p.local_date, p.blockers) for p in ended if p.blockers and p.blockers.strip())
     sign_offs = tuple(s for p in ended if (s := _sign_off(p, report.tz)) is not None)

@@ -145,7 +145,6 @@ def values_between(
     return [(day, name, float(value)) for day, name, value in [*logged, *session.execute(wins).all()]]
 
 
-
 def summary_ref(day: date) -> str:
     """The key of the value an end-of-day summary logs for `day`: one a day, replaced when sent again."""
     return f"summary:{day.isoformat()}"

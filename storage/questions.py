@@ -54,9 +54,9 @@ def withdraw(session: Session, question_id: int) -> None:
 
 def question(session: Session, question_id: int) -> SavedQuestion | None:
     row = session.execute(
-        select(Question, Member.user_id).join(Member, Member.id == Question.member_id).where(
-            Question.id == question_id
-        )
+        select(Question, Member.user_id)
+        .join(Member, Member.id == Question.member_id)
+        .where(Question.id == question_id)
     ).first()
     if row is None:
         return None

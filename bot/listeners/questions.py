@@ -166,9 +166,7 @@ def _asker(question: SavedQuestion) -> str:
     return f"<@{mrkdwn(question.asker_user_id)}>" if question.asker_user_id else "Your former manager"
 
 
-def deliver_answer(
-    services: Services, team: str, member: str, question: SavedQuestion, answer: str
-) -> None:
+def deliver_answer(services: Services, team: str, member: str, question: SavedQuestion, answer: str) -> None:
     """DM the manager who asked; the member hears whether it arrived, with their answer back if not."""
     if question.asker_user_id is None:
         gone = "The person who asked has since erased their data, so your answer is recorded but not sent."

@@ -135,9 +135,11 @@ def test_questions_asked_and_answered_are_counted_in_the_check_in_and_the_pack(
     answer(sim, q6, at(date(2026, 3, 9), 16), "Sure")
     ask(sim, at(date(2026, 3, 12), 8, 30), "Thu 12th: after the covered days")
     wait_until(  # every DM sent after the acks above has gone, so the failure below hits the right one
-        lambda: len(titled(fake_slack, "UM", "Your question reached")) == 7
-        and len(answers_to_mia(sim)) == 5
-        and len(titled(fake_slack, "UA", "Your answer reached")) == 5,
+        lambda: (
+            len(titled(fake_slack, "UM", "Your question reached")) == 7
+            and len(answers_to_mia(sim)) == 5
+            and len(titled(fake_slack, "UA", "Your answer reached")) == 5
+        ),
         what="the earlier DMs",
     )
     fake_slack.fail_next("chat.postMessage", error="channel_not_found")  # never reaches Ana: not asked

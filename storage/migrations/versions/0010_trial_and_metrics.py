@@ -112,9 +112,7 @@ def upgrade() -> None:
         sa.Column("decision", sa.String(length=8), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
-        sa.CheckConstraint(
-            "state IN ('due', 'passed', 'cancelled')", name=op.f("ck_trial_checkins_state")
-        ),
+        sa.CheckConstraint("state IN ('due', 'passed', 'cancelled')", name=op.f("ck_trial_checkins_state")),
         sa.CheckConstraint(
             "decision IN ('continue', 'adjust', 'talk')", name=op.f("ck_trial_checkins_decision")
         ),
