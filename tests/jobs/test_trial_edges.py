@@ -294,6 +294,9 @@ def test_a_member_gone_from_slack_gets_no_check_in(sim: Simulation, services: Se
 
     sim.clock.now = at(MON, 8)
     sim.command("trial start today 30 days checkins 10")
+    # Gone in Slack too, so that no later look-up of her profile (the command's work after its ack
+    # included) brings her back, as a real deactivation wouldn't.
+    sim.fake.add_user("UA", tz="Europe/Berlin", name="ana", deleted=True)
     with services.sessions.begin() as session:
         session.execute(update(Member).where(Member.user_id == "UA").values(deactivated=True))
     sim.run_until(at(date(2026, 4, 2), 12))
