@@ -10,6 +10,7 @@ the typed text shows `@ana` where Slack sent the person's id.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from difflib import get_close_matches
@@ -77,13 +78,18 @@ Command = (
     | TrialCommand
 )
 
-WIN_WORDS = ("help", "list", "undo", "edit", "delete", "log", "forget-me")
-METRIC_WORDS = ("metric", "metrics")  # rules/metrics.py
-TRIAL_WORDS = ("trial", "export", "overwork")  # rules/trial.py
-COMMAND_WORDS = WIN_WORDS + SETTINGS_WORDS + METRIC_WORDS + TRIAL_WORDS
-_TRIAL_PARSERS = {"trial": parse_trial, "export": parse_export, "overwork": parse_overwork}
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2})$")
 _ID = re.compile(r"^#?(\d{1,18})$")
+
+
+@dataclass(frozen=True)
+class _Typed:
+    """A text whose first word is a command word, split as each word's parser needs it."""
+
+    text: str  # as typed
+    word: str  # the first word, lower-cased
+    rest: str  # what follows it, stripped
+    refs: SlackRefs
 
 
 def parse_command(text: str, refs: SlackRefs | None = None) -> Command:
@@ -93,55 +99,77 @@ def parse_command(text: str, refs: SlackRefs | None = None) -> Command:
         return OpenForm()
     word, _, rest = stripped.partition(" ")
     word, rest = word.lower(), rest.strip()
-    if word not in COMMAND_WORDS:
+    parse = _PARSERS.get(word)
+    if parse is None:
         guess = [] if rest else get_close_matches(word, COMMAND_WORDS, n=1, cutoff=0.75)
         if guess:
             return ShowHelp(
                 f"Did you mean `{guess[0]}`? To log “{stripped}” as a win, use `log {stripped}`.", text
             )
         return LogWin(text)
-    if word == "log":
-        return (
-            LogWin(text.lstrip()[len("log") :].lstrip()) if rest else ShowHelp("`log` needs the win's text.")
-        )
-    if word == "help":
-        return _or_help(ShowHelp(), text, rest, "help")
-    if word == "undo":
-        return _or_help(UndoLast(), text, rest, "undo")
-    if word == "forget-me":
-        return _or_help(ForgetMe(), text, rest, "forget-me")
-    if word == "list":
-        return _parse_list(rest, text)
-    if word in METRIC_WORDS:
+    return parse(_Typed(text, word, rest, refs or SlackRefs()))
+
+
+def _parse_log(typed: _Typed) -> Command:
+    if not typed.rest:
+        return ShowHelp("`log` needs the win's text.")
+    return LogWin(typed.text.lstrip()[len("log") :].lstrip())
+
+
+def _alone(command: Command) -> Callable[[_Typed], Command]:
+    """A word that takes nothing after it."""
+
+    def parse(typed: _Typed) -> Command:
+        return ShowHelp(f"`{typed.word}` takes nothing after it.", typed.text) if typed.rest else command
+
+    return parse
+
+
+def _parse_win_id(make: Callable[[int], EditWin | DeleteWin]) -> Callable[[_Typed], Command]:
+    """`edit 42`, `delete #42`."""
+
+    def parse(typed: _Typed) -> Command:
+        match = _ID.match(typed.rest)
+        if not match:
+            word = typed.word
+            return ShowHelp(
+                f"`{word}` needs a win's number, like `{word} 42` (`list` shows the numbers).", typed.text
+            )
+        return make(int(match.group(1)))
+
+    return parse
+
+
+def _parse_metric(typed: _Typed) -> Command:
+    try:
+        return parse_metric(typed.rest)
+    except MetricProblem as problem:
+        return ShowHelp(str(problem), typed.text)
+
+
+def _parse_trial(parse: Callable[[str], TrialCommand]) -> Callable[[_Typed], Command]:
+    """`trial …`, `export …`, `overwork …` (rules/trial.py)."""
+
+    def parse_words(typed: _Typed) -> Command:
         try:
-            return parse_metric(rest)
-        except MetricProblem as problem:
-            return ShowHelp(str(problem), text)
-    if word in TRIAL_WORDS:
-        try:
-            return _TRIAL_PARSERS[word](rest)
+            return parse(typed.rest)
         except TrialProblem as problem:
-            return ShowHelp(f"{problem} To log “{stripped}” as a win, use `log {stripped}`.", text)
-    if word in SETTINGS_WORDS:
-        try:
-            return parse_settings(word, rest, refs or SlackRefs())
-        except SettingsProblem as problem:
-            return ShowHelp(str(problem), text)
-    match = _ID.match(rest)
-    if not match:
-        return ShowHelp(f"`{word}` needs a win's number, like `{word} 42` (`list` shows the numbers).", text)
-    win_id = int(match.group(1))
-    return EditWin(win_id) if word == "edit" else DeleteWin(win_id)
+            stripped = typed.text.strip()
+            return ShowHelp(f"{problem} To log “{stripped}” as a win, use `log {stripped}`.", typed.text)
+
+    return parse_words
 
 
-def _or_help(command: Command, text: str, rest: str, word: str) -> Command:
-    if rest:
-        return ShowHelp(f"`{word}` takes nothing after it.", text)
-    return command
+def _parse_settings(typed: _Typed) -> Command:
+    try:
+        return parse_settings(typed.word, typed.rest, typed.refs)
+    except SettingsProblem as problem:
+        return ShowHelp(str(problem), typed.text)
 
 
-def _parse_list(rest: str, text: str) -> Command:
-    period = " ".join(rest.lower().split()) or "this week"
+def _parse_list(typed: _Typed) -> Command:
+    text = typed.text
+    period = " ".join(typed.rest.lower().split()) or "this week"
     if period in ("this week", "last week"):
         return ListWins(period)
     match = _RANGE.match(period)
@@ -156,6 +184,25 @@ def _parse_list(rest: str, text: str) -> Command:
             return ShowHelp(f"List at most {MAX_LIST_DAYS} days at a time.", text)
         return ListWins(f"{first.isoformat()}..{last.isoformat()}")
     return ShowHelp("`list` takes `this week`, `last week` or a range like `2026-11-02..2026-11-08`.", text)
+
+
+# Each command word's parser, in the order the help lists the words: a new word is one entry here.
+_PARSERS: dict[str, Callable[[_Typed], Command]] = {
+    "help": _alone(ShowHelp()),
+    "list": _parse_list,
+    "undo": _alone(UndoLast()),
+    "edit": _parse_win_id(EditWin),
+    "delete": _parse_win_id(DeleteWin),
+    "log": _parse_log,
+    "forget-me": _alone(ForgetMe()),
+    **dict.fromkeys(SETTINGS_WORDS, _parse_settings),
+    "metric": _parse_metric,  # rules/metrics.py
+    "metrics": _parse_metric,
+    "trial": _parse_trial(parse_trial),  # rules/trial.py
+    "export": _parse_trial(parse_export),
+    "overwork": _parse_trial(parse_overwork),
+}
+COMMAND_WORDS = tuple(_PARSERS)
 
 
 def period_range(period: str, today: date) -> DateRange:

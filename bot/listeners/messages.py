@@ -2,7 +2,8 @@
 
 A DM is the most natural place to log a win, so it gets the slash command's grammar and the same
 answers, posted back into the DM (in the thread, when the member wrote in one). What a DM can't do is
-open a modal (there is no trigger), so the form, `edit` and `settings` alone say where to go instead.
+open a modal (there is no trigger), so the commands that open one (`commands.FORMS`) say where to go
+instead.
 
 Only a member's own messages are read: bots (our replies included), edits, deletions and Slack's
 notices are ignored, and so is anything outside a DM. A file shared in the DM gets a short answer,
@@ -29,12 +30,11 @@ from slack_sdk.errors import SlackApiError
 from bot import logbook
 from bot.blocks.help import help_message
 from bot.blocks.wins import Message, not_saved_message, notice_message
-from bot.listeners.commands import COMMAND, data_answer
+from bot.listeners.commands import FORMS, data_answer
 from bot.listeners.settings import refs_in
 from bot.services import Services
 from bot.slack_text import as_typed
-from rules.commands import EditWin, LogWin, OpenForm, ShowHelp, parse_command
-from rules.settings import OpenSettings
+from rules.commands import LogWin, ShowHelp, parse_command
 
 log = logging.getLogger(__name__)
 
@@ -43,14 +43,6 @@ ANSWERED_SUBTYPES = frozenset({"file_share"})  # a member's own message with a f
 MAX_REF = 128  # wins.source_ref's length
 REMEMBERED = 10_000  # messages this process remembers having answered, for Slack's retries
 
-NO_FORM = (
-    f"The form can't open from a direct message. Type `{COMMAND}` alone, or press *Log a win* in my "
-    "Home tab; here, just type the win, like `shipped the Q3 report`."
-)
-NO_SETTINGS_FORM = (
-    f"The settings form can't open from a direct message. Type `{COMMAND} settings`, or press *Settings* "
-    "in my Home tab; here you can change one setting at a time, like `days tue,wed` (`help` lists them)."
-)
 NO_FILES = "I keep wins as text, so files aren't saved."
 
 
@@ -127,18 +119,11 @@ def _answer(
     if event.get("subtype") == "file_share":
         return not_saved_message(typed, NO_FILES) if typed.strip() else notice_message(NO_FILES)
     parsed = parse_command(typed, refs_in(raw))
-    match parsed:
-        case ShowHelp(problem, echo):
-            return help_message(problem, echo)
-        case OpenForm():
-            return notice_message(NO_FORM)
-        case EditWin(win_id):
-            return notice_message(
-                f"Editing win #{win_id} opens a form, which can't open from a direct message. "
-                f"Type `{COMMAND} edit {win_id}`, or press *Edit* under the win."
-            )
-        case OpenSettings():
-            return notice_message(NO_SETTINGS_FORM)
+    if isinstance(parsed, ShowHelp):
+        return help_message(parsed.problem, parsed.echo)
+    form = FORMS.get(type(parsed))
+    if form is not None:
+        return notice_message(form.elsewhere(parsed))
     ref = message_ref(team, user, channel, ts)
     if isinstance(parsed, LogWin) and logbook.saved_before(services, team, user, ref):
         log.info("a direct message came again (a retry by Slack); its win was saved and answered once")
