@@ -3,13 +3,36 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: run sandbox socket test chromium bench bench-tick bench-digest bench-load
+# The venv installs the locked versions (requirements/dev.txt: the app's, then test and dev tools, each with
+# its hashes), then the project itself, editable and without dependencies; `pip check` then fails when
+# pyproject.toml asks for something the lock lacks (run `make lock`).
+LOCKS := requirements/runtime.txt requirements/dev.txt
 
-$(BIN)/remote-wins: pyproject.toml
+.PHONY: run sandbox socket test chromium bench bench-tick bench-digest bench-load lock
+
+$(BIN)/remote-wins: pyproject.toml $(LOCKS)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip check
 	touch $@
+
+# Refresh the locks from pyproject.toml's ranges with pip-tools, in a venv of its own: the newest releases
+# that fit (`make lock LOCK_UPGRADE=` keeps the pins that still fit and changes only what must). The
+# runtime lock is the app's dependencies; the dev lock adds the test and dev extras, at the same versions.
+# (The WARNING the dev lock ends with names remote-wins itself, which the venv installs after, editable.)
+LOCK_VENV ?= .venv-lock
+LOCK_UPGRADE ?= --upgrade
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --quiet $(LOCK_UPGRADE) \
+	--strip-extras --generate-hashes --no-emit-index-url --no-emit-find-links --unsafe-package remote-wins
+
+lock:
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install --quiet --upgrade pip pip-tools
+	$(PIP_COMPILE) --output-file requirements/runtime.txt pyproject.toml
+	$(PIP_COMPILE) --extra dev --constraint requirements/runtime.txt --output-file requirements/dev.txt \
+	  pyproject.toml
 
 # With SLACK_BOT_TOKEN (environment or .env): migrate and serve. Without: the sandbox, a simulated workspace.
 run: $(BIN)/remote-wins
