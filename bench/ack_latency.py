@@ -500,6 +500,19 @@ def database(backend: str, workdir: Path) -> Iterator[str]:
         yield url
 
 
+@dataclass
+class Bench:
+    """What every backend's measurement shares, and what they have measured so far."""
+
+    args: argparse.Namespace
+    fake: FakeSlack
+    workdir: Path  # no .env here: the servers see only the environment `server_env` sets
+    python: str
+    warm: list[tuple[str, str]]  # members seen in the warm-up
+    scenarios: list[Scenario] = field(default_factory=list)
+    ours: dict[str, Server] = field(default_factory=dict)  # remote-wins' server, by backend
+
+
 def run(args: argparse.Namespace) -> int:
     print(f"machine: {cores()}; python {sys.version.split()[0]}")
     print(
@@ -509,83 +522,105 @@ def run(args: argparse.Namespace) -> int:
         "unknown to the database"
     )
     python = child_python()
-    scenarios: list[Scenario] = []
-    ours: dict[str, Server] = {}
     with FakeSlack(scopes=SCOPES) as fake, tempfile.TemporaryDirectory(prefix="ack-bench-") as tmp:
-        workdir = Path(tmp)  # no .env here: the servers see only the environment set below
-        warm = users(WARM_MEMBERS, "W")
-        for user_id, tz in warm:
+        bench = Bench(args, fake, Path(tmp), python, users(WARM_MEMBERS, "W"))
+        for user_id, tz in bench.warm:
             fake.add_user(user_id, tz=tz)
         for backend in args.backends:
-            cold = users(args.members, f"C{backend[0].upper()}")
-            new = users(args.members, f"N{backend[0].upper()}")
-            for user_id, tz in cold + new:
-                fake.add_user(user_id, tz=tz)
-            with database(backend, workdir) as url:
-                env = {
-                    **os.environ,
-                    "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-                    "SLACK_BOT_TOKEN": fake.bot_token,
-                    "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-                    "SLACK_API_URL": fake.api_url,
-                    "DATABASE_URL": url,
-                    "WEB_CONCURRENCY": "1",
-                }
-                for name in ("SLACK_APP_TOKEN", "LOG_LEVEL"):
-                    env.pop(name, None)
-                migrate = subprocess.run(
-                    [python, "-m", "remote_wins.cli", "db", "upgrade"],
-                    cwd=workdir,
-                    env=env,
-                    capture_output=True,
-                )
-                if migrate.returncode != 0:
-                    print("db upgrade failed:", migrate.stderr.decode(errors="replace"), file=sys.stderr)
-                    return 1
-                seed_members(url, cold)
-                servers: dict[str, Server] = {}
-                try:
-                    for name, argv in (
-                        ("remote-wins", [python, "-m", "remote_wins.cli", "serve"]),
-                        ("bare", [python, str(Path(__file__).resolve()), "--serve-bare"]),
-                    ):
-                        port = free_port()
-                        servers[name] = start(
-                            f"{name}-{backend}", argv, {**env, "PORT": str(port)}, workdir, port
-                        )
-                    for server in servers.values():
-                        wait_healthy(server)
-                    ours[backend] = servers["remote-wins"]
-                    sent_before = 0
-                    for label, members, warmup in (
-                        ("warm caches", warm, max(args.warmup, WARM_MEMBERS)),
-                        ("cold caches", cold, args.warmup),
-                        ("new members", new, args.warmup),
-                    ):
-                        print(f"{backend}, {label}: measuring", flush=True)
-                        before = sum(call.method == "users.info" for call in fake.calls)
-                        # the cold warm-up uses warm members: the process is warm, the members are not
-                        requests = Requests(fake, members)
-                        if label != "warm caches":
-                            for name, server in servers.items():
-                                sequential(server.port, Requests(fake, warm), name, "warmup", warmup, Tally())
-                            warmup = 0
-                        tallies = {name: Tally() for name in servers}
-                        figures = measure(servers, requests, tallies, args, warmup)
-                        warmed = args.warmup if label != "warm caches" else 0
-                        sent_before += tallies["remote-wins"].sent + warmed
-                        wins = count_wins(url, sent_before)
-                        users_info = sum(call.method == "users.info" for call in fake.calls) - before
-                        scenarios.append(Scenario(f"{backend}, {label}", figures, tallies, users_info, wins))
-                except RuntimeError as error:
-                    print(error, file=sys.stderr)
-                    return 1
-                finally:
-                    for server in servers.values():
-                        server.stop()
-        report(scenarios, args)
-        summary(scenarios, ours)
+            if bench_backend(bench, backend) != 0:
+                return 1
+        report(bench.scenarios, args)
+        summary(bench.scenarios, bench.ours)
     return 0
+
+
+def server_env(fake: FakeSlack, url: str) -> dict[str, str]:
+    """Both apps' environment: the fake Slack, this backend's database, one worker."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        "SLACK_BOT_TOKEN": fake.bot_token,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake.api_url,
+        "DATABASE_URL": url,
+        "WEB_CONCURRENCY": "1",
+    }
+    for name in ("SLACK_APP_TOKEN", "LOG_LEVEL"):
+        env.pop(name, None)
+    return env
+
+
+def bench_backend(bench: Bench, backend: str) -> int:
+    """The three scenarios on one database backend, both apps serving it; 1 when a server failed."""
+    fake, workdir, python = bench.fake, bench.workdir, bench.python
+    cold = users(bench.args.members, f"C{backend[0].upper()}")
+    new = users(bench.args.members, f"N{backend[0].upper()}")
+    for user_id, tz in cold + new:
+        fake.add_user(user_id, tz=tz)
+    with database(backend, workdir) as url:
+        env = server_env(fake, url)
+        migrate = subprocess.run(
+            [python, "-m", "remote_wins.cli", "db", "upgrade"],
+            cwd=workdir,
+            env=env,
+            capture_output=True,
+        )
+        if migrate.returncode != 0:
+            print("db upgrade failed:", migrate.stderr.decode(errors="replace"), file=sys.stderr)
+            return 1
+        seed_members(url, cold)
+        servers: dict[str, Server] = {}
+        try:
+            for name, argv in (
+                ("remote-wins", [python, "-m", "remote_wins.cli", "serve"]),
+                ("bare", [python, str(Path(__file__).resolve()), "--serve-bare"]),
+            ):
+                port = free_port()
+                servers[name] = start(f"{name}-{backend}", argv, {**env, "PORT": str(port)}, workdir, port)
+            for server in servers.values():
+                wait_healthy(server)
+            bench.ours[backend] = servers["remote-wins"]
+            bench_scenarios(bench, backend, servers, url, cold, new)
+        except RuntimeError as error:
+            print(error, file=sys.stderr)
+            return 1
+        finally:
+            for server in servers.values():
+                server.stop()
+    return 0
+
+
+def bench_scenarios(
+    bench: Bench,
+    backend: str,
+    servers: dict[str, Server],
+    url: str,
+    cold: list[tuple[str, str]],
+    new: list[tuple[str, str]],
+) -> None:
+    """Warm caches, cold caches, new members, one after the other on the same two servers."""
+    fake, args = bench.fake, bench.args
+    sent_before = 0
+    for label, members, warmup in (
+        ("warm caches", bench.warm, max(args.warmup, WARM_MEMBERS)),
+        ("cold caches", cold, args.warmup),
+        ("new members", new, args.warmup),
+    ):
+        print(f"{backend}, {label}: measuring", flush=True)
+        before = sum(call.method == "users.info" for call in fake.calls)
+        # the cold warm-up uses warm members: the process is warm, the members are not
+        requests = Requests(fake, members)
+        if label != "warm caches":
+            for name, server in servers.items():
+                sequential(server.port, Requests(fake, bench.warm), name, "warmup", warmup, Tally())
+            warmup = 0
+        tallies = {name: Tally() for name in servers}
+        figures = measure(servers, requests, tallies, args, warmup)
+        warmed = args.warmup if label != "warm caches" else 0
+        sent_before += tallies["remote-wins"].sent + warmed
+        wins = count_wins(url, sent_before)
+        users_info = sum(call.method == "users.info" for call in fake.calls) - before
+        bench.scenarios.append(Scenario(f"{backend}, {label}", figures, tallies, users_info, wins))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

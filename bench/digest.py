@@ -188,21 +188,30 @@ def _rows(size: int, team: list[int], others: list[tuple[int, str]], seed: int =
             k = older_days.index(day) if older_team else 0
             for _ in range(older_per_day + (k < older_extra) if older_team else 0):
                 batch.append(_win(rng, rng.choice(team), "T1", day, kind))
-        elif day < period.first and day.weekday() < 5:  # 10 wins a week each, on weekdays
-            for member_id in team:
-                for _ in range(HISTORY_EACH // 5):
-                    batch.append(_win(rng, member_id, "T1", day, kind) | {"private": False})
-        elif day >= period.first:
-            share = WINS_EACH // 7 + (day.weekday() < WINS_EACH % 7)
-            for member_id in team:
-                for _ in range(share):
-                    long = rng.random() < 0.05
-                    batch.append(_win(rng, member_id, "T1", day, kind, long) | {"private": False})
+        else:
+            batch += _team_wins(rng, team, day, kind, period)
         if len(batch) >= BATCH:
             yield batch
             batch = []
     if batch:
         yield batch
+
+
+def _team_wins(rng: random.Random, team: list[int], day: date, kind: str, period: DateRange) -> list[dict]:
+    """The team's wins of a day in the chart's weeks: 10 a week each before the digest's week (on
+    weekdays), `WINS_EACH` in it."""
+    rows = []
+    if day < period.first and day.weekday() < 5:
+        for member_id in team:
+            for _ in range(HISTORY_EACH // 5):
+                rows.append(_win(rng, member_id, "T1", day, kind) | {"private": False})
+    elif day >= period.first:
+        share = WINS_EACH // 7 + (day.weekday() < WINS_EACH % 7)
+        for member_id in team:
+            for _ in range(share):
+                long = rng.random() < 0.05
+                rows.append(_win(rng, member_id, "T1", day, kind, long) | {"private": False})
+    return rows
 
 
 def load(url: str, size: int) -> None:
@@ -245,6 +254,18 @@ def load(url: str, size: int) -> None:
 
 def measure(backend: str, urls: dict[int, str], runs: int) -> list[Figures]:
     """Median build times per database, the databases taking turns so that both see the same machine."""
+    samples, messages, manager_id = _builds(urls, runs)
+    wholes, firsts = _whole_digests(backend, urls, runs, manager_id)
+    return [
+        _figures(backend, size, rows, wholes[size], messages, firsts[size]) for size, rows in samples.items()
+    ]
+
+
+def _builds(
+    urls: dict[int, str], runs: int
+) -> tuple[dict[int, list[tuple[float, float, float, float]]], int, int | None]:
+    """The build alone (queries, rules, blocks), `runs` times per database after 3 warm-ups: the samples,
+    the number of messages, and the manager's member id."""
     engines = {size: create_db_engine(url) for size, url in urls.items()}
     sessions = {size: session_factory(engine) for size, engine in engines.items()}
     samples: dict[int, list[tuple[float, float, float, float]]] = {size: [] for size in urls}
@@ -263,12 +284,20 @@ def measure(backend: str, urls: dict[int, str], runs: int) -> list[Figures]:
             assert digest.team.reports == TEAM and digest.team.wins >= TEAM * WINS_EACH, digest.team
             if run >= 3:  # the first builds warm the pool, the caches and the statement cache
                 samples[size].append((end - start, fetched - start, built - fetched, end - built))
-    wholes: dict[int, list[tuple[float, float, float]]] = {size: [] for size in urls}
-    firsts: dict[int, float] = {}
     with sessions[min(sessions)]() as session:
         manager_id = session.scalar(sa.select(Member.id).filter_by(workspace_id="T1", user_id="UMANAGER"))
     for engine in engines.values():
         engine.dispose()
+    return samples, messages, manager_id
+
+
+def _whole_digests(
+    backend: str, urls: dict[int, str], runs: int, manager_id: int | None
+) -> tuple[dict[int, list[tuple[float, float, float]]], dict[int, float]]:
+    """The whole digest as the clock makes it (parcel, then chart), `runs` times per database after 3
+    warm-ups: the samples, and the milliseconds of each database's first one."""
+    wholes: dict[int, list[tuple[float, float, float]]] = {size: [] for size in urls}
+    firsts: dict[int, float] = {}
     # Fresh engines: the first whole digest opens new connections and compiles its statements, as a
     # clock's first digest of the day does.
     engines = {size: create_db_engine(url) for size, url in urls.items()}
@@ -295,32 +324,24 @@ def measure(backend: str, urls: dict[int, str], runs: int) -> list[Figures]:
                     )
     for engine in engines.values():
         engine.dispose()
-    figures = []
-    for size, rows in samples.items():
-        total, queries, rules, blocks = (
-            1000 * statistics.median(column) for column in zip(*rows, strict=True)
-        )
-        best = 1000 * min(row[0] for row in rows)
-        whole, parcel_ms, chart_ms = (
-            1000 * statistics.median(column) for column in zip(*wholes[size], strict=True)
-        )
-        figures.append(
-            Figures(
-                backend,
-                size,
-                total,
-                queries,
-                rules,
-                blocks,
-                messages,
-                best,
-                whole,
-                parcel_ms,
-                chart_ms,
-                firsts[size],
-            )
-        )
-    return figures
+    return wholes, firsts
+
+
+def _figures(
+    backend: str,
+    size: int,
+    rows: list[tuple[float, float, float, float]],
+    wholes: list[tuple[float, float, float]],
+    messages: int,
+    first: float,
+) -> Figures:
+    """One database's medians (ms), from its samples."""
+    total, queries, rules, blocks = (1000 * statistics.median(column) for column in zip(*rows, strict=True))
+    best = 1000 * min(row[0] for row in rows)
+    whole, parcel_ms, chart_ms = (1000 * statistics.median(column) for column in zip(*wholes, strict=True))
+    return Figures(
+        backend, size, total, queries, rules, blocks, messages, best, whole, parcel_ms, chart_ms, first
+    )
 
 
 def import_cost(runs: int = 5) -> tuple[float, float]:

@@ -135,6 +135,25 @@ def _fonts() -> Callable[[int], ImageFont.FreeTypeFont]:
     return font
 
 
+@dataclass(frozen=True)
+class _Grid:
+    """Where a number of wins and a day's slot fall on the plot, in pixels."""
+
+    px_per_win: float
+    slot: float  # a day's width, bar and gap
+    pad: float  # before the first slot
+    bar_width: int
+
+    def y(self, wins: int) -> int:
+        return PLOT_BOTTOM - round(wins * self.px_per_win)
+
+    def slot_left(self, i: int) -> int:
+        return PLOT_LEFT + round(self.pad + i * self.slot)
+
+    def slot_middle(self, i: int) -> float:
+        return PLOT_LEFT + self.pad + (i + 0.5) * self.slot
+
+
 def chart_layout(series: WinsSeries) -> ChartLayout:
     """Stacked bars, one per day: wins on remote days, on office days, and on other days above them."""
     font = _fonts()
@@ -147,59 +166,24 @@ def chart_layout(series: WinsSeries) -> ChartLayout:
     plot_height = PLOT_BOTTOM - PLOT_TOP
     px_per_win = (plot_height - LEGEND_BAND) / top_tick
 
-    def y(wins: int) -> int:
-        return PLOT_BOTTOM - round(wins * px_per_win)
-
     # Days in equal slots; every bar as wide as the next (only the gaps may differ by a pixel).
     width = PLOT_RIGHT - PLOT_LEFT
     slot = width / (n + 0.4)
-    pad = slot * 0.2
-    bar_width = max(1, min(MAX_BAR_PX, round(slot * BAR_SHARE)))
+    grid = _Grid(px_per_win, slot, slot * 0.2, max(1, min(MAX_BAR_PX, round(slot * BAR_SHARE))))
 
-    def slot_left(i: int) -> int:
-        return PLOT_LEFT + round(pad + i * slot)
-
-    def slot_middle(i: int) -> float:
-        return PLOT_LEFT + pad + (i + 0.5) * slot
-
-    bars = []
-    for kind in drawn:
-        for i, day in enumerate(series.days):
-            below = sum(values[k][i] for k in drawn[: drawn.index(kind)])
-            wins = values[kind][i]
-            left = round(slot_middle(i) - bar_width / 2)
-            box = Box(left, y(below + wins), left + bar_width, y(below), COLOURS[kind])
-            bars.append(Bar(day, kind, wins, box))
-
+    bars = _bars(series.days, drawn, values, grid)
     lines = [
         Line(PLOT_LEFT, PLOT_TOP, PLOT_LEFT, PLOT_BOTTOM, AXIS),
         Line(PLOT_LEFT, PLOT_BOTTOM, PLOT_RIGHT, PLOT_BOTTOM, AXIS),
     ]
     labels = []
-    y_ticks = tuple(v for v in range(0, top_tick * 2 + 1, step) if y(v) >= PLOT_TOP)
+    y_ticks = tuple(v for v in range(0, top_tick * 2 + 1, step) if grid.y(v) >= PLOT_TOP)
     for value in y_ticks:
-        lines.append(Line(PLOT_LEFT - 5, y(value), PLOT_LEFT - 1, y(value), AXIS))
-        labels.append(Label(str(value), PLOT_LEFT - 9, y(value), TICK_SIZE, "rm"))
-
-    # A tick on each Monday (the first day when there is none); when weeks are too narrow for their
-    # labels, on every second, third… Monday. A light line between weeks, where weeks are wide enough.
-    mondays = [i for i, day in enumerate(series.days) if day.weekday() == 0]
-    if not mondays and series.days:
-        mondays = [0]
-    widest = max((font(TICK_SIZE).getlength(_tick(series.days[i])) for i in mondays), default=0)
-    every = max(1, math.ceil((widest + 2 * LABEL_GAP_PX) / (7 * slot)))
-    for nth, i in enumerate(mondays):
-        if i > 0 and (7 * slot >= SEPARATED_WEEK_PX or nth % every == 0):
-            lines.append(Line(slot_left(i), PLOT_TOP, slot_left(i), PLOT_BOTTOM - 1, SEPARATOR))
-    free_from = 0  # a label kept within the axis (clear of the y axis's "0") may crowd the next: skip that
-    for i in mondays[::every]:
-        x, text = round(slot_middle(i)), _tick(series.days[i])
-        half = math.ceil(font(TICK_SIZE).getlength(text) / 2)
-        at = min(max(x, PLOT_LEFT + half), PLOT_RIGHT - half)
-        if at - half >= free_from:
-            lines.append(Line(x, PLOT_BOTTOM + 1, x, PLOT_BOTTOM + 5, AXIS))
-            labels.append(Label(text, at, PLOT_BOTTOM + 9, TICK_SIZE, "mt"))
-            free_from = at + half + LABEL_GAP_PX
+        lines.append(Line(PLOT_LEFT - 5, grid.y(value), PLOT_LEFT - 1, grid.y(value), AXIS))
+        labels.append(Label(str(value), PLOT_LEFT - 9, grid.y(value), TICK_SIZE, "rm"))
+    day_lines, day_labels = _day_ticks(series.days, grid, font)
+    lines += day_lines
+    labels += day_labels
 
     weeks = round(len(series.days) / 7)
     title = f"Wins logged per day, remote vs office, last {weeks} weeks"
@@ -208,13 +192,6 @@ def chart_layout(series: WinsSeries) -> ChartLayout:
         Label("Wins logged", 20, (PLOT_TOP + PLOT_BOTTOM) // 2, AXIS_LABEL_SIZE, "mm", upright=True)
     )
 
-    legend, x, middle, side = [], PLOT_LEFT + 14, PLOT_TOP + 12, 12
-    for kind in drawn:
-        swatch = Box(x, middle - side // 2, x + side, middle + side - side // 2, COLOURS[kind])
-        label = Label(LABELS[kind], x + side + 6, middle, TICK_SIZE, "lm")
-        legend.append(LegendEntry(kind, swatch, label))
-        x = round(label.x + font(TICK_SIZE).getlength(LABELS[kind])) + 22
-
     return ChartLayout(
         WIDTH_PX,
         HEIGHT_PX,
@@ -222,10 +199,60 @@ def chart_layout(series: WinsSeries) -> ChartLayout:
         px_per_win,
         y_ticks,
         tuple(bars),
-        tuple(legend),
+        tuple(_legend(drawn, font)),
         tuple(lines),
         tuple(labels),
     )
+
+
+def _bars(days: list[date], drawn: list[str], values: dict[str, list[int]], grid: _Grid) -> list[Bar]:
+    """Each drawn kind's part of each day's stack, kind by kind, standing on the kinds before it."""
+    bars = []
+    for kind in drawn:
+        for i, day in enumerate(days):
+            below = sum(values[k][i] for k in drawn[: drawn.index(kind)])
+            wins = values[kind][i]
+            left = round(grid.slot_middle(i) - grid.bar_width / 2)
+            box = Box(left, grid.y(below + wins), left + grid.bar_width, grid.y(below), COLOURS[kind])
+            bars.append(Bar(day, kind, wins, box))
+    return bars
+
+
+def _day_ticks(
+    days: list[date], grid: _Grid, font: Callable[[int], ImageFont.FreeTypeFont]
+) -> tuple[list[Line], list[Label]]:
+    """A tick on each Monday (the first day when there is none); when weeks are too narrow for their
+    labels, on every second, third… Monday. A light line between weeks, where weeks are wide enough."""
+    lines, labels = [], []
+    mondays = [i for i, day in enumerate(days) if day.weekday() == 0]
+    if not mondays and days:
+        mondays = [0]
+    widest = max((font(TICK_SIZE).getlength(_tick(days[i])) for i in mondays), default=0)
+    every = max(1, math.ceil((widest + 2 * LABEL_GAP_PX) / (7 * grid.slot)))
+    for nth, i in enumerate(mondays):
+        if i > 0 and (7 * grid.slot >= SEPARATED_WEEK_PX or nth % every == 0):
+            lines.append(Line(grid.slot_left(i), PLOT_TOP, grid.slot_left(i), PLOT_BOTTOM - 1, SEPARATOR))
+    free_from = 0  # a label kept within the axis (clear of the y axis's "0") may crowd the next: skip that
+    for i in mondays[::every]:
+        x, text = round(grid.slot_middle(i)), _tick(days[i])
+        half = math.ceil(font(TICK_SIZE).getlength(text) / 2)
+        at = min(max(x, PLOT_LEFT + half), PLOT_RIGHT - half)
+        if at - half >= free_from:
+            lines.append(Line(x, PLOT_BOTTOM + 1, x, PLOT_BOTTOM + 5, AXIS))
+            labels.append(Label(text, at, PLOT_BOTTOM + 9, TICK_SIZE, "mt"))
+            free_from = at + half + LABEL_GAP_PX
+    return lines, labels
+
+
+def _legend(drawn: list[str], font: Callable[[int], ImageFont.FreeTypeFont]) -> list[LegendEntry]:
+    """A swatch and a name per kind drawn, left to right at the plot's top."""
+    legend, x, middle, side = [], PLOT_LEFT + 14, PLOT_TOP + 12, 12
+    for kind in drawn:
+        swatch = Box(x, middle - side // 2, x + side, middle + side - side // 2, COLOURS[kind])
+        label = Label(LABELS[kind], x + side + 6, middle, TICK_SIZE, "lm")
+        legend.append(LegendEntry(kind, swatch, label))
+        x = round(label.x + font(TICK_SIZE).getlength(LABELS[kind])) + 22
+    return legend
 
 
 def _paint_label(

@@ -164,60 +164,79 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    if args.command == "db":
-        from storage.schema import current_revision, head_revision, upgrade
+    commands = {
+        "db": _db,
+        "run": _run_app,
+        "serve": _serve,
+        "socket": _socket,
+        "clock": _clock,
+        "jobs": _run_job,
+        "digest": _digest_preview,
+        "workspace": _workspace,
+        "export": _export,
+        "member": _member,
+    }
+    command = commands.get(args.command)
+    if command is None:
+        raise AssertionError(args.command)
+    return command(args, settings)
 
-        if args.db_command == "upgrade":
-            upgrade(settings.database_url)
-            print(f"remote-wins: the database is at revision {head_revision()}")
-            return 0
-        from storage.db import create_db_engine
 
-        print(current_revision(create_db_engine(settings.database_url)) or "empty")
-        return 0
-    if args.command == "run":
-        if not settings.oauth and (not settings.bot_token or settings.bot_token == EXAMPLE_BOT_TOKEN):
-            why = "is the example's placeholder" if settings.bot_token else "is not set"
-            print(f"remote-wins: SLACK_BOT_TOKEN {why}, so this is the sandbox: a simulated workspace.")
-            print(
-                "remote-wins: to serve Slack, set it (see README, Create the Slack app) and run this again."
-            )
-            return _sandbox("sandbox.db", None, None)
-        from remote_wins.server import serve
-        from storage.schema import head_revision, upgrade
+def _db(args: argparse.Namespace, settings: Settings) -> int:
+    """`db upgrade` / `db current`."""
+    from storage.schema import current_revision, head_revision, upgrade
 
+    if args.db_command == "upgrade":
         upgrade(settings.database_url)
         print(f"remote-wins: the database is at revision {head_revision()}")
-        serve(settings)
         return 0
-    if args.command == "serve":
-        from remote_wins.server import serve
+    from storage.db import create_db_engine
 
-        serve(settings)
-        return 0
-    if args.command == "socket":
-        from remote_wins.socket_mode import run_socket_mode
+    print(current_revision(create_db_engine(settings.database_url)) or "empty")
+    return 0
 
-        run_socket_mode(settings)
-        return 0
-    if args.command == "clock":
-        from jobs.clock import run_clock
 
-        run_clock(settings, interval_seconds=args.interval_seconds)
-        return 0
-    if args.command == "jobs":
-        return _run_job(args, settings)
-    if args.command == "digest":
-        return _digest_preview(args, settings)
-    if args.command == "workspace" and args.workspace_command == "purge":
+def _run_app(args: argparse.Namespace, settings: Settings) -> int:
+    """`run` (what `make run` does): migrate and serve, or the sandbox while there is no Slack token."""
+    if not settings.oauth and (not settings.bot_token or settings.bot_token == EXAMPLE_BOT_TOKEN):
+        why = "is the example's placeholder" if settings.bot_token else "is not set"
+        print(f"remote-wins: SLACK_BOT_TOKEN {why}, so this is the sandbox: a simulated workspace.")
+        print("remote-wins: to serve Slack, set it (see README, Create the Slack app) and run this again.")
+        return _sandbox("sandbox.db", None, None)
+    from remote_wins.server import serve
+    from storage.schema import head_revision, upgrade
+
+    upgrade(settings.database_url)
+    print(f"remote-wins: the database is at revision {head_revision()}")
+    serve(settings)
+    return 0
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from remote_wins.server import serve
+
+    serve(settings)
+    return 0
+
+
+def _socket(args: argparse.Namespace, settings: Settings) -> int:
+    from remote_wins.socket_mode import run_socket_mode
+
+    run_socket_mode(settings)
+    return 0
+
+
+def _clock(args: argparse.Namespace, settings: Settings) -> int:
+    from jobs.clock import run_clock
+
+    run_clock(settings, interval_seconds=args.interval_seconds)
+    return 0
+
+
+def _workspace(args: argparse.Namespace, settings: Settings) -> int:
+    if args.workspace_command == "purge":
         return _workspace_purge(args, settings)
-    if args.command == "workspace":
-        return _workspace_holidays(args, settings)
-    if args.command == "export":
-        return _export(args, settings)
-    if args.command == "member":
-        return _member(args, settings)
-    raise AssertionError(args.command)
+    return _workspace_holidays(args, settings)
 
 
 def _sandbox(db: str, script: str | None, start: str | None) -> int:

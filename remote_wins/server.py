@@ -397,19 +397,12 @@ def _request_state(incoming: _Incoming) -> str:
         return "drop" if len(buffer) > MAX_HEAD else "wait"
     if end > MAX_HEAD:
         return "drop"
-    length, expects_continue = 0, False
-    for line in bytes(buffer[:end]).split(b"\r\n")[1:]:
-        name, _, value = line.partition(b":")
-        name, value = name.strip().lower(), value.strip()
-        if name == b"transfer-encoding":
-            incoming.complete = False
-            return "ready"  # answered 411 unread
-        if name == b"content-length":
-            if not value.isdigit():
-                return "ready"  # gunicorn's parser answers 400
-            length = int(value)
-        elif name == b"expect" and value.lower() == b"100-continue":
-            expects_continue = True
+    stop, length, expects_continue = _framing(bytes(buffer[:end]))
+    if stop == "chunked":
+        incoming.complete = False
+        return "ready"  # answered 411 unread
+    if stop == "bad length":
+        return "ready"  # gunicorn's parser answers 400
     if length > MAX_BODY:
         incoming.complete = False
         return "ready"  # answered 413 unread
@@ -418,6 +411,25 @@ def _request_state(incoming: _Incoming) -> str:
     if expects_continue and not incoming.continued:
         return "continue"
     return "wait"
+
+
+def _framing(head: bytes) -> tuple[str | None, int, bool]:
+    """How much body a request head announces: what ends the reading of its headers early ("chunked" at a
+    Transfer-Encoding, "bad length" at a Content-Length that isn't digits) or None, the Content-Length
+    so far, and whether it expects 100 Continue."""
+    length, expects_continue = 0, False
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        name, value = name.strip().lower(), value.strip()
+        if name == b"transfer-encoding":
+            return "chunked", length, expects_continue
+        if name == b"content-length":
+            if not value.isdigit():
+                return "bad length", length, expects_continue
+            length = int(value)
+        elif name == b"expect" and value.lower() == b"100-continue":
+            expects_continue = True
+    return None, length, expects_continue
 
 
 class GunicornServer(BaseApplication):  # type: ignore[misc]

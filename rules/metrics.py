@@ -174,6 +174,35 @@ def parse_metric(rest: str) -> MetricCommand:
 def parse_definition(text: str) -> MetricDef:
     """`tickets closed, count, higher, at least 12 a week`: the name, then any of unit, direction, target."""
     name, *pieces = [p.strip() for p in text.split(",")]
+    name = _definition_name(name)
+    unit, direction, target, per, bound, percent = None, None, None, None, None, False
+    for piece in pieces:
+        simple = " ".join(piece.lower().split())
+        if not simple:
+            continue
+        if simple in UNITS or simple.startswith("unit "):
+            if unit is not None:
+                raise MetricProblem(f"Give one unit; “{piece}” is a second.")
+            unit = _unit(piece, simple)
+        elif simple in DIRECTION_WORDS:
+            direction = DIRECTION_WORDS[simple]
+        elif match := _TARGET.match(simple):
+            bound, target, per = _target(match)
+            percent = percent or "%" in simple
+        else:
+            raise MetricProblem(
+                f"I didn't understand “{piece}”. After the name, give the unit (count, minutes, hours, %, "
+                "currency, or `unit <words>`), `higher` or `lower` (which is better), and a target like "
+                "`at least 12 a week` or `at most 10 a day`."
+            )
+    implied = _implied_direction(bound, direction)
+    return MetricDef(
+        name, unit or ("%" if percent else "count"), direction or implied or "higher", target, per
+    )
+
+
+def _definition_name(name: str) -> str:
+    """The name a definition starts with, tidied; MetricProblem when it can't name a metric."""
     name = tidy_name(name)
     if not name:
         raise MetricProblem(
@@ -185,39 +214,34 @@ def parse_definition(text: str) -> MetricDef:
         raise MetricProblem(
             f"“{name}” can't be a metric's name: start it with a word, like “tickets closed”."
         )
-    unit, direction, target, per, bound, percent = None, None, None, None, None, False
-    for piece in pieces:
-        simple = " ".join(piece.lower().split())
-        if not simple:
-            continue
-        if simple in UNITS or simple.startswith("unit "):
-            if unit is not None:
-                raise MetricProblem(f"Give one unit; “{piece}” is a second.")
-            unit = UNITS.get(simple) or tidy_name(piece[piece.lower().index("unit") + 4 :])
-            if not unit or len(unit) > MAX_UNIT:
-                raise MetricProblem(f"Keep the unit under {MAX_UNIT} characters, like `unit story points`.")
-        elif simple in DIRECTION_WORDS:
-            direction = DIRECTION_WORDS[simple]
-        elif match := _TARGET.match(simple):
-            bound, number, per = match.group(1), float(match.group(2)), match.group(3)
-            if not isfinite(number) or abs(number) >= MAX_METRIC_VALUE:
-                raise MetricProblem(f"Use a target under {shown_number(MAX_METRIC_VALUE)}.")
-            target = number
-            percent = percent or "%" in simple
-        else:
-            raise MetricProblem(
-                f"I didn't understand “{piece}”. After the name, give the unit (count, minutes, hours, %, "
-                "currency, or `unit <words>`), `higher` or `lower` (which is better), and a target like "
-                "`at least 12 a week` or `at most 10 a day`."
-            )
+    return name
+
+
+def _unit(piece: str, simple: str) -> str:
+    """A known unit (`count`, `minutes`…), or the words after `unit`."""
+    unit = UNITS.get(simple) or tidy_name(piece[piece.lower().index("unit") + 4 :])
+    if not unit or len(unit) > MAX_UNIT:
+        raise MetricProblem(f"Keep the unit under {MAX_UNIT} characters, like `unit story points`.")
+    return unit
+
+
+def _target(match: re.Match[str]) -> tuple[str, float, str]:
+    """`at least 12 a week` as its bound, number and period."""
+    bound, number, per = match.group(1), float(match.group(2)), match.group(3)
+    if not isfinite(number) or abs(number) >= MAX_METRIC_VALUE:
+        raise MetricProblem(f"Use a target under {shown_number(MAX_METRIC_VALUE)}.")
+    return bound, number, per
+
+
+def _implied_direction(bound: str | None, direction: str | None) -> str | None:
+    """The direction a target's bound implies (`at least`: higher); MetricProblem when it contradicts
+    the direction given."""
     implied = {"at least": "higher", ">=": "higher", "≥": "higher", "min": "higher"}.get(bound or "") or (
         {"at most": "lower", "<=": "lower", "≤": "lower", "max": "lower"}.get(bound or "")
     )
     if implied and direction and implied != direction:
         raise MetricProblem(f"“{bound}” says {implied} is better, but you also said {direction}.")
-    return MetricDef(
-        name, unit or ("%" if percent else "count"), direction or implied or "higher", target, per
-    )
+    return implied
 
 
 def parse_value(words: list[str]) -> LogMetric:

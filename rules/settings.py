@@ -8,7 +8,7 @@ refused in the modal is refused in text too, with the same reasons.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -309,35 +309,42 @@ def parse_settings(word: str, rest: str, refs: SlackRefs) -> SettingsCommand:
         if simple:
             raise SettingsProblem(f"`{word}` takes nothing after it.")
         return SetPaused(word == "pause")
-    if word == "manager":
-        return _manager(rest, refs)
-    if word == "channel":
-        return _destination(rest, simple, refs)
-    if word == "days":
-        days = parse_weekdays(simple) if simple else None
-        if days is None:
-            raise SettingsProblem("`days` takes weekdays, like `days tue,wed,thu`, or `days none`.")
-        return SetDays(days)
-    if word == "times":
-        return _times(simple)
-    if word == "hours":
-        return _hours(simple)
-    if word == "holidays":
-        return _holidays(rest.split())
-    if word == "tz":
-        return _zone(rest.strip())
-    if word == "today":
-        if simple not in OVERRIDE_KINDS:
-            raise SettingsProblem(
-                "`today` takes `remote`, `office` or `off`, like `today remote`. "
-                "For a win that starts with “today”, put `log` first: `log today …`."
-            )
-        return SetToday(simple)
-    if word == "off":
-        return _days_off(simple)
-    if word == "digest-time":
-        return _digest_time(simple)
-    raise ValueError(f"not a settings word: {word}")
+    parse = _PARSERS.get(word)
+    if parse is None:
+        raise ValueError(f"not a settings word: {word}")
+    return parse(rest, simple, refs)
+
+
+def _days(simple: str) -> SetDays:
+    days = parse_weekdays(simple) if simple else None
+    if days is None:
+        raise SettingsProblem("`days` takes weekdays, like `days tue,wed,thu`, or `days none`.")
+    return SetDays(days)
+
+
+def _today(simple: str) -> SetToday:
+    if simple not in OVERRIDE_KINDS:
+        raise SettingsProblem(
+            "`today` takes `remote`, `office` or `off`, like `today remote`. "
+            "For a win that starts with “today”, put `log` first: `log today …`."
+        )
+    return SetToday(simple)
+
+
+# The settings words that take an argument: (the words after it as typed, lower-cased and spaced once, the
+# Slack mentions in them) -> the command.
+_PARSERS: dict[str, Callable[[str, str, SlackRefs], SettingsCommand]] = {
+    "manager": lambda rest, simple, refs: _manager(rest, refs),
+    "channel": lambda rest, simple, refs: _destination(rest, simple, refs),
+    "days": lambda rest, simple, refs: _days(simple),
+    "times": lambda rest, simple, refs: _times(simple),
+    "hours": lambda rest, simple, refs: _hours(simple),
+    "holidays": lambda rest, simple, refs: _holidays(rest.split()),
+    "tz": lambda rest, simple, refs: _zone(rest.strip()),
+    "today": lambda rest, simple, refs: _today(simple),
+    "off": lambda rest, simple, refs: _days_off(simple),
+    "digest-time": lambda rest, simple, refs: _digest_time(simple),
+}
 
 
 def _manager(rest: str, refs: SlackRefs) -> SetManager:

@@ -54,6 +54,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from itertools import takewhile
 from typing import NamedTuple
 
 from rules.calendar import DateRange, zone
@@ -181,61 +182,17 @@ def validate_trial(
 ) -> tuple[TrialPlan | None, dict[str, str]]:
     """The trial, or errors keyed by the modal's block ids; `today` is the member's local date."""
     errors: dict[str, str] = {}
-    start = today
-    if form.start:
-        try:
-            start = date.fromisoformat(form.start)
-        except ValueError:
-            errors["start"] = "Pick a date."
-        else:
-            if start < today - timedelta(days=MAX_START_BACK):
-                errors["start"] = f"A trial can start at most {MAX_START_BACK} days ago."
-            elif start > today + timedelta(days=MAX_START_AHEAD):
-                errors["start"] = f"A trial can start at most {MAX_START_AHEAD} days ahead."
-    length = DEFAULT_LENGTH
-    if form.length not in (None, ""):
-        try:
-            length = int(str(form.length).strip())
-        except ValueError:
-            errors["length"] = "Give the length in whole days, like 90."
-        else:
-            if not MIN_LENGTH <= length <= MAX_LENGTH:
-                errors["length"] = f"A trial lasts {MIN_LENGTH} to {MAX_LENGTH} days."
-    checkins = tuple(d for d in DEFAULT_CHECKINS if d <= length)  # the trial's last day is added below
-    if form.checkins and form.checkins.strip():
-        try:
-            checkins = parse_checkins(form.checkins)
-        except TrialProblem as problem:
-            errors["checkins"] = str(problem)
-    if "length" not in errors and "checkins" not in errors:
-        past = [d for d in checkins if d < 1 or d > length]
-        if past:
-            errors["checkins"] = f"Check-in days are within the trial: 1 to {length} (not {past[0]})."
+    start = _trial_start(form.start, today, errors)
+    length = _trial_length(form.length, errors)
+    checkins = _trial_checkins(form.checkins, length, errors)
     weekdays = frozenset(int(d) for d in form.remote_days if str(d).isdigit() and 0 <= int(d) <= 6)
     if not weekdays:
         errors["remote_days"] = "Pick the weekdays you propose to work remotely."
-    hours = None
-    if form.hours_start or form.hours_end:
-        begin, end = _hhmm(form.hours_start), _hhmm(form.hours_end)
-        if begin is None:
-            errors["hours_start"] = "Pick the time you can be reached from, or leave both empty."
-        elif end is None:
-            errors["hours_end"] = "Pick the time you can be reached until, or leave both empty."
-        elif end <= begin:
-            errors["hours_end"] = "The hours end after they start."
-        else:
-            hours = (begin, end)
+    hours = _reach_hours(form.hours_start, form.hours_end, errors)
     reach = " ".join((form.reach_via or "").split()) or None
     if reach and len(reach) > MAX_REACH:
         errors["reach_via"] = f"Keep it under {MAX_REACH} characters."
-    by_key = {m.key: m for m in available}
-    picked = []
-    for name in form.metrics:
-        metric = by_key.get(metric_key(name))
-        if metric is None:
-            errors["metrics"] = f"“{name}” is no longer one of your metrics: pick again."
-        elif metric not in picked:
-            picked.append(metric)
+    picked = _trial_metrics(form.metrics, available, errors)
     if errors:
         return None, errors
     plan = TrialPlan(
@@ -246,6 +203,83 @@ def validate_trial(
         metrics=tuple(picked),
     )
     return plan, {}
+
+
+# Each of the form's fields below: its value, with what is wrong with it put in `errors` under its block id.
+
+
+def _trial_start(text: str | None, today: date, errors: dict[str, str]) -> date:
+    start = today
+    if text:
+        try:
+            start = date.fromisoformat(text)
+        except ValueError:
+            errors["start"] = "Pick a date."
+        else:
+            if start < today - timedelta(days=MAX_START_BACK):
+                errors["start"] = f"A trial can start at most {MAX_START_BACK} days ago."
+            elif start > today + timedelta(days=MAX_START_AHEAD):
+                errors["start"] = f"A trial can start at most {MAX_START_AHEAD} days ahead."
+    return start
+
+
+def _trial_length(text: str | None, errors: dict[str, str]) -> int:
+    length = DEFAULT_LENGTH
+    if text not in (None, ""):
+        try:
+            length = int(str(text).strip())
+        except ValueError:
+            errors["length"] = "Give the length in whole days, like 90."
+        else:
+            if not MIN_LENGTH <= length <= MAX_LENGTH:
+                errors["length"] = f"A trial lasts {MIN_LENGTH} to {MAX_LENGTH} days."
+    return length
+
+
+def _trial_checkins(text: str | None, length: int, errors: dict[str, str]) -> tuple[int, ...]:
+    """The check-in days, all within a trial of a valid `length`."""
+    checkins = tuple(d for d in DEFAULT_CHECKINS if d <= length)  # the trial's last day is added later
+    if text and text.strip():
+        try:
+            checkins = parse_checkins(text)
+        except TrialProblem as problem:
+            errors["checkins"] = str(problem)
+    if "length" not in errors and "checkins" not in errors:
+        past = [d for d in checkins if d < 1 or d > length]
+        if past:
+            errors["checkins"] = f"Check-in days are within the trial: 1 to {length} (not {past[0]})."
+    return checkins
+
+
+def _reach_hours(start: str | None, end: str | None, errors: dict[str, str]) -> tuple[time, time] | None:
+    """The hours the member can be reached: both times or neither."""
+    if not (start or end):
+        return None
+    begin, until = _hhmm(start), _hhmm(end)
+    if begin is None:
+        errors["hours_start"] = "Pick the time you can be reached from, or leave both empty."
+    elif until is None:
+        errors["hours_end"] = "Pick the time you can be reached until, or leave both empty."
+    elif until <= begin:
+        errors["hours_end"] = "The hours end after they start."
+    else:
+        return begin, until
+    return None
+
+
+def _trial_metrics(
+    names: Iterable[str], available: Sequence[MetricDef], errors: dict[str, str]
+) -> list[MetricDef]:
+    """The member's metrics picked by name, each once; a name no longer theirs is an error."""
+    by_key = {m.key: m for m in available}
+    picked: list[MetricDef] = []
+    for name in names:
+        metric = by_key.get(metric_key(name))
+        if metric is None:
+            errors["metrics"] = f"“{name}” is no longer one of your metrics: pick again."
+        elif metric not in picked:
+            picked.append(metric)
+    return picked
 
 
 def _hhmm(text: str | None) -> time | None:
@@ -313,23 +347,26 @@ def parse_trial(rest: str) -> TrialCommand:
         return EndTrial()
     if first != "start":
         raise TrialProblem(f"I didn't understand `trial {rest.strip()}`. {TRIAL_USAGE}")
+    return _start_trial(tail)
+
+
+def _start_trial(words: list[str]) -> StartTrial:
+    """`[date] [N days] [checkins 30 60 90]`, in any order (commas already dropped)."""
     start, length, checkins = None, None, None
     i = 0
-    while i < len(tail):
-        word = tail[i]
+    while i < len(words):
+        word = words[i]
         if _ISO_DATE.match(word) or word == "today":
             start = word
         elif word in ("checkins", "check-ins", "checkin"):
-            numbers = []
-            while i + 1 < len(tail) and tail[i + 1].isdigit():
-                i += 1
-                numbers.append(int(tail[i]))
+            numbers = list(takewhile(str.isdigit, words[i + 1 :]))
             if not numbers:
                 raise TrialProblem("`checkins` needs day numbers, like `checkins 30,60,90`.")
-            checkins = tuple(numbers)
+            i += len(numbers)
+            checkins = tuple(int(n) for n in numbers)
         elif word.rstrip("d").isdigit() and length is None:
             length = int(word.rstrip("d"))
-            if i + 1 < len(tail) and tail[i + 1] in ("days", "day"):
+            if i + 1 < len(words) and words[i + 1] in ("days", "day"):
                 i += 1
         else:
             raise TrialProblem(f"I didn't understand “{word}”. {TRIAL_USAGE}")

@@ -75,28 +75,11 @@ def validate_form(form: WinForm, today: date) -> tuple[WinDraft | None, dict[str
     category = form.category or "other"
     if category not in CATEGORIES:
         errors["category"] = "Pick one of the categories."
-    metric_name = (form.metric_name or "").strip() or None
-    metric_value, problem = metric_number(form.metric_value)
-    if problem:
-        errors["metric_value"] = problem
-    if metric_value is not None and not metric_name:
-        errors["metric_name"] = "Name what the number measures, like “tickets closed”."
-    elif metric_name and len(metric_name) > MAX_METRIC_NAME:
-        errors["metric_name"] = f"Keep the name under {MAX_METRIC_NAME} characters."
-    elif metric_name and metric_value is None and "metric_value" not in errors:
-        errors["metric_value"] = "Give the number for this metric."
+    metric_name, metric_value = _metric(form, errors)
     link = (form.link or "").strip() or None
     if link and not is_web_address(link):
         errors["link"] = "Use a full web address starting with https://, without spaces, | or < >."
-    local_date = today
-    if form.local_date:
-        try:
-            local_date = date.fromisoformat(form.local_date)
-        except ValueError:
-            errors["local_date"] = "Pick a date."
-        else:
-            if local_date > today:
-                errors["local_date"] = f"Wins can't be in the future: today is {today:%a %-d %b}."
+    local_date = _win_date(form.local_date, today, errors)
     day_kind = form.day_kind or "unknown"
     if day_kind not in DAY_KINDS:
         errors["day_kind"] = "Pick remote or office."
@@ -115,6 +98,35 @@ def validate_form(form: WinForm, today: date) -> tuple[WinDraft | None, dict[str
         ),
         {},
     )
+
+
+def _metric(form: WinForm, errors: dict[str, str]) -> tuple[str | None, float | None]:
+    """The form's metric name and number, which come together; what is wrong goes into `errors`."""
+    metric_name = (form.metric_name or "").strip() or None
+    metric_value, problem = metric_number(form.metric_value)
+    if problem:
+        errors["metric_value"] = problem
+    if metric_value is not None and not metric_name:
+        errors["metric_name"] = "Name what the number measures, like “tickets closed”."
+    elif metric_name and len(metric_name) > MAX_METRIC_NAME:
+        errors["metric_name"] = f"Keep the name under {MAX_METRIC_NAME} characters."
+    elif metric_name and metric_value is None and "metric_value" not in errors:
+        errors["metric_value"] = "Give the number for this metric."
+    return metric_name, metric_value
+
+
+def _win_date(text: str | None, today: date, errors: dict[str, str]) -> date:
+    """The win's day (today when left empty), never in the future; what is wrong goes into `errors`."""
+    local_date = today
+    if text:
+        try:
+            local_date = date.fromisoformat(text)
+        except ValueError:
+            errors["local_date"] = "Pick a date."
+        else:
+            if local_date > today:
+                errors["local_date"] = f"Wins can't be in the future: today is {today:%a %-d %b}."
+    return local_date
 
 
 def too_long(length: int) -> str:

@@ -166,19 +166,30 @@ def settings_message(snap: SettingsSnapshot, now: datetime) -> Message:
 def change_words(change: SettingsChange, snap: SettingsSnapshot) -> str:
     """What a shortcut changed, in a line (mrkdwn)."""
     settings = snap.settings
+    return _recipient_words(change, settings) or _schedule_words(change, settings) or "Saved."
+
+
+def _recipient_words(change: SettingsChange, settings: MemberSettings) -> str | None:
+    """A change of who hears about the member's day: their manager, where plans go."""
     match change:
         case SetManager(None):
             return "You have no manager set now."
         case SetManager(user_id):
             return f"Your manager is <@{mrkdwn(user_id)}>."
-        case SetDays(days):
-            if not days:
-                return "Remote days: none, so no prompts."
-            return f"Remote days: {describe_weekdays(days)}."
         case SetDestination("channel", channel_id):
             return f"Plans and summaries go to <#{mrkdwn(channel_id or '')}>."
         case SetDestination():
             return f"Plans and summaries go to {destination_words(settings)}."
+    return None
+
+
+def _schedule_words(change: SettingsChange, settings: MemberSettings) -> str | None:
+    """A change of when the member is prompted: days, times, hours, holidays, zone, pause."""
+    match change:
+        case SetDays(days):
+            if not days:
+                return "Remote days: none, so no prompts."
+            return f"Remote days: {describe_weekdays(days)}."
         case SetTimes():
             return f"Prompts at {times_words(settings)}."
         case SetHours():
@@ -191,7 +202,7 @@ def change_words(change: SettingsChange, snap: SettingsSnapshot) -> str:
             return "Paused: no prompts until `/remote-win resume`."
         case SetPaused(False):
             return "Prompts are on again."
-    return "Saved."
+    return None
 
 
 def day_kind_words(first: date, last: date, kind: str, today: date) -> str:

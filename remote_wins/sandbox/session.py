@@ -8,6 +8,7 @@ Slack would show goes to a rich Console. While a modal is open the lines fill it
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -22,7 +23,7 @@ from remote_wins.sandbox.runtime import Sandbox, Tick
 from remote_wins.simulator import forms
 from remote_wins.simulator.fake_slack import BOT_USER_ID
 from remote_wins.simulator.render import Control, Controls, render_blocks, text_object
-from remote_wins.simulator.workspace import COMMAND, Post
+from remote_wins.simulator.workspace import COMMAND, Post, Sighting
 from rules.calendar import zone
 
 FIRST_USER = "ana"
@@ -167,36 +168,14 @@ class Session:
             return
         word, _, rest = line.partition(" ")
         rest = rest.strip()
-        lowered = word.lower()
+        command = self._commands().get(word.lower())
         try:
             if word.startswith("/"):
                 self._slash(word, rest)
             elif re.fullmatch(r"\d+", word):
                 self._press(int(word), rest)
-            elif lowered == "press":
-                number, _, choice = rest.partition(" ")
-                if not number.isdigit():
-                    self.error("press takes a number: press 2")
-                else:
-                    self._press(int(number), choice.strip())
-            elif lowered == "as":
-                self._become(rest)
-            elif lowered == "dm":
-                self._dm(rest)
-            elif lowered == "home":
-                self._home()
-            elif lowered == "dms":
-                self._history(self.ws.dm_channel(self.me), rest)
-            elif lowered == "channel":
-                self._history(seed.CHANNEL_ID, rest.replace(f"#{seed.CHANNEL_NAME}", "").strip())
-            elif lowered == "clock":
-                self._clock(rest)
-            elif lowered == "who":
-                self._who()
-            elif lowered in ("help", "?"):
-                self.console.print(Text(HELP))
-            elif lowered in ("quit", "exit", "q"):
-                self.done = True
+            elif command is not None:
+                command(rest)
             else:
                 self.error(
                     f"“{line}” is not a sandbox command. Slash commands start with /, like {COMMAND} help."
@@ -204,6 +183,26 @@ class Session:
                 self.hint("Type help for the commands.")
         except forms.FieldError as problem:
             self.error(str(problem))
+
+    def _commands(self) -> dict[str, Callable[[str], None]]:
+        """The sandbox's own words, each taking the rest of the line."""
+        return {
+            "press": self._press_typed,
+            "as": self._become,
+            "dm": self._dm,
+            "home": lambda rest: self._home(),
+            "dms": lambda rest: self._history(self.ws.dm_channel(self.me), rest),
+            "channel": lambda rest: self._history(
+                seed.CHANNEL_ID, rest.replace(f"#{seed.CHANNEL_NAME}", "").strip()
+            ),
+            "clock": self._clock,
+            "who": lambda rest: self._who(),
+            **dict.fromkeys(("help", "?"), lambda rest: self.console.print(Text(HELP))),
+            **dict.fromkeys(("quit", "exit", "q"), lambda rest: self._quit()),
+        }
+
+    def _quit(self) -> None:
+        self.done = True
 
     def error(self, text: str) -> None:
         self.console.print(Text(text, style="bold red"))
@@ -244,6 +243,14 @@ class Session:
         self._show_new()
         if person is seed.MANAGER:
             self.hint("Maya's weekly digest comes on Friday at 16:00: clock fri 16:00")
+
+    def _press_typed(self, rest: str) -> None:
+        """`press 2 [choice]`."""
+        number, _, choice = rest.partition(" ")
+        if not number.isdigit():
+            self.error("press takes a number: press 2")
+        else:
+            self._press(int(number), choice.strip())
 
     def _press(self, number: int, choice: str) -> None:
         control = self.controls.get(number)
@@ -408,9 +415,22 @@ class Session:
         mine = self.ws.sightings_for(self.me, seen)
         self.cursor[self.me] = len(self.ws.sightings)
         controls = Controls()
+        modal = self._show_sightings(mine, controls)
+        for sighting in self.ws.sightings[seen:]:  # Slack's refusals show for everyone
+            if sighting.kind == "refused" and sighting not in mine:
+                self.console.print(Text(f"⚠ {sighting.note}", style="bold red"))
+        if show_home:
+            self._show_home(controls)
+        self._others()
+        self._take(controls)
+        if modal:
+            self._modal_changed()
+
+    def _show_sightings(self, sightings: list[Sighting], controls: Controls) -> bool:
+        """The current person's new sightings, each message once (as it is now); whether a modal changed."""
         shown: set[str] = set()
         modal = False
-        for sighting in mine:
+        for sighting in sightings:
             post = sighting.post
             if sighting.kind in ("refused", "error"):
                 self.console.print(Text(f"⚠ {sighting.note}", style="bold red"))
@@ -424,15 +444,7 @@ class Session:
                     self.console.print(Text(f"  ✕ a message {self._where(post)} was deleted", style="dim"))
                 else:
                     self._show_post(post, controls, "(edited) " if sighting.kind == "updated" else "")
-        for sighting in self.ws.sightings[seen:]:  # Slack's refusals show for everyone
-            if sighting.kind == "refused" and sighting not in mine:
-                self.console.print(Text(f"⚠ {sighting.note}", style="bold red"))
-        if show_home:
-            self._show_home(controls)
-        self._others()
-        self._take(controls)
-        if modal:
-            self._modal_changed()
+        return modal
 
     def _take(self, controls: Controls) -> None:
         if controls.items:
@@ -569,59 +581,71 @@ class Session:
                 self.walk = None
             return
         if not self.walk.confirming:
-            spec = self._field(self.walk.pending[0])
-            if spec is None:
-                self.walk.pending.pop(0)
-                return
-            if not typed:
-                view = self.ws.view(self.walk.view_id)
-                values = self.ws.modal_values.get(view["id"]) or forms.initial_values(view)
-                state = (values.get(spec.block_id) or {}).get(spec.action_id) or {}
-                if not spec.optional and forms.is_empty(state):
-                    self.error("    This field is required.")
-                    return
-                self.walk.pending.pop(0)
-                return
-            try:
-                state = forms.answer(spec, typed, self.ws)
-            except forms.FieldError as problem:
-                self.error(f"    {problem}")
-                return
-            self.ws.set_field(self.me, spec, state)
-            self.walk.pending.pop(0)
+            self._fill_field(self.walk, typed)
             return
         view = self.ws.view(self.walk.view_id)
         has_fields = bool(forms.fields_of(view))
         word, _, rest = typed.partition(" ")
         if typed.isdigit() and has_fields:
-            if self._field(int(typed)) is None:
-                self.error(f"    There is no field ({typed}).")
-            else:
-                self.walk.pending = [int(typed)]
+            self._go_to_field(self.walk, typed)
+        elif word.lower() == "press" or (typed.isdigit() and not has_fields):
+            self._press_in_form(rest if word.lower() == "press" else word)
+        elif typed.lower() in ("", "y", "yes", "submit", "ok"):
+            self._submit_form(self.walk, view)
+        else:
+            self.error("    Enter sends the form, a field's number changes that field, cancel closes it.")
+
+    def _fill_field(self, walk: Walk, typed: str) -> None:
+        """What was typed, into the next field asked for; Enter alone keeps its value (unless required and
+        empty)."""
+        spec = self._field(walk.pending[0])
+        if spec is None:
+            walk.pending.pop(0)
             return
-        if word.lower() == "press" or (typed.isdigit() and not has_fields):
-            number = rest if word.lower() == "press" else word
-            if number.isdigit() and self.controls.get(int(number)):
-                self._use(self.controls.get(int(number)), "")  # type: ignore[arg-type]
-                self._modal_changed_if_needed()
-            else:
-                self.error(f"    There is no button [{number}] in the form.")
-            return
-        if typed.lower() in ("", "y", "yes", "submit", "ok"):
-            if not view.get("submit"):
-                self.error("    This form has nothing to send: cancel closes it.")
+        if not typed:
+            view = self.ws.view(walk.view_id)
+            values = self.ws.modal_values.get(view["id"]) or forms.initial_values(view)
+            state = (values.get(spec.block_id) or {}).get(spec.action_id) or {}
+            if not spec.optional and forms.is_empty(state):
+                self.error("    This field is required.")
                 return
-            errors = self.ws.submit(self.me)
-            if errors:
-                self.console.print(Text("  The form says:", style="bold red"))
-                self._show_modal(view, errors)
-                numbers = [f.number for f in forms.fields_of(view) if f.block_id in errors]
-                self.walk.pending = numbers or []
-                return
-            self.walk = None
-            self._after()
+            walk.pending.pop(0)
             return
-        self.error("    Enter sends the form, a field's number changes that field, cancel closes it.")
+        try:
+            state = forms.answer(spec, typed, self.ws)
+        except forms.FieldError as problem:
+            self.error(f"    {problem}")
+            return
+        self.ws.set_field(self.me, spec, state)
+        walk.pending.pop(0)
+
+    def _go_to_field(self, walk: Walk, typed: str) -> None:
+        if self._field(int(typed)) is None:
+            self.error(f"    There is no field ({typed}).")
+        else:
+            walk.pending = [int(typed)]
+
+    def _press_in_form(self, number: str) -> None:
+        if number.isdigit() and self.controls.get(int(number)):
+            self._use(self.controls.get(int(number)), "")  # type: ignore[arg-type]
+            self._modal_changed_if_needed()
+        else:
+            self.error(f"    There is no button [{number}] in the form.")
+
+    def _submit_form(self, walk: Walk, view: dict[str, Any]) -> None:
+        """Send the form; when the app answers with errors, show them and ask those fields again."""
+        if not view.get("submit"):
+            self.error("    This form has nothing to send: cancel closes it.")
+            return
+        errors = self.ws.submit(self.me)
+        if errors:
+            self.console.print(Text("  The form says:", style="bold red"))
+            self._show_modal(view, errors)
+            numbers = [f.number for f in forms.fields_of(view) if f.block_id in errors]
+            walk.pending = numbers or []
+            return
+        self.walk = None
+        self._after()
 
     def _modal_changed_if_needed(self) -> None:
         view = self.ws.open_modal(self.me)

@@ -407,13 +407,24 @@ def _other_select(element: Mapping[str, Any], pointer: str) -> None:
     initial values of the right shape, a conversation filter with known values."""
     _placeholder(element, pointer)
     _max_selected(element, pointer)
+    _initial_menu_options(element, pointer)
+    _initial_ids(element, pointer)
+    if "filter" in element:
+        _conversation_filter(element["filter"], f"{pointer}/filter")
+
+
+def _initial_menu_options(element: Mapping[str, Any], pointer: str) -> None:
+    """An external menu's initial option(s): option objects (nothing to match them against)."""
     if "initial_option" in element:
         _option(element["initial_option"], f"{pointer}/initial_option", plain=True)
-    for key in ("initial_options",):
-        if key in element:
-            items = _list(element[key], f"{pointer}/{key}", 1, 100)
-            for i, o in enumerate(items):
-                _option(o, f"{pointer}/{key}/{i}", plain=True)
+    if "initial_options" in element:
+        items = _list(element["initial_options"], f"{pointer}/initial_options", 1, 100)
+        for i, o in enumerate(items):
+            _option(o, f"{pointer}/initial_options/{i}", plain=True)
+
+
+def _initial_ids(element: Mapping[str, Any], pointer: str) -> None:
+    """The initial people, conversations and channels of their menus: ids, one or a list."""
     for key in ("initial_user", "initial_conversation", "initial_channel"):
         if key in element:
             _string(element[key], f"{pointer}/{key}", 255, minimum=1)
@@ -422,22 +433,23 @@ def _other_select(element: Mapping[str, Any], pointer: str) -> None:
             items = _list(element[key], f"{pointer}/{key}", 0, 100)
             for i, item in enumerate(items):
                 _string(item, f"{pointer}/{key}/{i}", 255, minimum=1)
-    if "filter" in element:
-        # https://docs.slack.dev/reference/block-kit/composition-objects/conversation-filter-object :
-        # include is a non-empty array of im, mpim, private, public; at least one field is set.
-        where = f"{pointer}/filter"
-        conversation_filter = _object(element["filter"], where)
-        if not conversation_filter:
-            _fail(
-                where,
-                "must provide at least one of include, exclude_external_shared_channels, exclude_bot_users",
-            )
-        if "include" in conversation_filter:
-            include = _list(conversation_filter["include"], f"{where}/include", 1, 4)
-            if any(kind not in ("im", "mpim", "private", "public") for kind in include):
-                _fail(f"{where}/include", "must be one of im, mpim, private, public")
-        _bool(conversation_filter, "exclude_external_shared_channels", where)
-        _bool(conversation_filter, "exclude_bot_users", where)
+
+
+def _conversation_filter(value: Any, where: str) -> None:
+    """https://docs.slack.dev/reference/block-kit/composition-objects/conversation-filter-object :
+    include is a non-empty array of im, mpim, private, public; at least one field is set."""
+    conversation_filter = _object(value, where)
+    if not conversation_filter:
+        _fail(
+            where,
+            "must provide at least one of include, exclude_external_shared_channels, exclude_bot_users",
+        )
+    if "include" in conversation_filter:
+        include = _list(conversation_filter["include"], f"{where}/include", 1, 4)
+        if any(kind not in ("im", "mpim", "private", "public") for kind in include):
+            _fail(f"{where}/include", "must be one of im, mpim, private, public")
+    _bool(conversation_filter, "exclude_external_shared_channels", where)
+    _bool(conversation_filter, "exclude_bot_users", where)
 
 
 def _overflow(element: Mapping[str, Any], pointer: str) -> None:
@@ -580,81 +592,118 @@ _ELEMENT_CHECKS = {
 
 
 def _block(block: Mapping[str, Any], pointer: str, surface: str) -> None:
-    kind = block["type"]
+    check = _BLOCK_CHECKS.get(block["type"])
+    if check is not None:
+        check(block, pointer, surface)
+
+
+def _section(block: Mapping[str, Any], pointer: str, surface: str) -> None:
+    # https://docs.slack.dev/reference/block-kit/blocks/section-block : text 1-3000, "not required if
+    # fields"; fields "Maximum number of items is 10. Maximum length for the text in each item is 2000".
+    if "text" not in block and not block.get("fields"):
+        _fail(pointer, "must provide text or fields")
+    _optional_text(block, "text", pointer, 3000, plain=False)
+    if "fields" in block:
+        fields = _list(block["fields"], f"{pointer}/fields", 0 if "text" in block else 1, 10)
+        for i, field in enumerate(fields):
+            _text(field, f"{pointer}/fields/{i}", 2000)
+    if "accessory" in block:
+        _element(block["accessory"], f"{pointer}/accessory", "accessory", surface, set())
+    _bool(block, "expand", pointer)
+
+
+def _header(block: Mapping[str, Any], pointer: str, surface: str) -> None:
+    # https://docs.slack.dev/reference/block-kit/blocks/header-block : text plain_text required, max 150.
+    if "text" not in block:
+        _fail(pointer, "missing required field: text")
+    _text(block["text"], f"{pointer}/text", 150, plain=True)
+
+
+def _context(block: Mapping[str, Any], pointer: str, surface: str) -> None:
+    # https://docs.slack.dev/reference/block-kit/blocks/context-block : elements "An array of image
+    # elements and text objects. Maximum number of items is 10." Required.
+    elements = _list(block.get("elements"), f"{pointer}/elements", 1, 10)
+    for i, element in enumerate(elements):
+        where = f"{pointer}/elements/{i}"
+        if isinstance(element, Mapping) and element.get("type") == "image":
+            _image(element, where)
+        else:
+            _text(element, where)
+
+
+def _actions(block: Mapping[str, Any], pointer: str, surface: str) -> None:
+    # https://docs.slack.dev/reference/block-kit/blocks/actions-block : elements required, "maximum of
+    # 25 elements".
+    elements = _list(block.get("elements"), f"{pointer}/elements", 1, 25)
     action_ids: set[str] = set()
-    if kind == "section":
-        # https://docs.slack.dev/reference/block-kit/blocks/section-block : text 1-3000, "not required if
-        # fields"; fields "Maximum number of items is 10. Maximum length for the text in each item is 2000".
-        if "text" not in block and not block.get("fields"):
-            _fail(pointer, "must provide text or fields")
-        _optional_text(block, "text", pointer, 3000, plain=False)
-        if "fields" in block:
-            fields = _list(block["fields"], f"{pointer}/fields", 0 if "text" in block else 1, 10)
-            for i, field in enumerate(fields):
-                _text(field, f"{pointer}/fields/{i}", 2000)
-        if "accessory" in block:
-            _element(block["accessory"], f"{pointer}/accessory", "accessory", surface, action_ids)
-        _bool(block, "expand", pointer)
-    elif kind == "header":
-        # https://docs.slack.dev/reference/block-kit/blocks/header-block : text plain_text required, max 150.
-        if "text" not in block:
-            _fail(pointer, "missing required field: text")
-        _text(block["text"], f"{pointer}/text", 150, plain=True)
-    elif kind == "context":
-        # https://docs.slack.dev/reference/block-kit/blocks/context-block : elements "An array of image
-        # elements and text objects. Maximum number of items is 10." Required.
-        elements = _list(block.get("elements"), f"{pointer}/elements", 1, 10)
-        for i, element in enumerate(elements):
-            where = f"{pointer}/elements/{i}"
-            if isinstance(element, Mapping) and element.get("type") == "image":
-                _image(element, where)
-            else:
-                _text(element, where)
-    elif kind == "actions":
-        # https://docs.slack.dev/reference/block-kit/blocks/actions-block : elements required, "maximum of
-        # 25 elements".
-        elements = _list(block.get("elements"), f"{pointer}/elements", 1, 25)
-        for i, element in enumerate(elements):
-            _element(element, f"{pointer}/elements/{i}", "actions", surface, action_ids)
-    elif kind == "input":
-        # https://docs.slack.dev/reference/block-kit/blocks/input-block : label plain_text required max 2000;
-        # element required; hint plain_text max 2000; dispatch_action is incompatible with file_input.
-        if "label" not in block:
-            _fail(pointer, "missing required field: label")
-        _text(block["label"], f"{pointer}/label", 2000, plain=True)
-        if "element" not in block:
-            _fail(pointer, "missing required field: element")
-        _element(block["element"], f"{pointer}/element", "input", surface, action_ids)
-        _optional_text(block, "hint", pointer, 2000, plain=True)
-        _bool(block, "optional", pointer)
-        _bool(block, "dispatch_action", pointer)
-        if block.get("dispatch_action") and block["element"].get("type") == "file_input":
-            _fail(f"{pointer}/dispatch_action", "dispatch_action is not supported with file_input")
-    elif kind == "image":
-        # https://docs.slack.dev/reference/block-kit/blocks/image-block : alt_text required max 2000;
-        # image_url max 3000 or slack_file; title plain_text max 2000.
-        _image(block, pointer)
-        _optional_text(block, "title", pointer, 2000, plain=True)
-    elif kind == "video":
-        # https://docs.slack.dev/reference/block-kit/blocks/video-block : alt_text, title (plain_text, less
-        # than 200 characters), thumbnail_url and video_url required.
-        for key in ("alt_text", "thumbnail_url", "video_url"):
-            _string(block.get(key), f"{pointer}/{key}", 3000, minimum=1)
-        if "title" not in block:
-            _fail(pointer, "missing required field: title")
-        _text(block["title"], f"{pointer}/title", 199, plain=True)
-        if "author_name" in block:
-            _string(block["author_name"], f"{pointer}/author_name", 49, minimum=1)
-    elif kind == "rich_text":
-        # https://docs.slack.dev/reference/block-kit/blocks/rich-text-block : elements required.
-        _list(block.get("elements"), f"{pointer}/elements", 1, 1000)
-    elif kind == "file":
-        # https://docs.slack.dev/reference/block-kit/blocks/file-block : external_id and source required.
-        _string(block.get("external_id"), f"{pointer}/external_id", 255, minimum=1)
-        if block.get("source") != "remote":
-            _fail(f"{pointer}/source", "must be remote")
-    elif kind == "markdown":
-        _string(block.get("text"), f"{pointer}/text", MARKDOWN_BUDGET, minimum=1)
+    for i, element in enumerate(elements):
+        _element(element, f"{pointer}/elements/{i}", "actions", surface, action_ids)
+
+
+def _input(block: Mapping[str, Any], pointer: str, surface: str) -> None:
+    # https://docs.slack.dev/reference/block-kit/blocks/input-block : label plain_text required max 2000;
+    # element required; hint plain_text max 2000; dispatch_action is incompatible with file_input.
+    if "label" not in block:
+        _fail(pointer, "missing required field: label")
+    _text(block["label"], f"{pointer}/label", 2000, plain=True)
+    if "element" not in block:
+        _fail(pointer, "missing required field: element")
+    _element(block["element"], f"{pointer}/element", "input", surface, set())
+    _optional_text(block, "hint", pointer, 2000, plain=True)
+    _bool(block, "optional", pointer)
+    _bool(block, "dispatch_action", pointer)
+    if block.get("dispatch_action") and block["element"].get("type") == "file_input":
+        _fail(f"{pointer}/dispatch_action", "dispatch_action is not supported with file_input")
+
+
+def _image_block(block: Mapping[str, Any], pointer: str, surface: str) -> None:
+    # https://docs.slack.dev/reference/block-kit/blocks/image-block : alt_text required max 2000;
+    # image_url max 3000 or slack_file; title plain_text max 2000.
+    _image(block, pointer)
+    _optional_text(block, "title", pointer, 2000, plain=True)
+
+
+def _video(block: Mapping[str, Any], pointer: str, surface: str) -> None:
+    # https://docs.slack.dev/reference/block-kit/blocks/video-block : alt_text, title (plain_text, less
+    # than 200 characters), thumbnail_url and video_url required.
+    for key in ("alt_text", "thumbnail_url", "video_url"):
+        _string(block.get(key), f"{pointer}/{key}", 3000, minimum=1)
+    if "title" not in block:
+        _fail(pointer, "missing required field: title")
+    _text(block["title"], f"{pointer}/title", 199, plain=True)
+    if "author_name" in block:
+        _string(block["author_name"], f"{pointer}/author_name", 49, minimum=1)
+
+
+def _rich_text(block: Mapping[str, Any], pointer: str, surface: str) -> None:
+    # https://docs.slack.dev/reference/block-kit/blocks/rich-text-block : elements required.
+    _list(block.get("elements"), f"{pointer}/elements", 1, 1000)
+
+
+def _file(block: Mapping[str, Any], pointer: str, surface: str) -> None:
+    # https://docs.slack.dev/reference/block-kit/blocks/file-block : external_id and source required.
+    _string(block.get("external_id"), f"{pointer}/external_id", 255, minimum=1)
+    if block.get("source") != "remote":
+        _fail(f"{pointer}/source", "must be remote")
+
+
+def _markdown(block: Mapping[str, Any], pointer: str, surface: str) -> None:
+    _string(block.get("text"), f"{pointer}/text", MARKDOWN_BUDGET, minimum=1)
+
+
+# Each block type's own checks (a divider has none); the block's type is already known to be valid.
+_BLOCK_CHECKS: dict[str, Callable[[Mapping[str, Any], str, str], None]] = {
+    "section": _section,
+    "header": _header,
+    "context": _context,
+    "actions": _actions,
+    "input": _input,
+    "image": _image_block,
+    "video": _video,
+    "rich_text": _rich_text,
+    "file": _file,
+    "markdown": _markdown,
+}
 
 
 def _blocks(blocks: Any, base: str, surface: str) -> None:

@@ -198,6 +198,34 @@ def _encode(status: int, headers: dict[str, str], payload: Any) -> Reply:
     return status, {"Content-Type": "text/plain; charset=utf-8", **headers}, str(payload).encode()
 
 
+def _request(
+    kind: str, rest: str, query: str, headers: dict[str, str], body: bytes
+) -> tuple[str, Any, str | None] | None:
+    """An HTTP request as the method it calls, its parameters and its token; None for an unknown path."""
+    if kind == "api":
+        return _api_request(rest, query, headers, body)
+    if kind == "response":
+        return "response_url", _loads(body), None
+    if kind == "upload":
+        return "upload", {"file_id": rest, "size": len(body)}, None
+    return None
+
+
+def _api_request(
+    method: str, query: str, headers: dict[str, str], body: bytes
+) -> tuple[str, Any, str | None]:
+    """A Web API call: the token from a Bearer header or the form; Basic auth (oauth.v2.access) carries
+    the app's id and secret."""
+    params = _parse_params(query, headers.get("content-type", ""), body)
+    auth, form_token = headers.get("authorization", ""), params.pop("token", None)
+    token = auth[7:] if auth.lower().startswith("bearer ") else form_token
+    if auth.lower().startswith("basic "):
+        client_id, _, secret = base64.b64decode(auth[6:]).decode("utf-8", "replace").partition(":")
+        params.setdefault("client_id", client_id)
+        params.setdefault("client_secret", secret)
+    return method, params, token
+
+
 def _parse_params(query: str, content_type: str, body: bytes) -> dict[str, Any]:
     """Merge query, form or JSON body the way Slack reads them; decode JSON-in-a-string params."""
     params: dict[str, Any] = dict(parse_qsl(query, keep_blank_values=True))
@@ -504,21 +532,10 @@ class FakeSlack:
         url = urlsplit(path)
         kind, _, rest = url.path.strip("/").partition("/")
         headers = {k.lower(): v for k, v in raw_headers.items()}
-        token = None
-        if kind == "api":
-            method, params = rest, _parse_params(url.query, headers.get("content-type", ""), body)
-            auth, form_token = headers.get("authorization", ""), params.pop("token", None)
-            token = auth[7:] if auth.lower().startswith("bearer ") else form_token
-            if auth.lower().startswith("basic "):  # oauth.v2.access: the app's id and secret
-                client_id, _, secret = base64.b64decode(auth[6:]).decode("utf-8", "replace").partition(":")
-                params.setdefault("client_id", client_id)
-                params.setdefault("client_secret", secret)
-        elif kind == "response":
-            method, params = "response_url", _loads(body)
-        elif kind == "upload":
-            method, params = "upload", {"file_id": rest, "size": len(body)}
-        else:
+        request = _request(kind, rest, url.query, headers, body)
+        if request is None:
             return _encode(404, {}, "not_found")
+        method, params, token = request
         with self._lock:
             self.calls.append(
                 Call(method, params if isinstance(params, dict) else {}, headers, time.monotonic())
@@ -529,30 +546,33 @@ class FakeSlack:
         if gate is not None:
             gate.wait(HOLD_LIMIT)
         with self._lock:
-            answer: dict[str, Any]
-            try:
-                self._inject_fault(method)
-                if kind == "api":
-                    answer = {"ok": True, **self._api(method, params, token)}
-                    reply = _encode(200, {}, answer)
-                elif kind == "response":
-                    reply = _encode(200, {}, self._respond(rest, f"{self.base_url}{url.path}", params))
-                    answer = {"ok": True, "response_url": f"{self.base_url}{url.path}"}
-                else:
-                    reply = _encode(200, {}, self._upload(rest, body))
-                    answer = {"ok": True}
-            except SlackError as e:
-                if e.problem is not None:
-                    self.refusals.append((method, e.problem))
-                if e.status == 429:
-                    self.ratelimited[method] += 1
-                error = {"ok": False, "error": e.error, **e.extra} if kind == "api" else e.error
-                reply = _encode(e.status, e.headers, error)
-                answer = {"ok": False, "error": e.error, "problem": e.problem}
+            reply, answer = self._answer(kind, rest, url.path, (method, params, token), body)
             for watcher in self._watchers:
                 watcher(method, params if isinstance(params, dict) else {}, answer)
             self._team = self.team_id  # helpers called between requests (post_as_user…) act in it
         return reply  # encoded under the lock: stored views and messages may change right after
+
+    def _answer(
+        self, kind: str, rest: str, path: str, request: tuple[str, Any, str | None], body: bytes
+    ) -> tuple[Reply, dict[str, Any]]:
+        """The reply to one request (called with the lock held), and the answer its watchers see."""
+        method, params, token = request
+        try:
+            self._inject_fault(method)
+            if kind == "api":
+                answer = {"ok": True, **self._api(method, params, token)}
+                return _encode(200, {}, answer), answer
+            if kind == "response":
+                reply = _encode(200, {}, self._respond(rest, f"{self.base_url}{path}", params))
+                return reply, {"ok": True, "response_url": f"{self.base_url}{path}"}
+            return _encode(200, {}, self._upload(rest, body)), {"ok": True}
+        except SlackError as e:
+            if e.problem is not None:
+                self.refusals.append((method, e.problem))
+            if e.status == 429:
+                self.ratelimited[method] += 1
+            error = {"ok": False, "error": e.error, **e.extra} if kind == "api" else e.error
+            return _encode(e.status, e.headers, error), {"ok": False, "error": e.error, "problem": e.problem}
 
     def _inject_fault(self, method: str) -> None:
         """Consume the first scripted fault matching this method, as a SlackError."""
@@ -583,13 +603,7 @@ class FakeSlack:
                 raise SlackError("not_allowed_token_type" if token in self.tokens else "invalid_auth")
             self._team = self.team_id
             return self._api_apps_connections_open(params)
-        grant = self.tokens.get(token)
-        if grant is None:
-            raise SlackError("not_allowed_token_type" if token == self.app_token else "invalid_auth")
-        if grant.revoked:
-            raise SlackError("token_revoked")
-        if grant.expires_at is not None and grant.expires_at <= time.time():
-            raise SlackError("token_expired")
+        grant = self._live_grant(token)
         self._team = grant.team_id
         scope = NEEDED_SCOPE[method]
         if scope and scope not in grant.scopes:
@@ -597,6 +611,17 @@ class FakeSlack:
         if method == "chat.postMessage":
             self._throttle(str(params.get("channel")))
         return getattr(self, "_api_" + method.replace(".", "_"))(params)
+
+    def _live_grant(self, token: str) -> Grant:
+        """The live grant a bot or user token stands for, or the error Slack answers for that token."""
+        grant = self.tokens.get(token)
+        if grant is None:
+            raise SlackError("not_allowed_token_type" if token == self.app_token else "invalid_auth")
+        if grant.revoked:
+            raise SlackError("token_revoked")
+        if grant.expires_at is not None and grant.expires_at <= time.time():
+            raise SlackError("token_expired")
+        return grant
 
     def _throttle(self, channel: str) -> None:
         """Sliding-window limiter; only requests let through count towards the window."""

@@ -8,6 +8,7 @@ sent as Slack sends it, in `view.state.values`, and the app's own checks answer 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -75,36 +76,41 @@ def fields_of(view: dict[str, Any]) -> list[Field]:
     return out
 
 
+TEXT_KINDS = ("plain_text_input", "number_input", "url_text_input", "email_text_input")
+# kind -> (the state's key, the element's key for its initial value, whether it holds a list)
+_INITIAL: dict[str, tuple[str, str, bool]] = {
+    **{kind: ("value", "initial_value", False) for kind in TEXT_KINDS},
+    **{
+        kind: ("selected_option", "initial_option", False)
+        for kind in ("static_select", "radio_buttons", "external_select")
+    },
+    **{
+        kind: ("selected_options", "initial_options", True)
+        for kind in ("checkboxes", "multi_static_select", "multi_external_select")
+    },
+    "datepicker": ("selected_date", "initial_date", False),
+    "timepicker": ("selected_time", "initial_time", False),
+    "datetimepicker": ("selected_date_time", "initial_date_time", False),
+    "users_select": ("selected_user", "initial_user", False),
+    "multi_users_select": ("selected_users", "initial_users", True),
+    "conversations_select": ("selected_conversation", "initial_conversation", False),
+    "multi_conversations_select": ("selected_conversations", "initial_conversations", True),
+    "channels_select": ("selected_channel", "initial_channel", False),
+    "multi_channels_select": ("selected_channels", "initial_channels", True),
+}
+
+
 def initial_state(element: dict[str, Any]) -> dict[str, Any]:
     """The state Slack reports for an element nobody has touched: its initial value."""
     kind = element.get("type")
     value: dict[str, Any] = {"type": kind}
-    if kind in ("plain_text_input", "number_input", "url_text_input", "email_text_input"):
-        value["value"] = element.get("initial_value")
-    elif kind in ("static_select", "radio_buttons", "external_select"):
-        value["selected_option"] = element.get("initial_option")
-    elif kind in ("checkboxes", "multi_static_select", "multi_external_select"):
-        value["selected_options"] = list(element.get("initial_options") or [])
-    elif kind == "datepicker":
-        value["selected_date"] = element.get("initial_date")
-    elif kind == "timepicker":
-        value["selected_time"] = element.get("initial_time")
-        if element.get("timezone"):
-            value["timezone"] = element["timezone"]
-    elif kind == "datetimepicker":
-        value["selected_date_time"] = element.get("initial_date_time")
-    elif kind == "users_select":
-        value["selected_user"] = element.get("initial_user")
-    elif kind == "multi_users_select":
-        value["selected_users"] = list(element.get("initial_users") or [])
-    elif kind == "conversations_select":
-        value["selected_conversation"] = element.get("initial_conversation")
-    elif kind == "multi_conversations_select":
-        value["selected_conversations"] = list(element.get("initial_conversations") or [])
-    elif kind == "channels_select":
-        value["selected_channel"] = element.get("initial_channel")
-    elif kind == "multi_channels_select":
-        value["selected_channels"] = list(element.get("initial_channels") or [])
+    spec = _INITIAL.get(kind) if isinstance(kind, str) else None
+    if spec is not None:
+        state_key, initial_key, many = spec
+        initial = element.get(initial_key)
+        value[state_key] = list(initial or []) if many else initial
+    if kind == "timepicker" and element.get("timezone"):
+        value["timezone"] = element["timezone"]
     return value
 
 
@@ -124,37 +130,71 @@ def is_empty(state: dict[str, Any]) -> bool:
 
 def shown_value(field: Field, state: dict[str, Any], names: Directory) -> str:
     """What the field holds, as the person would read it in the modal."""
-    kind = field.kind
-    if kind in ("plain_text_input", "number_input", "url_text_input", "email_text_input"):
+    if field.kind in TEXT_KINDS:
         value = state.get("value")
         return "" if value is None else str(value).replace("\n", f" {LINE_BREAK} ")
-    if "selected_option" in state:
-        option = state.get("selected_option")
-        return text_object(option.get("text"), names).plain if option else ""
-    if "selected_options" in state:
-        return ", ".join(text_object(o.get("text"), names).plain for o in state.get("selected_options") or ())
-    for key in ("selected_date", "selected_time", "selected_date_time"):
+    for key, show in _SHOWN:
         if key in state:
-            return str(state.get(key) or "")
-    if "selected_user" in state:
-        return _at(state.get("selected_user"), names)
-    if "selected_users" in state:
-        return ", ".join(_at(u, names) for u in state.get("selected_users") or ())
-    for key in ("selected_conversation", "selected_channel"):
-        if key in state:
-            return _hash(state.get(key), names)
-    for key in ("selected_conversations", "selected_channels"):
-        if key in state:
-            return ", ".join(_hash(c, names) for c in state.get(key) or ())
+            return show(state.get(key), names)
     return ""
+
+
+def _label(option: dict[str, Any] | None, names: Directory) -> str:
+    return text_object(option.get("text"), names).plain if option else ""
+
+
+def _labels(options: list[dict[str, Any]] | None, names: Directory) -> str:
+    return ", ".join(text_object(o.get("text"), names).plain for o in options or ())
+
+
+def _as_is(value: Any, names: Directory) -> str:
+    return str(value or "")
 
 
 def _at(user_id: str | None, names: Directory) -> str:
     return f"@{names.user_name(user_id)}" if user_id else ""
 
 
+def _ats(user_ids: list[str] | None, names: Directory) -> str:
+    return ", ".join(_at(u, names) for u in user_ids or ())
+
+
 def _hash(channel_id: str | None, names: Directory) -> str:
     return f"#{names.channel_name(channel_id)}" if channel_id else ""
+
+
+def _hashes(channel_ids: list[str] | None, names: Directory) -> str:
+    return ", ".join(_hash(c, names) for c in channel_ids or ())
+
+
+# A state's key and how its value reads, in the order they are looked for.
+_SHOWN: tuple[tuple[str, Callable[[Any, Directory], str]], ...] = (
+    ("selected_option", _label),
+    ("selected_options", _labels),
+    ("selected_date", _as_is),
+    ("selected_time", _as_is),
+    ("selected_date_time", _as_is),
+    ("selected_user", _at),
+    ("selected_users", _ats),
+    ("selected_conversation", _hash),
+    ("selected_channel", _hash),
+    ("selected_conversations", _hashes),
+    ("selected_channels", _hashes),
+)
+
+
+_HOW = {
+    "url_text_input": "a link, https://…",
+    "email_text_input": "an email address",
+    "datepicker": "a date, YYYY-MM-DD",
+    "timepicker": "a time, HH:MM (24-hour)",
+    "users_select": "a person: @name",
+    "multi_users_select": "a person: @name (comma-separated)",
+    "conversations_select": "a channel: #name",
+    "channels_select": "a channel: #name",
+    "multi_conversations_select": "a channel: #name",
+    "multi_channels_select": "a channel: #name",
+}
 
 
 def how_to_answer(field: Field, names: Directory) -> str:
@@ -162,36 +202,23 @@ def how_to_answer(field: Field, names: Directory) -> str:
     kind = field.kind
     element = field.element
     if kind == "plain_text_input":
-        how = "text"
-        if element.get("multiline"):
-            how = f"text; separate lines with {LINE_BREAK}"
-        if element.get("max_length"):
-            how += f"; at most {element['max_length']} characters"
-        return how
+        return _how_to_write(element)
     if kind == "number_input":
         return "a number" if element.get("is_decimal_allowed") else "a whole number"
-    if kind == "url_text_input":
-        return "a link, https://…"
-    if kind == "email_text_input":
-        return "an email address"
     if kind in ("static_select", "radio_buttons"):
         return "one option, by number or words: " + _choices(element, names)
     if kind in ("checkboxes", "multi_static_select"):
         return "options by number or words, comma-separated: " + _choices(element, names)
-    if kind == "datepicker":
-        return "a date, YYYY-MM-DD"
-    if kind == "timepicker":
-        return "a time, HH:MM (24-hour)"
-    if kind in ("users_select", "multi_users_select"):
-        return "a person: @name" + (" (comma-separated)" if kind.startswith("multi") else "")
-    if kind in (
-        "conversations_select",
-        "channels_select",
-        "multi_conversations_select",
-        "multi_channels_select",
-    ):
-        return "a channel: #name"
-    return kind
+    return _HOW.get(kind, kind)
+
+
+def _how_to_write(element: dict[str, Any]) -> str:
+    how = "text"
+    if element.get("multiline"):
+        how = f"text; separate lines with {LINE_BREAK}"
+    if element.get("max_length"):
+        how += f"; at most {element['max_length']} characters"
+    return how
 
 
 def _choices(element: dict[str, Any], names: Directory) -> str:
@@ -228,67 +255,97 @@ def answer(field: Field, typed: str, names: Directory) -> dict[str, Any]:
         if not field.optional:
             raise FieldError("This field is required.")
         return state
-    if kind in ("plain_text_input", "url_text_input", "email_text_input", "number_input"):
-        text = typed.replace(f" {LINE_BREAK} ", "\n").replace(LINE_BREAK, "\n")
-        if kind == "plain_text_input" and not element.get("multiline") and "\n" in text:
-            raise FieldError("This field takes one line.")
-        _lengths(element, text)
-        if kind == "number_input":
-            _number(element, text)
-        if kind == "url_text_input":
-            parts = urlsplit(text)
-            if parts.scheme not in ("http", "https") or not parts.netloc:
-                raise FieldError("Enter a valid URL, like https://example.com.")
-        if kind == "email_text_input" and not EMAIL.match(text):
-            raise FieldError("Enter a valid email address.")
-        state["value"] = text
-    elif kind in ("static_select", "radio_buttons", "overflow"):
-        state["selected_option"] = _option(element, typed, names)
-    elif kind in ("checkboxes", "multi_static_select"):
-        chosen: list[dict[str, Any]] = []
-        for part in typed.split(","):
-            option = _option(element, part, names)
-            if option not in chosen:
-                chosen.append(option)
-        most = element.get("max_selected_items")
-        if most and len(chosen) > most:
-            raise FieldError(f"Choose at most {most}.")
-        state["selected_options"] = chosen
-    elif kind == "datepicker":
-        try:
-            state["selected_date"] = date.fromisoformat(typed).isoformat()
-        except ValueError:
-            raise FieldError("Pick a date as YYYY-MM-DD.") from None
-    elif kind == "timepicker":
-        match = TIME.match(typed)
-        if not match:
-            raise FieldError("Pick a time as HH:MM.")
-        state["selected_time"] = f"{int(match[1]):02d}:{match[2]}"
-    elif kind == "datetimepicker":
-        try:
-            state["selected_date_time"] = int(datetime.fromisoformat(typed).timestamp())
-        except ValueError:
-            raise FieldError("Pick a date and time as YYYY-MM-DD HH:MM.") from None
-    elif kind in ("users_select", "multi_users_select"):
-        people = [_person(part, names) for part in typed.split(",") if part.strip()]
-        most = element.get("max_selected_items")
-        if kind == "users_select" or most == 1:
-            if len(people) > 1:
-                raise FieldError("Choose one person.")
-        elif most and len(people) > most:
-            raise FieldError(f"Choose at most {most} people.")
-        if kind == "users_select":
-            state["selected_user"] = people[0]
-        else:
-            state["selected_users"] = people
-    elif kind in ("conversations_select", "channels_select"):
-        channel = names.channel_id(typed.lstrip("#"))
-        if channel is None:
-            raise FieldError(f"There is no channel “{typed}”.")
-        state["selected_conversation" if kind == "conversations_select" else "selected_channel"] = channel
-    else:
+    fill = _FILLS.get(kind)
+    if fill is None:
         raise FieldError(f"The sandbox can't fill a {kind} yet.")
+    state.update(fill(field, typed, names))
     return state
+
+
+def _typed_text(field: Field, typed: str, names: Directory) -> dict[str, Any]:
+    element, kind = field.element, field.kind
+    text = typed.replace(f" {LINE_BREAK} ", "\n").replace(LINE_BREAK, "\n")
+    if kind == "plain_text_input" and not element.get("multiline") and "\n" in text:
+        raise FieldError("This field takes one line.")
+    _lengths(element, text)
+    if kind == "number_input":
+        _number(element, text)
+    if kind == "url_text_input":
+        _url(text)
+    if kind == "email_text_input" and not EMAIL.match(text):
+        raise FieldError("Enter a valid email address.")
+    return {"value": text}
+
+
+def _picked_option(field: Field, typed: str, names: Directory) -> dict[str, Any]:
+    return {"selected_option": _option(field.element, typed, names)}
+
+
+def _picked_options(field: Field, typed: str, names: Directory) -> dict[str, Any]:
+    chosen: list[dict[str, Any]] = []
+    for part in typed.split(","):
+        option = _option(field.element, part, names)
+        if option not in chosen:
+            chosen.append(option)
+    most = field.element.get("max_selected_items")
+    if most and len(chosen) > most:
+        raise FieldError(f"Choose at most {most}.")
+    return {"selected_options": chosen}
+
+
+def _picked_date(field: Field, typed: str, names: Directory) -> dict[str, Any]:
+    try:
+        return {"selected_date": date.fromisoformat(typed).isoformat()}
+    except ValueError:
+        raise FieldError("Pick a date as YYYY-MM-DD.") from None
+
+
+def _picked_time(field: Field, typed: str, names: Directory) -> dict[str, Any]:
+    match = TIME.match(typed)
+    if not match:
+        raise FieldError("Pick a time as HH:MM.")
+    return {"selected_time": f"{int(match[1]):02d}:{match[2]}"}
+
+
+def _picked_date_time(field: Field, typed: str, names: Directory) -> dict[str, Any]:
+    try:
+        return {"selected_date_time": int(datetime.fromisoformat(typed).timestamp())}
+    except ValueError:
+        raise FieldError("Pick a date and time as YYYY-MM-DD HH:MM.") from None
+
+
+def _picked_people(field: Field, typed: str, names: Directory) -> dict[str, Any]:
+    kind = field.kind
+    people = [_person(part, names) for part in typed.split(",") if part.strip()]
+    most = field.element.get("max_selected_items")
+    if kind == "users_select" or most == 1:
+        if len(people) > 1:
+            raise FieldError("Choose one person.")
+    elif most and len(people) > most:
+        raise FieldError(f"Choose at most {most} people.")
+    if kind == "users_select":
+        return {"selected_user": people[0]}
+    return {"selected_users": people}
+
+
+def _picked_channel(field: Field, typed: str, names: Directory) -> dict[str, Any]:
+    channel = names.channel_id(typed.lstrip("#"))
+    if channel is None:
+        raise FieldError(f"There is no channel “{typed}”.")
+    return {"selected_conversation" if field.kind == "conversations_select" else "selected_channel": channel}
+
+
+# How what is typed becomes the state's value, by kind of element; a kind not here can't be filled in.
+_FILLS: dict[str, Callable[[Field, str, Directory], dict[str, Any]]] = {
+    **dict.fromkeys(TEXT_KINDS, _typed_text),
+    **dict.fromkeys(("static_select", "radio_buttons", "overflow"), _picked_option),
+    **dict.fromkeys(("checkboxes", "multi_static_select"), _picked_options),
+    "datepicker": _picked_date,
+    "timepicker": _picked_time,
+    "datetimepicker": _picked_date_time,
+    **dict.fromkeys(("users_select", "multi_users_select"), _picked_people),
+    **dict.fromkeys(("conversations_select", "channels_select"), _picked_channel),
+}
 
 
 def _person(typed: str, names: Directory) -> str:
@@ -304,6 +361,12 @@ def _lengths(element: dict[str, Any], text: str) -> None:
         raise FieldError(f"Keep it to {most} characters (this is {len(text)}).")
     if least and len(text) < least:
         raise FieldError(f"Write at least {least} characters.")
+
+
+def _url(text: str) -> None:
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise FieldError("Enter a valid URL, like https://example.com.")
 
 
 def _number(element: dict[str, Any], text: str) -> None:

@@ -296,74 +296,118 @@ def render_blocks(
 
 
 def _block(block: dict[str, Any], block_id: str, ctx: _Context) -> Iterator[RenderableType]:
-    kind = block.get("type")
-    names = ctx.names
-    if kind == "header":
-        yield text_object(block.get("text"), names, "bold underline")
-    elif kind == "divider":
-        yield Rule(style="dim")
-    elif kind == "section":
-        parts: list[RenderableType] = []
-        if block.get("text"):
-            parts.append(text_object(block["text"], names))
-        if block.get("fields"):
-            grid = Table.grid(padding=(0, 3))
-            grid.add_column()
-            grid.add_column()
-            cells = [text_object(f, names) for f in block["fields"]]
-            for i in range(0, len(cells), 2):
-                grid.add_row(*cells[i : i + 2], *([Text("")] if i + 1 >= len(cells) else []))
-            parts.append(grid)
-        if block.get("accessory"):
-            parts.append(Padding(_accessory(block["accessory"], block_id, ctx), (0, 0, 0, 2)))
-        yield Group(*parts)
-    elif kind == "context":
-        line = Text(style="dim")
-        for n, element in enumerate(block.get("elements") or ()):
-            if n:
-                line.append("  ")
-            if element.get("type") == "image":
-                line.append(f"[{element.get('alt_text', 'image')}]")
-            else:
-                line.append_text(text_object(element, names, "dim"))
-        yield line
-    elif kind == "image":
-        title = text_object(block.get("title"), names).plain if block.get("title") else ""
-        yield Text(
-            f"[image: {block.get('alt_text', '')}]" + (f" {title}" if title else ""), style="italic dim"
-        )
-    elif kind == "actions":
-        line = Text()
-        for element in block.get("elements") or ():
-            piece = element_text(
-                element, names, ctx.number(element, block_id), ctx.state_of(block_id, element)
-            )
-            if "\n" in piece.plain:
-                if line.plain:
-                    yield line
-                    line = Text()
-                yield piece
-            else:
-                if line.plain:
-                    line.append("  ")
-                line.append_text(piece)
-        if line.plain:
-            yield line
-    elif kind == "input":
-        if ctx.fields is not None:
-            yield ctx.fields(block)
+    draw = _DRAWERS.get(str(block.get("type")), _unknown)
+    yield from draw(block, block_id, ctx)
+
+
+def _header(block: dict[str, Any], block_id: str, ctx: _Context) -> Iterator[RenderableType]:
+    yield text_object(block.get("text"), ctx.names, "bold underline")
+
+
+def _divider(block: dict[str, Any], block_id: str, ctx: _Context) -> Iterator[RenderableType]:
+    yield Rule(style="dim")
+
+
+def _section(block: dict[str, Any], block_id: str, ctx: _Context) -> Iterator[RenderableType]:
+    parts: list[RenderableType] = []
+    if block.get("text"):
+        parts.append(text_object(block["text"], ctx.names))
+    if block.get("fields"):
+        parts.append(_fields_grid(block["fields"], ctx.names))
+    if block.get("accessory"):
+        parts.append(Padding(_accessory(block["accessory"], block_id, ctx), (0, 0, 0, 2)))
+    yield Group(*parts)
+
+
+def _fields_grid(fields: list[Any], names: Names) -> Table:
+    """A section's fields, two to a row as Slack lays them out."""
+    grid = Table.grid(padding=(0, 3))
+    grid.add_column()
+    grid.add_column()
+    cells = [text_object(f, names) for f in fields]
+    for i in range(0, len(cells), 2):
+        grid.add_row(*cells[i : i + 2], *([Text("")] if i + 1 >= len(cells) else []))
+    return grid
+
+
+def _context_block(block: dict[str, Any], block_id: str, ctx: _Context) -> Iterator[RenderableType]:
+    line = Text(style="dim")
+    for n, element in enumerate(block.get("elements") or ()):
+        if n:
+            line.append("  ")
+        if element.get("type") == "image":
+            line.append(f"[{element.get('alt_text', 'image')}]")
         else:
-            yield text_object(block.get("label"), names, "bold")
-    elif kind == "rich_text":
-        yield Text(rich_text_plain(block))
-    elif kind == "markdown":
-        yield Text(str(block.get("text") or ""))
-    elif kind == "file":
-        yield Text(f"[file {block.get('external_id', '')}]", style="dim")
-    elif kind == "video":
-        yield Text(f"[video: {block.get('alt_text', '')}]", style="dim")
+            line.append_text(text_object(element, ctx.names, "dim"))
+    yield line
+
+
+def _image(block: dict[str, Any], block_id: str, ctx: _Context) -> Iterator[RenderableType]:
+    title = text_object(block.get("title"), ctx.names).plain if block.get("title") else ""
+    yield Text(f"[image: {block.get('alt_text', '')}]" + (f" {title}" if title else ""), style="italic dim")
+
+
+def _actions(block: dict[str, Any], block_id: str, ctx: _Context) -> Iterator[RenderableType]:
+    """The elements side by side; one drawn on several lines (checkboxes, radio buttons) stands alone."""
+    line = Text()
+    for element in block.get("elements") or ():
+        piece = element_text(
+            element, ctx.names, ctx.number(element, block_id), ctx.state_of(block_id, element)
+        )
+        if "\n" in piece.plain:
+            if line.plain:
+                yield line
+                line = Text()
+            yield piece
+        else:
+            if line.plain:
+                line.append("  ")
+            line.append_text(piece)
+    if line.plain:
+        yield line
+
+
+def _input(block: dict[str, Any], block_id: str, ctx: _Context) -> Iterator[RenderableType]:
+    if ctx.fields is not None:
+        yield ctx.fields(block)
     else:
-        yield Text(f"[{kind} block]", style="dim")
+        yield text_object(block.get("label"), ctx.names, "bold")
+
+
+def _rich_text(block: dict[str, Any], block_id: str, ctx: _Context) -> Iterator[RenderableType]:
+    yield Text(rich_text_plain(block))
+
+
+def _markdown(block: dict[str, Any], block_id: str, ctx: _Context) -> Iterator[RenderableType]:
+    yield Text(str(block.get("text") or ""))
+
+
+def _file(block: dict[str, Any], block_id: str, ctx: _Context) -> Iterator[RenderableType]:
+    yield Text(f"[file {block.get('external_id', '')}]", style="dim")
+
+
+def _video(block: dict[str, Any], block_id: str, ctx: _Context) -> Iterator[RenderableType]:
+    yield Text(f"[video: {block.get('alt_text', '')}]", style="dim")
+
+
+def _unknown(block: dict[str, Any], block_id: str, ctx: _Context) -> Iterator[RenderableType]:
+    yield Text(f"[{block.get('type')} block]", style="dim")
+
+
+# How each block type is drawn; any other type is named in brackets.
+_DRAWERS: dict[str, Callable[[dict[str, Any], str, _Context], Iterator[RenderableType]]] = {
+    "header": _header,
+    "divider": _divider,
+    "section": _section,
+    "context": _context_block,
+    "image": _image,
+    "actions": _actions,
+    "input": _input,
+    "rich_text": _rich_text,
+    "markdown": _markdown,
+    "file": _file,
+    "video": _video,
+}
 
 
 def rich_text_plain(value: Any) -> str:

@@ -26,7 +26,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 from remote_wins.simulator import forms
@@ -630,76 +630,110 @@ class Workspace:
             if problem:
                 self._sighting("refused", note=f"Slack refused {method}: {problem}")
             return
-        if method == "chat.postMessage":
+        seen = self._SEEN.get(method)
+        if seen is not None:
+            seen(self, method, params, answer, at)
+
+    def _saw_post(self, method: str, params: dict[str, Any], answer: dict[str, Any], at: datetime) -> None:
+        message = answer.get("message") or {}
+        post = Post(
+            f"{answer['channel']}/{answer['ts']}",
+            answer["channel"],
+            answer["ts"],
+            message.get("text"),
+            message.get("blocks"),
+            BOT_USER_ID,
+            at,
+            thread_ts=message.get("thread_ts"),
+        )
+        self.posts[post.key] = post
+        self._sighting("new", post)
+
+    def _saw_update(self, method: str, params: dict[str, Any], answer: dict[str, Any], at: datetime) -> None:
+        post = self.posts.get(f"{answer['channel']}/{answer['ts']}")
+        if post is not None:
             message = answer.get("message") or {}
-            post = Post(
-                f"{answer['channel']}/{answer['ts']}",
-                answer["channel"],
-                answer["ts"],
-                message.get("text"),
-                message.get("blocks"),
-                BOT_USER_ID,
-                at,
-                thread_ts=message.get("thread_ts"),
-            )
-            self.posts[post.key] = post
-            self._sighting("new", post)
-        elif method == "chat.update":
-            post = self.posts.get(f"{answer['channel']}/{answer['ts']}")
-            if post is not None:
-                message = answer.get("message") or {}
-                post.text, post.blocks, post.at = message.get("text"), message.get("blocks"), at
-                post.edited, post.state = True, {}
-                self._sighting("updated", post)
-        elif method == "chat.delete":
-            post = self.posts.get(f"{answer['channel']}/{answer['ts']}")
-            if post is not None:
-                post.deleted = True
-                self._sighting("deleted", post)
-        elif method == "chat.postEphemeral":
-            channel = (
-                self.dm_channel(params["channel"])
-                if params.get("channel") in self.fake.users
-                else params["channel"]
-            )
-            self._new_post(str(channel), params, author=BOT_USER_ID, to=str(params.get("user")), at=at)
-        elif method == "response_url":
-            self._respond(self._origins.get(str(answer.get("response_url"))), params, at)
-        elif method in ("views.open", "views.push"):
-            user = self._triggers.get(str(params.get("trigger_id")))
-            view = answer.get("view") or {}
-            if user is not None and view.get("id"):
-                stack = self.modals.setdefault(user, [])
-                if method == "views.open":
-                    stack.clear()
-                stack.append(view["id"])
+            post.text, post.blocks, post.at = message.get("text"), message.get("blocks"), at
+            post.edited, post.state = True, {}
+            self._sighting("updated", post)
+
+    def _saw_delete(self, method: str, params: dict[str, Any], answer: dict[str, Any], at: datetime) -> None:
+        post = self.posts.get(f"{answer['channel']}/{answer['ts']}")
+        if post is not None:
+            post.deleted = True
+            self._sighting("deleted", post)
+
+    def _saw_ephemeral(
+        self, method: str, params: dict[str, Any], answer: dict[str, Any], at: datetime
+    ) -> None:
+        channel = (
+            self.dm_channel(params["channel"])
+            if params.get("channel") in self.fake.users
+            else params["channel"]
+        )
+        self._new_post(str(channel), params, author=BOT_USER_ID, to=str(params.get("user")), at=at)
+
+    def _saw_response(
+        self, method: str, params: dict[str, Any], answer: dict[str, Any], at: datetime
+    ) -> None:
+        self._respond(self._origins.get(str(answer.get("response_url"))), params, at)
+
+    def _saw_modal(self, method: str, params: dict[str, Any], answer: dict[str, Any], at: datetime) -> None:
+        """views.open starts the person's stack of modals again; views.push adds to it."""
+        user = self._triggers.get(str(params.get("trigger_id")))
+        view = answer.get("view") or {}
+        if user is not None and view.get("id"):
+            stack = self.modals.setdefault(user, [])
+            if method == "views.open":
+                stack.clear()
+            stack.append(view["id"])
+            self.modal_values[view["id"]] = forms.initial_values(view)
+            self._sighting("modal", user=user, note="opened")
+
+    def _saw_view_update(
+        self, method: str, params: dict[str, Any], answer: dict[str, Any], at: datetime
+    ) -> None:
+        view = answer.get("view") or {}
+        for user, stack in self.modals.items():
+            if view.get("id") in stack:
                 self.modal_values[view["id"]] = forms.initial_values(view)
-                self._sighting("modal", user=user, note="opened")
-        elif method == "views.update":
-            view = answer.get("view") or {}
-            for user, stack in self.modals.items():
-                if view.get("id") in stack:
-                    self.modal_values[view["id"]] = forms.initial_values(view)
-                    self._sighting("modal", user=user, note="updated")
-            for user, home in self.fake.home_views.items():
-                if home.get("id") == view.get("id"):
-                    self._sighting("home", user=user)
-        elif method == "views.publish":
-            self._sighting("home", user=str(params.get("user_id")))
-        elif method == "files.completeUploadExternal":
-            for shared in answer.get("files") or ():
-                channel = shared.get("channel_id")
-                if not channel:
-                    continue
-                key = f"{channel}/file-{shared['id']}"
-                text = shared.get("initial_comment") or ""
-                post = Post(key, channel, f"file-{shared['id']}", text, None, BOT_USER_ID, at)
-                post.thread_ts, post.files = (
-                    shared.get("thread_ts"),
-                    [str(shared.get("title") or shared.get("name"))],
-                )
-                self.posts[key] = post
-                self._sighting("new", post)
+                self._sighting("modal", user=user, note="updated")
+        for user, home in self.fake.home_views.items():
+            if home.get("id") == view.get("id"):
+                self._sighting("home", user=user)
+
+    def _saw_publish(self, method: str, params: dict[str, Any], answer: dict[str, Any], at: datetime) -> None:
+        self._sighting("home", user=str(params.get("user_id")))
+
+    def _saw_files(self, method: str, params: dict[str, Any], answer: dict[str, Any], at: datetime) -> None:
+        """Each file shared in a channel, as a post of its own holding the file's title."""
+        for shared in answer.get("files") or ():
+            channel = shared.get("channel_id")
+            if not channel:
+                continue
+            key = f"{channel}/file-{shared['id']}"
+            text = shared.get("initial_comment") or ""
+            post = Post(key, channel, f"file-{shared['id']}", text, None, BOT_USER_ID, at)
+            post.thread_ts, post.files = (
+                shared.get("thread_ts"),
+                [str(shared.get("title") or shared.get("name"))],
+            )
+            self.posts[key] = post
+            self._sighting("new", post)
+
+    # The calls people see the effect of, and how each shows; other calls change nothing on screen.
+    _SEEN: ClassVar[dict[str, Callable[[Workspace, str, dict[str, Any], dict[str, Any], datetime], None]]] = {
+        "chat.postMessage": _saw_post,
+        "chat.update": _saw_update,
+        "chat.delete": _saw_delete,
+        "chat.postEphemeral": _saw_ephemeral,
+        "response_url": _saw_response,
+        "views.open": _saw_modal,
+        "views.push": _saw_modal,
+        "views.update": _saw_view_update,
+        "views.publish": _saw_publish,
+        "files.completeUploadExternal": _saw_files,
+    }
 
     def _respond(self, origin: _Origin | None, payload: dict[str, Any], at: datetime) -> None:
         """An answer through response_url: replace or delete the message it came from, or post anew."""

@@ -64,23 +64,32 @@ def rendered_ids() -> tuple[set[str], set[str]]:
         functions = [f for f in ast.walk(tree) if isinstance(f, ast.FunctionDef)]
         params = {f.name: [a.arg for a in f.args.args] for f in functions}
         own_params = {a.arg for f in functions for a in f.args.args}
-        found: list[tuple[set[str], ast.expr]] = []
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Dict):
-                for key, value in zip(node.keys, node.values, strict=True):
-                    if isinstance(key, ast.Constant) and key.value in ("action_id", "callback_id"):
-                        found.append((actions if key.value == "action_id" else views, value))
-            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-                names = params.get(node.func.id, [])
-                if "action_id" in names and len(node.args) > names.index("action_id"):
-                    found.append((actions, node.args[names.index("action_id")]))
-        for into, expression in found:
+        for into, expression in _id_expressions(tree, params, actions, views):
             if isinstance(expression, ast.Name) and expression.id in own_params:
                 continue  # a helper's own parameter: its callers are found instead
             for value in _strings(expression, module):
                 assert value is not None, f"{path}: can't read the id {ast.unparse(expression)}"
                 into.add(value)
     return actions - {INPUT_ACTION_ID}, views - READ_ONLY_VIEWS
+
+
+def _id_expressions(
+    tree: ast.Module, params: dict[str, list[str]], actions: set[str], views: set[str]
+) -> list[tuple[set[str], ast.expr]]:
+    """Each expression in the module that gives an id, with the set its values belong to: a dict's
+    `action_id` or `callback_id`, or the `action_id` argument of a call to one of the module's functions
+    (`params`: their parameters' names)."""
+    found: list[tuple[set[str], ast.expr]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            for key, value in zip(node.keys, node.values, strict=True):
+                if isinstance(key, ast.Constant) and key.value in ("action_id", "callback_id"):
+                    found.append((actions if key.value == "action_id" else views, value))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            names = params.get(node.func.id, [])
+            if "action_id" in names and len(node.args) > names.index("action_id"):
+                found.append((actions, node.args[names.index("action_id")]))
+    return found
 
 
 def _manifest() -> dict[str, Any]:

@@ -110,9 +110,31 @@ def test_over_a_month_every_piece_of_work_is_in_exactly_one_digest(
     reports = [
         person(services, fake_slack, f"U{n}", tz, manager_user_id="UM") for n, tz in enumerate(ZONES, start=1)
     ]
+    saved = work_for_a_month(services, reports, rng)
+    last = START + timedelta(weeks=WEEKS) - STEP
+    digests = digest_texts(fake_slack)
+    assert len(digests) == WEEKS
+    with services.sessions() as session:
+        wins = {w.id: w for w in session.scalars(select(Win))}
+        runs = {r.id: r for r in session.scalars(select(DigestRun))}
+        stored_plans = session.scalars(select(Plan)).all()
+    built = max(r.built_at for r in runs.values())
+    for marker, win_id in saved.items():
+        assert_shown_once_if_shared(marker, wins[win_id], digests, runs, built)
+    for plan in stored_plans:
+        if plan.created_at <= built:
+            assert plan.plan_digest_id in runs
+        if plan.status == "summarized" and plan.updated_at <= built:
+            assert plan.summary_digest_id in runs
+    assert last > built
+    assert_recaps_in_working_hours(services, reports)
+
+
+def work_for_a_month(services: Services, reports: list[MemberRef], rng: random.Random) -> dict[str, int]:
+    """Wins saved at 80 random moments (some backdated, some private), a plan posted with about a third of
+    them; the clock ticking every `STEP` all along. Returns each win's id by the marker in its text."""
     moments = sorted(START + timedelta(minutes=rng.randrange(WEEKS * 7 * 24 * 60)) for _ in range(80))
     saved: dict[str, int] = {}
-    plans: list[tuple[int, date]] = []
     now, n = START, 0
     while now < START + timedelta(weeks=WEEKS):
         while moments and moments[0] <= now:
@@ -124,33 +146,28 @@ def test_over_a_month_every_piece_of_work_is_in_exactly_one_digest(
             n += 1
             saved[marker] = save(services, who, day, f"{marker} done", at, private=rng.random() < 0.1)
             if rng.random() < 0.3:
-                plans.append(post_plan(services, who, today, at, signed=rng.random() < 0.6))
+                post_plan(services, who, today, at, signed=rng.random() < 0.6)
         tick(services, now)
         now += STEP
-    last = START + timedelta(weeks=WEEKS) - STEP
-    digests = digest_texts(fake_slack)
-    assert len(digests) == WEEKS
-    with services.sessions() as session:
-        wins = {w.id: w for w in session.scalars(select(Win))}
-        runs = {r.id: r for r in session.scalars(select(DigestRun))}
-        stored_plans = session.scalars(select(Plan)).all()
-    built = max(r.built_at for r in runs.values())
-    for marker, win_id in saved.items():
-        win = wins[win_id]
-        times_shown = sum(text.count(f"{marker} done") for text in digests)
-        if win.private:
-            assert times_shown == 0 and win.digest_id is None
-        elif win.created_at <= built:
-            assert times_shown == 1, marker
-            assert runs[win.digest_id].delivered_at is not None
-        else:
-            assert times_shown == 0 and win.digest_id is None  # the next digest's
-    for plan in stored_plans:
-        if plan.created_at <= built:
-            assert plan.plan_digest_id in runs
-        if plan.status == "summarized" and plan.updated_at <= built:
-            assert plan.summary_digest_id in runs
-    assert last > built
+    return saved
+
+
+def assert_shown_once_if_shared(
+    marker: str, win: Win, digests: list[str], runs: dict[int, DigestRun], built: datetime
+) -> None:
+    """A shared win saved before the last digest was built is in exactly one delivered digest; a private
+    one in none, and a later one waits for the next digest."""
+    times_shown = sum(text.count(f"{marker} done") for text in digests)
+    if win.private:
+        assert times_shown == 0 and win.digest_id is None
+    elif win.created_at <= built:
+        assert times_shown == 1, marker
+        assert runs[win.digest_id].delivered_at is not None
+    else:
+        assert times_shown == 0 and win.digest_id is None  # the next digest's
+
+
+def assert_recaps_in_working_hours(services: Services, reports: list[MemberRef]) -> None:
     with services.sessions() as session:
         recaps = session.execute(
             select(Delivery.member_id, Delivery.claimed_at).where(Delivery.kind == "recap")
