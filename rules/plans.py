@@ -415,7 +415,11 @@ def words(text: str) -> tuple[str, ...]:
 
 def repeats(item: str, win: str) -> bool:
     """Whether a plan item and a win say the same thing (see the module doc)."""
-    a, b = words(item), words(win)
+    return _same(words(item), words(win))
+
+
+def _same(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """`repeats`, on the two texts' words."""
     if not a or not b:
         return False
     if a == b:
@@ -434,10 +438,11 @@ def linkable(wins: Sequence[SavedWin]) -> list[SavedWin]:
 
 def repeated_wins(items: Sequence[str], wins: Sequence[SavedWin]) -> dict[int, SavedWin]:
     """Item index → the first linkable win of the day that it repeats."""
-    candidates = linkable(wins)
+    candidates = [(w, words(w.text)) for w in linkable(wins)]  # each win's words once, not once an item
     found = {}
     for i, item in enumerate(items):
-        match = next((w for w in candidates if repeats(item, w.text)), None)
+        mine = words(item)
+        match = next((w for w, theirs in candidates if _same(mine, theirs)), None)
         if match is not None:
             found[i] = match
     return found
