@@ -17,8 +17,9 @@ from bot.blocks.escape import mrkdwn
 from bot.blocks.plans import eod_prompt, held_message, morning_prompt, not_posted_message
 from bot.blocks.wins import Message
 from rules.calendar import DateRange
+from rules.plans import HeldPost, PlanStatus
 from rules.schedule import EOD, MORNING, MORNING_SNOOZE
-from storage.plans import HeldPost, find_plan, plan_owner
+from storage.plans import find_plan, plan_owner
 from storage.wins import wins_between
 
 log = logging.getLogger(__name__)
@@ -33,12 +34,12 @@ def prompt_message(
         return None
     plan = find_plan(session, member_id, local_date)
     if kind in (MORNING, MORNING_SNOOZE):
-        if plan is not None and plan.status != "draft":
+        if plan is not None and plan.status != PlanStatus.DRAFT:
             return None
         draft = plan.items if plan is not None else ()
         return morning_prompt(local_date, owner.audience(), draft, snoozed=kind == MORNING_SNOOZE)
     if kind == EOD:
-        if plan is not None and plan.status in ("skipped", "summarized"):
+        if plan is not None and plan.status in (PlanStatus.SKIPPED, PlanStatus.SUMMARIZED):
             return None
         wins = wins_between(session, member_id, DateRange(local_date, local_date))
         return eod_prompt(local_date, owner.audience(), plan, wins)

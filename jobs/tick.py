@@ -72,6 +72,7 @@ from jobs.checkins import trial_parcel
 from jobs.delivery import SUPERSEDED, Delivery, SendResult, is_transient, member_gone
 from jobs.digest import Parcel, send_parcel, weekly_parcel
 from rules.digest import iso_week, week_range
+from rules.plans import HeldPost
 from rules.schedule import (
     DIGEST,
     EOD,
@@ -98,7 +99,6 @@ from storage.ledger import (
 from storage.models import Member
 from storage.plans import (
     HELD_POST,
-    HeldPost,
     carry_unanswered,
     due_held,
     held_again,

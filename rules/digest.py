@@ -56,13 +56,13 @@ from operator import itemgetter
 from typing import NamedTuple
 
 from rules.calendar import DateRange, local_today, zone
+from rules.plans import PLAN_SENT, PlanStatus
 from rules.schedule import Schedule, day_kind, local_instant
 
 COMPARE_DAYS = 28  # the comparison covers this many days that are over, ending with the digest's period
 CHART_WEEKS = 8  # the chart covers the digest's week and the weeks before it, this many in all
 SHOWN_PER_REPORT = 10  # wins of one report in the digest message: a minute's reading for a whole team
-POSTED = ("posted", "summarized")  # plan statuses that count: the member sent the plan
-SIGNED_OFF = "summarized"  # a plan whose end-of-day summary was sent: its day is over whatever the clock says
+SIGNED_OFF = PlanStatus.SUMMARIZED  # the end-of-day summary was sent: the day is over whatever the clock says
 PLAN_WIN = "summary"  # the source of a win made from a ticked plan item: shown, never a logged win
 COMPARED = ("remote", "office")  # the kinds of day a comparison puts side by side
 NEITHER = ("off", "skipped", "holiday")  # kinds that say the member was not working: before any tag
@@ -168,7 +168,7 @@ class PlanDay:
 
     member_id: int
     local_date: date
-    status: str  # draft, posted, skipped or summarized
+    status: PlanStatus
     planned: int
     done: int
     blockers: str | None = None  # as typed
@@ -581,7 +581,7 @@ def report_week(
         if len(group) > week_daily[day]:  # saved between the two reads: count what is shown
             week_daily[day], week_logged[day] = len(group), sum(1 for w in group if w.logged)
     mine_plans = [p for p in plans if p.member_id == member_id]
-    skipped_days = {*skipped, *(p.local_date for p in mine_plans if p.status == "skipped")}
+    skipped_days = {*skipped, *(p.local_date for p in mine_plans if p.status == PlanStatus.SKIPPED)}
     kinds = day_kinds(report, window, overrides or {}, lean, skipped_days)
     days = tuple(
         DayWins(
@@ -593,7 +593,7 @@ def report_week(
     week_plans = sorted(
         (p for p in mine_plans if windowed or first <= p.local_date <= last), key=lambda p: p.local_date
     )
-    posted = [p for p in week_plans if p.status in POSTED]
+    posted = [p for p in week_plans if p.status in PLAN_SENT]
     over = [p for p in posted if p.outcome and (p.status == SIGNED_OFF or day_is_over(p.local_date, today))]
     ended = [p for p in week_plans if p.outcome]
     blockers = tuple(Blocker(p.local_date, p.blockers) for p in ended if p.blockers and p.blockers.strip())

@@ -70,6 +70,7 @@ from rules.digest import (
     day_kinds,
 )
 from rules.metrics import MetricDef, metric_key, weekly_totals
+from rules.plans import PLAN_SENT, PlanStatus
 from rules.schedule import WorkingHours, is_working_day, local_instant
 
 DEFAULT_LENGTH = 90
@@ -408,7 +409,7 @@ class PlanFacts:
     """A day's plan, as the trial's figures need it."""
 
     local_date: date
-    status: str  # draft, posted, skipped or summarized
+    status: PlanStatus
     planned: int
     done: int
     posted_at: datetime | None = None
@@ -416,7 +417,7 @@ class PlanFacts:
 
     @property
     def posted(self) -> bool:
-        return self.status in ("posted", "summarized")
+        return self.status in PLAN_SENT
 
 
 class Asked(NamedTuple):
@@ -580,7 +581,7 @@ def trial_kinds(inputs: TrialInputs, period: DateRange) -> dict[date, str]:
     """Each day's kind over `period`: before the trial only what was recorded then, during it the digest's
     rules with the trial's remote weekdays (see the module's rules)."""
     lean = _lean(inputs.tallies, inputs.values)
-    skipped = set(inputs.skipped) | {p.local_date for p in inputs.plans if p.status == "skipped"}
+    skipped = set(inputs.skipped) | {p.local_date for p in inputs.plans if p.status == PlanStatus.SKIPPED}
     kinds: dict[date, str] = {}
     start = inputs.plan.start
     if period.first < start:

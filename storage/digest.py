@@ -34,6 +34,7 @@ from rules.digest import (
     compare_range,
 )
 from rules.holidays import NONE
+from rules.plans import PlanStatus
 from rules.schedule import member_holidays, weekdays_of
 from storage.models import DayOverride, DigestAck, Member, Metric, MetricValue, Plan, Win
 from storage.schedules import member_calendar, workspace_calendar
@@ -155,7 +156,7 @@ _METRIC_VALUES = (
 )
 # The days a member skipped their plan: neither remote nor office in the comparison's weeks.
 _SKIPPED = select(Plan.member_id, Plan.local_date).where(
-    Plan.member_id.in_(_IDS), Plan.local_date.between(_FIRST, _LAST), Plan.status == "skipped"
+    Plan.member_id.in_(_IDS), Plan.local_date.between(_FIRST, _LAST), Plan.status == PlanStatus.SKIPPED
 )
 _OVERRIDES = select(DayOverride.member_id, DayOverride.local_date, DayOverride.kind).where(
     DayOverride.member_id.in_(_IDS), DayOverride.local_date.between(_FIRST, _LAST)
@@ -277,7 +278,7 @@ def window_plans(
             PlanDay(
                 plan.member_id,
                 plan.local_date,
-                plan.status,
+                PlanStatus(plan.status),
                 len(items),
                 len(ticked),
                 plan.blockers,

@@ -22,12 +22,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from rules.plans import PlanStatus
 from rules.schedule import OVERRIDE_KINDS
 from rules.wins import CATEGORIES, DAY_KINDS, SOURCES
 
 SHARE_TO = ("channel", "manager", "self")
 DELIVERY_STATUSES = ("claimed", "sent", "failed", "missed", "skipped")
-PLAN_STATUSES = ("draft", "posted", "skipped", "summarized")
+PLAN_STATUSES = tuple(status.value for status in PlanStatus)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from rules.calendar import DateRange, local_today
 from rules.digest import PLAN_WIN, DayTally, Report
 from rules.metrics import MetricDef
+from rules.plans import PlanStatus
 from rules.schedule import is_working_time, next_working_start, weekdays_of
 from rules.trial import (
     ANSWER_SEARCH_DAYS,
@@ -576,7 +577,7 @@ def trial_inputs(session: Session, member_id: int, plan: TrialPlan, first: date,
         plans.append(
             PlanFacts(
                 plan_row.local_date,
-                plan_row.status,
+                PlanStatus(plan_row.status),
                 len(items),
                 len(ticked),
                 plan_row.posted_at,

@@ -35,12 +35,12 @@ from sqlalchemy import ColumnElement, and_, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from rules.calendar import local_today
+from rules.plans import PLAN_SENT, PlanStatus
 from storage.models import DigestRun, Member, Plan, Win
 from storage.upsert import insert_ignore
 
 FIRST_REACH = timedelta(days=7)  # a manager's first digest covers at most this far back
 STRAGGLERS = timedelta(days=1)  # work recorded just before the previous build, but seen only after it
-POSTED = ("posted", "summarized")
 
 
 @dataclass(frozen=True)
@@ -174,7 +174,7 @@ def _open_plans(session: Session, window: Window, report_ids: Sequence[int]) -> 
     first = _plan_floor(window).date()
     query = select(Plan).where(
         Plan.member_id.in_(report_ids),
-        Plan.status.in_(POSTED),
+        Plan.status.in_(PLAN_SENT),
         Plan.local_date >= first,
         or_(Plan.plan_digest_id.is_(None), Plan.summary_digest_id.is_(None)),
     )
@@ -183,7 +183,7 @@ def _open_plans(session: Session, window: Window, report_ids: Sequence[int]) -> 
 
 def outcome_known(plan: Plan, tz: str, now: datetime) -> bool:
     """A plan's outcome is known once it is signed off, or once its member's local day has ended."""
-    return plan.status == "summarized" or local_today(now, tz) > plan.local_date
+    return plan.status == PlanStatus.SUMMARIZED or local_today(now, tz) > plan.local_date
 
 
 def _assign(session: Session, window: Window, report_ids: Sequence[int], reports_tz: dict[int, str]) -> None:

@@ -21,10 +21,10 @@ from bot.blocks.settings import OPEN_SETTINGS, WHY
 from bot.blocks.wins import list_message
 from rules.calendar import DateRange, describe_day, zone
 from rules.digest import Digest, ReportWeek, week_range
+from rules.plans import PlanStatus, SavedPlan
 from rules.settings import PROMPT_NAMES, describe_prompt
 from rules.wins import SavedWin
 from storage.ledger import DeliveryRecord
-from storage.plans import SavedPlan
 from storage.schedules import DueSlot
 
 LOG_WIN = "home_log_win"
@@ -110,13 +110,13 @@ def _top(member: MemberHome) -> list[dict[str, Any]]:
 
 def plan_words(plan: SavedPlan | None) -> str:
     """Today's plan and its state, mrkdwn: none, sent (with its items), skipped, or signed off."""
-    if plan is None or plan.status == "draft":
+    if plan is None or plan.status == PlanStatus.DRAFT:
         waiting = len(plan.items) if plan is not None else 0
         tail = f" ({waiting} item{'s' * (waiting != 1)} waiting in your draft)" if waiting else ""
         return f"*Today's plan:* none sent yet{tail}."
-    if plan.status == "skipped":
+    if plan.status == PlanStatus.SKIPPED:
         return "*Today's plan:* skipped today."
-    if plan.status == "summarized":
+    if plan.status == PlanStatus.SUMMARIZED:
         done = f"done {len(plan.done)} of {len(plan.items)}" if plan.items else "no items"
         at = f" at {plan.signed_off}" if plan.signed_off else ""
         return f"*Today's plan:* signed off{at}, {done}."

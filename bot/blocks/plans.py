@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -18,9 +17,18 @@ from bot.blocks.escape import MESSAGE_BLOCKS, MESSAGE_TEXT, SECTION_LIMIT, mrkdw
 from bot.blocks.kit import context, input_block, line_sections, option, plain_text, section, text_size
 from bot.blocks.wins import LIST_LINE_LIMIT, Message
 from rules.calendar import zone
-from rules.plans import linkable, repeated_wins
-from rules.wins import SavedWin, metric_number, plain_number
-from storage.plans import AVAILABILITY_LENGTH, Audience, SavedPlan, SignOff
+from rules.plans import (
+    AVAILABILITY_LENGTH,
+    ITEMS_LENGTH,
+    Audience,
+    Picked,
+    PlanForm,
+    SavedPlan,
+    SummaryForm,
+    linkable,
+    repeated_wins,
+)
+from rules.wins import SavedWin, plain_number
 
 PLAN_FORM, SUMMARY_FORM = "plan_form", "summary_form"
 OPEN_PLAN, SNOOZE, SKIP, OPEN_SUMMARY = "plan_open", "plan_snooze", "plan_skip", "summary_open"
@@ -31,22 +39,9 @@ SNOOZE_MINUTES = (30, 60)
 # One action_id per snooze button (+ minutes): Slack refuses a whole message whose actions block repeats an
 # action_id (https://docs.slack.dev/reference/block-kit/block-elements/button-element).
 SNOOZE_PATTERN = re.compile(rf"^{SNOOZE}_\d+$")
-MAX_ITEMS = 50  # five groups of checkboxes: the modal and the message stay far inside their limits
-ITEMS_LENGTH = 3000  # a multiline input's own maximum
 CHECKBOX_GROUP = 10
 OPTION_TEXT = 75
 MORE_TEXT = 40  # the "…and N more." line
-BULLET = re.compile(r"^(?:[-*•‣◦]|\d{1,2}[.)])(?:\s+|$)")
-TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-
-
-@dataclass(frozen=True)
-class PlanInput:
-    """The plan modal's values, checked."""
-
-    items: list[str]
-    reachable: str | None
-    reach_via: str | None
 
 
 # -- small pieces ------------------------------------------------------------------------------------------
@@ -68,12 +63,6 @@ def where(audience: Audience) -> str:
     if audience.kind == "manager":
         return f"to <@{mrkdwn(audience.channel)}>"
     return f"only to you ({audience.missing})" if audience.missing else "only to you, here"
-
-
-def plan_items(text: str) -> list[str]:
-    """One item a line, as typed, without blank lines or the bullet a member may have typed in front."""
-    items = (BULLET.sub("", line.strip(), count=1).strip() for line in text.splitlines())
-    return [item for item in items if item]
 
 
 def _cut(text: str, limit: int) -> str:
@@ -271,30 +260,14 @@ def _whole_lines(items: Sequence[str], limit: int) -> str:
     return text
 
 
-def read_plan_form(view: dict[str, Any]) -> tuple[PlanInput | None, dict[str, str]]:
-    """The plan modal's values, or errors keyed by block id (shown in the modal, with the text kept)."""
+def read_plan_form(view: dict[str, Any]) -> PlanForm:
+    """The plan modal's values as submitted, for `rules.plans.validate_plan` to check."""
     values = view["state"]["values"]
 
     def text(block_id: str) -> str:
         return values.get(block_id, {}).get("value", {}).get("value") or ""
 
-    raw = text("items")
-    items = plan_items(raw)
-    errors = {}
-    if not items:
-        errors["items"] = "Write at least one thing you plan to do, one a line."
-    elif len(items) > MAX_ITEMS:
-        errors["items"] = f"Keep it to {MAX_ITEMS} items (this has {len(items)}): merge the small ones."
-    elif len(raw) > ITEMS_LENGTH:
-        errors["items"] = f"Keep it under {ITEMS_LENGTH} characters (this is {len(raw)})."
-    availability = {}
-    for block_id in ("reachable", "reach_via"):
-        availability[block_id] = text(block_id).strip() or None
-        if len(availability[block_id] or "") > AVAILABILITY_LENGTH:
-            errors[block_id] = f"Keep it under {AVAILABILITY_LENGTH} characters."
-    if errors:
-        return None, errors
-    return PlanInput(items, availability["reachable"], availability["reach_via"]), {}
+    return PlanForm(text("items"), text("reachable"), text("reach_via"))
 
 
 def plan_message(user_id: str, plan: SavedPlan) -> Message:
@@ -543,78 +516,33 @@ def _item_win_inputs(plan: SavedPlan, wins: Sequence[SavedWin]) -> list[dict[str
     return blocks
 
 
-def read_summary_form(view: dict[str, Any]) -> tuple[SignOff | None, dict[str, str]]:
-    """The sign-off modal's values, or errors keyed by block id (the modal keeps everything typed)."""
+def read_summary_form(view: dict[str, Any]) -> SummaryForm:
+    """The sign-off modal's values as submitted, for `rules.plans.validate_summary` to check; a picked
+    option is named by its group's block id, where an error about it is shown."""
     values = view["state"]["values"]
 
     def field(block_id: str) -> dict[str, Any]:
         return values.get(block_id, {}).get("value", {})
 
-    def chosen(prefix: str) -> list[tuple[str, dict[str, Any]]]:
-        return [
-            (block_id, picked)
+    def chosen(prefix: str) -> tuple[Picked, ...]:
+        return tuple(
+            Picked(block_id, str(picked.get("value", "")), str((picked.get("text") or {}).get("text") or ""))
             for block_id in values
             if block_id.startswith(prefix)
             for picked in field(block_id).get("selected_options") or ()
-        ]
+        )
 
-    def name(picked: dict[str, Any], i: int) -> str:
-        return _cut(str((picked.get("text") or {}).get("text") or f"item {i + 1}"), 40)
-
-    done = {int(c["value"]) for _, c in chosen("done_") if str(c.get("value", "")).isdigit()}
-    errors = {}
-    as_wins = set()
-    for block_id, picked in chosen("wins_"):
-        if str(picked.get("value", "")).isdigit():
-            i = int(picked["value"])
-            as_wins.add(i)
-            if i not in done:
-                errors.setdefault(block_id, f"Tick “{name(picked, i)}” as done above, or leave it out here.")
-    links: dict[int, int] = {}
-    for block_id, picked in chosen("link_"):
-        item, _, win = str(picked.get("value", "")).partition(":")
-        if not (item.isdigit() and win.isdigit()):
-            continue
-        i = int(item)
-        links[i] = int(win)
-        if i not in done:
-            errors.setdefault(block_id, f"Tick “{name(picked, i)}” as done above, or leave it out here.")
-        elif i in as_wins:
-            errors.setdefault(
-                block_id,
-                f"“{name(picked, i)}” is already win #{win}: link it here, or log it again above, not both.",
-            )
-    blockers = field("blockers").get("value") or ""
-    if len(blockers) > ITEMS_LENGTH:
-        errors["blockers"] = f"Keep it under {ITEMS_LENGTH} characters (this is {len(blockers)})."
-    signed_off = field("signed_off").get("selected_time") or ""
-    if not TIME.match(signed_off):
-        errors["signed_off"] = "Pick the time you signed off."
-    tomorrow = plan_items(field("tomorrow").get("value") or "")
-    if len(tomorrow) > MAX_ITEMS:
-        errors["tomorrow"] = f"Keep it to {MAX_ITEMS} items (this has {len(tomorrow)})."
-    metric_name = ((field("metric_name").get("selected_option") or {}).get("value") or "").strip() or None
-    metric_value, problem = metric_number(field("metric_value").get("value"))
-    if problem:
-        errors["metric_value"] = problem
-    elif metric_value is not None and metric_name is None:
-        errors["metric_name"] = "Pick the metric this number is for."
-    elif metric_name is not None and metric_value is None:
-        errors["metric_value"] = "Give the number for this metric."
-    if errors:
-        return None, errors
-    carry = bool(field("carry").get("selected_options"))
-    form = SignOff(
-        frozenset(done),
-        blockers if blockers.strip() else None,
-        signed_off,
-        carry,
-        tuple(tomorrow),
-        wins=frozenset(as_wins),
-        links=tuple(sorted(links.items())),
-        metric=(metric_name, metric_value) if metric_name and metric_value is not None else None,
+    return SummaryForm(
+        done=tuple(picked.value for picked in chosen("done_")),
+        wins=chosen("wins_"),
+        links=chosen("link_"),
+        blockers=field("blockers").get("value") or "",
+        signed_off=field("signed_off").get("selected_time") or "",
+        tomorrow=field("tomorrow").get("value") or "",
+        carry=bool(field("carry").get("selected_options")),
+        metric_name=(field("metric_name").get("selected_option") or {}).get("value"),
+        metric_value=field("metric_value").get("value"),
     )
-    return form, {}
 
 
 def ticked_in_message(state: dict[str, Any]) -> set[int] | None:

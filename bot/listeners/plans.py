@@ -54,10 +54,18 @@ from bot.metrics import day_kind_of
 from bot.services import Services
 from rules.calendar import DateRange, zone
 from rules.metrics import metric_key
+from rules.plans import PlanStatus, SavedPlan, SignedOff, SummaryInput, validate_plan, validate_summary
 from rules.schedule import EOD, MORNING, MORNING_SNOOZE
 from storage import ledger, plans, replays
-from storage.metrics import clear_keyed_value, keyed_value, metrics_of, set_keyed_value, summary_ref
-from storage.plans import SavedPlan, SignedOff
+from storage.members import MemberRef
+from storage.metrics import (
+    SavedMetric,
+    clear_keyed_value,
+    keyed_value,
+    metrics_of,
+    set_keyed_value,
+    summary_ref,
+)
 from storage.schedules import set_one_shot
 from storage.wins import wins_between
 
@@ -71,6 +79,13 @@ MORNING_PROMPTS, EOD_PROMPTS = (MORNING, MORNING_SNOOZE), (EOD,)  # the ledger k
 
 
 def register(app: App, services: Services) -> None:
+    _register_morning(app, services)
+    _register_end_of_day(app, services)
+
+
+def _register_morning(app: App, services: Services) -> None:
+    """The morning prompt's buttons and the plan modal."""
+
     @app.action(OPEN_PLAN)
     def open_plan(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
@@ -81,11 +96,10 @@ def register(app: App, services: Services) -> None:
     @app.action(SNOOZE_PATTERN)
     def snooze(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
-        value, _, minutes = str(action.get("value", "")).partition("|")
-        day = _day(value)
-        if day is not None and minutes.isdigit() and int(minutes) in SNOOZE_MINUTES:
-            team, user = _ids(body)
-            respond_later(services, respond, lambda: snooze_morning(services, team, user, day, int(minutes)))
+        asked = _snooze(action.get("value"))
+        if asked is not None:
+            (team, user), (day, minutes) = _ids(body), asked
+            respond_later(services, respond, lambda: snooze_morning(services, team, user, day, minutes))
 
     @app.action(SKIP)
     def skip(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
@@ -94,6 +108,14 @@ def register(app: App, services: Services) -> None:
         if day is not None:
             team, user = _ids(body)
             respond_later(services, respond, lambda: skip_day(services, team, user, day))
+
+    @app.view(PLAN_FORM)
+    def submit_plan(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        handle_plan_submission(services, ack, body, view)
+
+
+def _register_end_of_day(app: App, services: Services) -> None:
+    """The end-of-day message's checkboxes and Sign off, and the sign-off modal."""
 
     @app.action(OPEN_SUMMARY)
     def open_summary(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -106,10 +128,6 @@ def register(app: App, services: Services) -> None:
     def tick(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         services.background.submit(record_ticks, services, body, action)
-
-    @app.view(PLAN_FORM)
-    def submit_plan(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        handle_plan_submission(services, ack, body, view)
 
     @app.view(SUMMARY_FORM)
     def submit_summary(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -128,6 +146,15 @@ def _day(value: Any) -> date | None:
         return date.fromisoformat(str(value))
     except ValueError:
         return None
+
+
+def _snooze(value: Any) -> tuple[date, int] | None:
+    """A snooze button's day and minutes ("<date>|<minutes>"), when they are ones the prompt offers."""
+    day_text, _, minutes = str(value or "").partition("|")
+    day = _day(day_text)
+    if day is None or not minutes.isdigit() or int(minutes) not in SNOOZE_MINUTES:
+        return None
+    return day, int(minutes)
 
 
 def _open_view(services: Services, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -231,14 +258,14 @@ def skip_day(services: Services, team: str, user: str, day: date) -> Message:
     member = member_for(services, team, user)
     with services.writing(), services.sessions.begin() as session:
         plan = plans.skip_day(session, member.id, day, services.clock())
-    return skipped_message(day) if plan.status == "skipped" else already_planned_message(day)
+    return skipped_message(day) if plan.status == PlanStatus.SKIPPED else already_planned_message(day)
 
 
 def handle_plan_submission(services: Services, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
     team, user = _ids(body)
     metadata = form_metadata(view)
     day = _day(metadata.get("date"))
-    form, errors = read_plan_form(view)
+    form, errors = validate_plan(read_plan_form(view))
     if day is None:
         errors = {"items": EXPIRED}
     if errors or form is None or day is None:
@@ -339,7 +366,7 @@ def open_summary_form(services: Services, body: dict[str, Any], day: date) -> No
     if ticked is None:
         ticked = set(plan.done) if plan is not None else set()
     signed_off, blockers = f"{services.clock().astimezone(zone(owner.tz)):%H:%M}", None
-    if plan is not None and plan.status == "summarized":
+    if plan is not None and plan.status == PlanStatus.SUMMARIZED:
         signed_off, blockers = plan.signed_off or signed_off, plan.blockers
     carry = 0
     if plan is not None:
@@ -367,7 +394,7 @@ def handle_summary_submission(
     team, user = _ids(body)
     metadata = form_metadata(view)
     day = _day(metadata.get("date"))
-    form, errors = read_summary_form(view)
+    form, errors = validate_summary(read_summary_form(view))
     if day is None:
         errors = {"blockers": EXPIRED}
     if errors or form is None or day is None:
@@ -375,26 +402,7 @@ def handle_summary_submission(
         return
 
     def save() -> tuple[int, SignedOff | None, bool, dict[str, str]]:
-        member, now = member_for(services, team, user), services.clock()
-        with services.writing(), services.sessions.begin() as session:
-            metric = None
-            if form.metric is not None:
-                mine = metrics_of(session, member.id)
-                metric = next((m for m in mine if m.metric.key == metric_key(form.metric[0])), None)
-                if metric is None:
-                    return member.id, None, False, {"metric_name": NOT_A_METRIC.format(form.metric[0])}
-            hold = _manager_hold(session, member.id, now)
-            outcome = plans.sign_off(session, member, day, form, now, hold)
-            if outcome is not None:  # keyed by the day: the summary sent again replaces its value
-                ref = summary_ref(day)
-                if metric is not None and form.metric is not None:
-                    kind = day_kind_of(session, member, day)
-                    set_keyed_value(session, member.id, metric.id, day, form.metric[1], kind, ref, now)
-                else:
-                    clear_keyed_value(session, member.id, ref)
-            kind = replays.SUMMARY_FORM
-            first = outcome is None or _first_submission(session, team, member.id, kind, view, now)
-            return member.id, outcome, first, {}
+        return save_summary(services, team, user, day, form, view)
 
     def after(saved: tuple[int, SignedOff | None, bool, dict[str, str]]) -> None:
         """After the ack, once per form (a save that outran the ack shares all the same)."""
@@ -416,6 +424,48 @@ def handle_summary_submission(
         return
     ack()
     services.background.submit(after, saved)
+
+
+def save_summary(
+    services: Services, team: str, user: str, day: date, form: SummaryInput, view: dict[str, Any]
+) -> tuple[int, SignedOff | None, bool, dict[str, str]]:
+    """Sign the day off with the day's number for the metric picked (errors when it is no longer one of the
+    member's); whether this is the form's first submission, so a copy posts nothing again."""
+    member, now = member_for(services, team, user), services.clock()
+    with services.writing(), services.sessions.begin() as session:
+        metric = None
+        if form.metric is not None:
+            metric = _metric_named(session, member.id, form.metric[0])
+            if metric is None:
+                return member.id, None, False, {"metric_name": NOT_A_METRIC.format(form.metric[0])}
+        hold = _manager_hold(session, member.id, now)
+        outcome = plans.sign_off(session, member, day, form, now, hold)
+        if outcome is not None:
+            _record_metric(session, member, day, metric, form, now)
+        kind = replays.SUMMARY_FORM
+        first = outcome is None or _first_submission(session, team, member.id, kind, view, now)
+        return member.id, outcome, first, {}
+
+
+def _metric_named(session: Session, member_id: int, name: str) -> SavedMetric | None:
+    return next((m for m in metrics_of(session, member_id) if m.metric.key == metric_key(name)), None)
+
+
+def _record_metric(
+    session: Session,
+    member: MemberRef,
+    day: date,
+    metric: SavedMetric | None,
+    form: SummaryInput,
+    now: datetime,
+) -> None:
+    """Keyed by the day: the summary sent again replaces its value, or clears it when none is given now."""
+    ref = summary_ref(day)
+    if metric is not None and form.metric is not None:
+        kind = day_kind_of(session, member, day)
+        set_keyed_value(session, member.id, metric.id, day, form.metric[1], kind, ref, now)
+    else:
+        clear_keyed_value(session, member.id, ref)
 
 
 def share_summary(services: Services, member_id: int, outcome: SignedOff) -> None:

@@ -17,13 +17,14 @@ from sqlalchemy.orm import Session
 from bot.services import Services
 from rules.calendar import local_today, zone
 from rules.metrics import MetricDef
+from rules.plans import SummaryInput
 from rules.settings import MemberSettings
 from rules.trial import Arrangement, TrialPlan
 from rules.wins import WinDraft
 from storage.members import MemberRef, save_member
 from storage.metrics import define_metric
 from storage.models import Member
-from storage.plans import SignOff, post_plan, sign_off
+from storage.plans import post_plan, sign_off
 from storage.settings import save_settings, settings_of
 from storage.trials import create_trial
 from storage.wins import add_win
@@ -232,5 +233,5 @@ def _plan_of_day(session: Session, member: MemberRef, person: Person, day: date,
     post_plan(session, member.id, day, items, rng.choice(REACHABLE), "Slack DM; phone if urgent", posted)
     done = frozenset(range(rng.choice((2, 3, 3))))
     signed = time(17, rng.randint(5, 40))
-    form = SignOff(done, rng.choice(BLOCKERS), f"{signed:%H:%M}", carry=False, tomorrow=())
+    form = SummaryInput(done, rng.choice(BLOCKERS), f"{signed:%H:%M}", carry=False, tomorrow=())
     sign_off(session, member, day, form, _at(day, signed, person.tz))

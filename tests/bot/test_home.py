@@ -12,12 +12,12 @@ from bot.blocks.home import plan_words
 from bot.home import home_data
 from bot.services import Services
 from rules.digest import iso_week
+from rules.plans import PlanStatus, SavedPlan
 from rules.wins import WinDraft
 from storage import ledger, plans
 from storage.digest import acknowledge
 from storage.members import MemberRef, save_member
 from storage.models import Member
-from storage.plans import SavedPlan
 from storage.schedules import reschedule
 from storage.wins import add_win
 from tests.fake_slack import FakeSlack
@@ -88,7 +88,9 @@ def test_a_members_home_has_wins_plan_next_prompts_and_delivery_problems(
 
 def test_the_plan_state_reads_none_skipped_or_signed_off() -> None:
     def plan(status: str, items: tuple[str, ...] = (), done: tuple[int, ...] = ()) -> SavedPlan:
-        return SavedPlan(1, 1, TODAY, status, items, None, None, None, None, done, None, "17:30", None)
+        return SavedPlan(
+            1, 1, TODAY, PlanStatus(status), items, None, None, None, None, done, None, "17:30", None
+        )
 
     assert "none sent yet" in plan_words(None)
     assert "2 items waiting in your draft" in plan_words(plan("draft", ("a", "b")))

@@ -20,11 +20,11 @@ from bot.blocks.kit import text_size
 from bot.blocks.plans import eod_prompt, held_message, morning_prompt, plan_message, summary_message
 from bot.prompts import prompt_message
 from bot.services import Services
+from rules.plans import Audience, PlanStatus, SavedPlan
 from rules.wins import SavedWin, WinDraft
 from storage import ledger
 from storage.members import MemberRef
 from storage.models import Delivery, Plan, PromptSlot, Win
-from storage.plans import Audience, SavedPlan
 from storage.wins import add_win
 from tests.bot.test_prompts import DAY, EVENING, MORNING, add_draft, add_member, log_win, post_plan
 from tests.fake_slack import FakeSlack, Message, block_problem
@@ -624,7 +624,9 @@ def test_the_longest_plan_keeps_every_message_within_slacks_total_text() -> None
     says how many items it left out rather than being refused whole."""
     items = tuple(f"{n:02d} " + "&" * 55 for n in range(50))
     done = tuple(range(25))
-    plan = SavedPlan(1, 1, DAY, "summarized", items, "9-5", "DM", "C1", "1.1", done, None, "17:30", None)
+    plan = SavedPlan(
+        1, 1, DAY, PlanStatus.SUMMARIZED, items, "9-5", "DM", "C1", "1.1", done, None, "17:30", None
+    )
     audience = Audience("C1", "channel")
     win = SavedWin(0, 1, "&" * 300, DAY, "other", None, None, None, "remote", False, "command")
     wins = [replace(win, id=n) for n in range(30)]

@@ -11,6 +11,7 @@ from sqlalchemy import update
 
 from bot.prompts import prompt_message
 from bot.services import Services
+from rules.plans import SummaryInput
 from rules.wins import WinDraft
 from storage import plans
 from storage.members import MemberRef, save_member
@@ -160,7 +161,7 @@ def test_no_end_of_day_prompt_on_a_skipped_or_signed_off_day(services: Services)
     ana, bo = add_member(services), add_member(services, "U2")
     with services.sessions.begin() as session:
         plans.skip_day(session, ana.id, DAY, MORNING)
-        signed = plans.SignOff(frozenset({0}), None, "17:00", carry=False, tomorrow=())
+        signed = SummaryInput(frozenset({0}), None, "17:00", carry=False, tomorrow=())
         plans.post_plan(session, bo.id, DAY, ["ship"], None, None, MORNING)
         plans.sign_off(session, bo, DAY, signed, EVENING)
     assert prompt(services, ana, "eod") is None
