@@ -14,8 +14,9 @@ the wave arrives with nothing lost or doubled.
 The load comes from a separate process (open loop: each request leaves at its scheduled instant, on a
 pool of keep-alive connections, whatever the answers before it): 60% `/remote-win <text>` from members
 picked at random, 20% "Log a win" presses in the App Home (the form opens after the ack), 20% win form
-submissions. The bare app acks the same three with nothing else. Exits 0 whatever the figures are: it is
-a benchmark, not a test. Exits 1 only when setup fails.
+submissions. The bare app acks the same three with nothing else; a second baseline also commits one row
+before acking a command or a submission (what any ack that promises a saved win pays). Exits 0 whatever
+the figures are: it is a benchmark, not a test. Exits 1 only when setup fails.
 """
 
 from __future__ import annotations
@@ -322,28 +323,38 @@ def run_on(args: argparse.Namespace, url: str) -> int:
             print("remote-wins (4 workers, with the clock sending the wave):", flush=True)
             ours_steps = run_load(port, rates, args.step, users, fake.new_response_url())
             ours.stop()
-            bare_port = free_port()
-            bare = start(
-                "bare",
-                [python, str(Path(__file__).resolve().with_name("ack_latency.py")), "--serve-bare"],
-                {**env, "PORT": str(bare_port)},
-                workdir,
-                bare_port,
-            )
-            servers.append(bare)
-            wait_healthy(bare)
-            print("bare Bolt (4 workers, the same gunicorn):", flush=True)
-            bare_steps = run_load(bare_port, rates, args.step, users, fake.new_response_url())
-            bare.stop()
+            baselines: dict[str, list[dict[str, Any]]] = {}
+            for name, flag, title in BASELINES:
+                bare_port = free_port()
+                bare = start(
+                    name,
+                    [python, str(Path(__file__).resolve().with_name("ack_latency.py")), flag],
+                    {**env, "PORT": str(bare_port)},
+                    workdir,
+                    bare_port,
+                )
+                servers.append(bare)
+                wait_healthy(bare)
+                print(f"{title} (4 workers, the same gunicorn):", flush=True)
+                baselines[name] = run_load(bare_port, rates, args.step, users, fake.new_response_url())
+                bare.stop()
             wave = wait_for_wave(url, fake, args.wave, wave_at)
             clock.stop()
-            report(ours_steps, bare_steps, wave)
+            report(ours_steps, baselines, wave)
             if wave.delivered != wave.due:
                 print(f"the clock's log ends:\n{clock.log_tail(30)}")
     finally:
         for server in [*servers, *([clock] if clock else [])]:
             server.stop()
     return 0
+
+
+# The baselines, served by bench/ack_latency.py's bare app: the target is against the first; the second
+# commits one row before each command's and form's ack, the write any ack promising a saved win pays.
+BASELINES = (
+    ("bare", "--serve-bare", "bare Bolt"),
+    ("bare+write", "--serve-bare-durable", "bare Bolt committing one row per save"),
+)
 
 
 def wait_for_wave(url: str, fake: FakeSlack, due: int, wave_at: datetime, timeout: float = 300) -> Wave:
@@ -377,19 +388,26 @@ def wait_for_wave(url: str, fake: FakeSlack, due: int, wave_at: datetime, timeou
     return Wave(due, len(prompts), sum(1 for n in prompts.values() if n > 1), ledger, seconds)
 
 
-def report(ours: list[dict[str, Any]], bare: list[dict[str, Any]], wave: Wave) -> None:
-    mine, theirs = sustained(ours), sustained(bare)
-    ratio = mine / theirs if theirs else 0.0
+def report(ours: list[dict[str, Any]], baselines: dict[str, list[dict[str, Any]]], wave: Wave) -> None:
+    mine = sustained(ours)
     print(
-        f"\nhighest sustained rate (every request 200, p99 < {P99_MS:.0f} ms, >= {SUSTAINED:.0%} of the rate "
-        f"asked): remote-wins {mine:.0f}/s, bare Bolt {theirs:.0f}/s (baseline, same run): {ratio:.2f}x "
-        f"(target >= {TARGET:.2f}) {'PASS' if ratio >= TARGET else 'MISS'}"
+        f"\nhighest sustained rate (every request 200, p99 < {P99_MS:.0f} ms, "
+        f">= {SUSTAINED:.0%} of the rate asked):"
     )
-    for name, steps, best in (("remote-wins", ours, mine), ("bare Bolt", bare, theirs)):
+    print(f"  remote-wins {mine:.0f}/s")
+    for name, _, title in BASELINES:
+        theirs = sustained(baselines[name])
+        ratio = mine / theirs if theirs else 0.0
+        verdict = (
+            f"(target >= {TARGET:.2f}) {'PASS' if ratio >= TARGET else 'MISS'}" if name == "bare" else ""
+        )
+        print(f"  {title} {theirs:.0f}/s (same run): ours {ratio:.2f}x of it {verdict}".rstrip())
+    for name, steps in (("remote-wins", ours), *((title, baselines[n]) for n, _, title in BASELINES)):
+        best = sustained(steps)
         if steps and best >= max(s["rate"] for s in steps):  # never failed: its real limit is higher
             print(
-                f"  {name} sustained every rate asked, so {best:.0f}/s is a floor, not its limit: the ratio "
-                "is not a measurement; ask higher rates (--rates)"
+                f"  {name} sustained every rate asked, so {best:.0f}/s is a floor, not its limit: a ratio "
+                "against it is a bound, not a measurement; ask higher rates (--rates)"
             )
     intact = wave.delivered == wave.due and not wave.doubled and wave.ledger == Counter({"sent": wave.due})
     print(
