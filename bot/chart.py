@@ -129,7 +129,9 @@ def _fonts() -> Callable[[int], ImageFont.FreeTypeFont]:
 
     def font(size: int) -> ImageFont.FreeTypeFont:
         if size not in loaded:
-            loaded[size] = ImageFont.load_default(size=size)
+            scalable = ImageFont.load_default(size=size)
+            assert isinstance(scalable, ImageFont.FreeTypeFont)  # with a size, always; typed "or ImageFont"
+            loaded[size] = scalable
         return loaded[size]
 
     return font
@@ -234,7 +236,8 @@ def _paint_label(
     if not label.upright:
         draw.text((label.x, label.y), label.text, fill=label.colour, font=font, anchor=label.anchor)
         return
-    mask = Image.new("L", font.getbbox(label.text)[2:])
+    _, _, right, bottom = font.getbbox(label.text)  # whole pixels, typed as float
+    mask = Image.new("L", (int(right), int(bottom)))
     ImageDraw.Draw(mask).text((0, 0), label.text, fill=255, font=font)
     mask = mask.rotate(90, expand=True)
     left, top = label.x - mask.width // 2, label.y - mask.height // 2

@@ -562,7 +562,7 @@ def read_summary_form(view: dict[str, Any]) -> tuple[SignOff | None, dict[str, s
         return _cut(str((picked.get("text") or {}).get("text") or f"item {i + 1}"), 40)
 
     done = {int(c["value"]) for _, c in chosen("done_") if str(c.get("value", "")).isdigit()}
-    errors = {}
+    errors: dict[str, str] = {}
     as_wins = set()
     for block_id, picked in chosen("wins_"):
         if str(picked.get("value", "")).isdigit():

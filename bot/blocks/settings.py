@@ -169,7 +169,7 @@ def change_words(change: SettingsChange, snap: SettingsSnapshot) -> str:
     match change:
         case SetManager(None):
             return "You have no manager set now."
-        case SetManager(user_id):
+        case SetManager(str(user_id)):
             return f"Your manager is <@{mrkdwn(user_id)}>."
         case SetDays(days):
             if not days:
