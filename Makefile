@@ -48,6 +48,7 @@ socket: $(BIN)/remote-wins
 test: $(BIN)/remote-wins chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 # The evidence pack's one-page print check runs in headless Chromium from Debian's packages: installed

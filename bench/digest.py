@@ -136,7 +136,7 @@ def logged_at(day: date) -> datetime:
 def _members(connection: sa.Connection) -> tuple[list[int], list[tuple[int, str]]]:
     """The manager, the team and everyone else; returns the team's ids and (id, workspace) of the others."""
     workspaces = ["T1", *(f"T{i}" for i in range(2, 2 + OTHER_WORKSPACES))]
-    connection.execute(sa.insert(Workspace.__table__), [{"id": w, "created_at": NOW} for w in workspaces])
+    connection.execute(sa.insert(Workspace), [{"id": w, "created_at": NOW} for w in workspaces])
     joined = NOW - timedelta(days=SPAN_DAYS + 30)
 
     def member(user: str, workspace: str, manager: str | None, i: int) -> dict:
@@ -156,7 +156,7 @@ def _members(connection: sa.Connection) -> tuple[list[int], list[tuple[int, str]
     rows += [member(f"UO{i:05d}", "T1", f"UMGR{i // 10:04d}", i) for i in range(OTHER_MEMBERS)]
     for w in workspaces[1:]:
         rows += [member(f"U{w}{i:04d}", w, f"UMGR{i // 10:04d}", i) for i in range(OTHER_WORKSPACE_MEMBERS)]
-    connection.execute(sa.insert(Member.__table__), rows)
+    connection.execute(sa.insert(Member), rows)
     ids = connection.execute(sa.select(Member.id, Member.workspace_id, Member.user_id)).all()
     team = [i for i, _, user in ids if user.startswith("UR")]
     others = [(i, w) for i, w, user in ids if not user.startswith(("UR", "UMANAGER"))]
@@ -222,7 +222,7 @@ def load(url: str, size: int) -> None:
     with engine.begin() as connection:
         team, others = _members(connection)
         for batch in _rows(size, team, others):
-            connection.execute(sa.insert(Win.__table__), batch)
+            connection.execute(sa.insert(Win), batch)
             loaded += len(batch)
         period = week_range(WEEK)
         plans = [
@@ -240,9 +240,9 @@ def load(url: str, size: int) -> None:
             for member_id in team
             for d in (1, 2, 3)
         ]
-        connection.execute(sa.insert(Plan.__table__), plans)
+        connection.execute(sa.insert(Plan), plans)
         overrides = [{"member_id": team[i], "local_date": period.first, "kind": "remote"} for i in range(5)]
-        connection.execute(sa.insert(DayOverride.__table__), overrides)
+        connection.execute(sa.insert(DayOverride), overrides)
     assert loaded == size, (loaded, size)
     with engine.begin() as connection:
         connection.exec_driver_sql("ANALYZE")
@@ -263,7 +263,7 @@ def measure(backend: str, urls: dict[int, str], runs: int) -> list[Figures]:
 
 def _builds(
     urls: dict[int, str], runs: int
-) -> tuple[dict[int, list[tuple[float, float, float, float]]], int, int | None]:
+) -> tuple[dict[int, list[tuple[float, float, float, float]]], int, int]:
     """The build alone (queries, rules, blocks), `runs` times per database after 3 warm-ups: the samples,
     the number of messages, and the manager's member id."""
     engines = {size: create_db_engine(url) for size, url in urls.items()}
@@ -285,14 +285,16 @@ def _builds(
             if run >= 3:  # the first builds warm the pool, the caches and the statement cache
                 samples[size].append((end - start, fetched - start, built - fetched, end - built))
     with sessions[min(sessions)]() as session:
-        manager_id = session.scalar(sa.select(Member.id).filter_by(workspace_id="T1", user_id="UMANAGER"))
+        manager_id = session.scalars(
+            sa.select(Member.id).filter_by(workspace_id="T1", user_id="UMANAGER")
+        ).one()
     for engine in engines.values():
         engine.dispose()
     return samples, messages, manager_id
 
 
 def _whole_digests(
-    backend: str, urls: dict[int, str], runs: int, manager_id: int | None
+    backend: str, urls: dict[int, str], runs: int, manager_id: int
 ) -> tuple[dict[int, list[tuple[float, float, float]]], dict[int, float]]:
     """The whole digest as the clock makes it (parcel, then chart), `runs` times per database after 3
     warm-ups: the samples, and the milliseconds of each database's first one."""
@@ -418,8 +420,8 @@ def report(figures: list[Figures], imports: tuple[float, float] | None = None) -
         )
     print()
     print("the build alone (what the table below always measured)")
-    columns = ("wins in db", "build p50", "queries", "rules", "blocks", "best")
-    print(f"{'backend':<10} " + " ".join(f"{c:>11}" for c in columns) + "  messages")
+    build_columns = ("wins in db", "build p50", "queries", "rules", "blocks", "best")
+    print(f"{'backend':<10} " + " ".join(f"{c:>11}" for c in build_columns) + "  messages")
     for f in figures:
         times = " ".join(f"{ms:>9.1f}ms" for ms in (f.total, f.queries, f.rules, f.blocks, f.best))
         print(f"{f.backend:<10} {f.size:>11,} {times}  {f.messages}")

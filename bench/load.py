@@ -167,7 +167,8 @@ def load_step(
 
     def worker() -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        mine, failed = [], Counter()
+        mine: list[float] = []
+        failed: Counter[str] = Counter()
         while (n := next(counter)) < total:
             wait = started + n / rate - time.perf_counter()
             if wait > 0:

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo, available_timezones
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +54,7 @@ from schemas import postgres_schema  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from bot.app import build_services  # noqa: E402
+from bot.services import Services  # noqa: E402
 from jobs.delivery import Delivery, RateLimits  # noqa: E402
 from jobs.tick import (  # noqa: E402
     BATCH_SIZE,
@@ -106,7 +107,8 @@ def population(size: int, prompts: int, seed: int = 20260616) -> Population:
     rng = random.Random(seed)
     step = max(1, size // prompts)
     created = BUSY - timedelta(days=30)
-    members, due = [], []
+    members: list[dict[str, Any]] = []
+    due: list[str] = []
     for i in range(size):
         tz = zones[i % len(zones)]
         if i % step == 0 and len(due) < prompts:
@@ -205,7 +207,7 @@ def measure_selection(backend: str, engine: sa.Engine, setup_s: float, runs: int
     workspace (`jobs.tick._in_turn`); each from opening its session to having the rows. The baseline, in
     the same run: the same slots read by one unpaged query."""
     sessions = session_factory(engine)
-    services = SimpleNamespace(sessions=sessions)
+    services = cast("Services", SimpleNamespace(sessions=sessions))  # a stand-in: `_pages` reads only this
     kinds = _slot_kinds(None)
     with sessions() as session:
         due = session.scalar(select(func.count()).select_from(PromptSlot).where(PromptSlot.due_at <= BUSY))

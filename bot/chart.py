@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -129,7 +129,9 @@ def _fonts() -> Callable[[int], ImageFont.FreeTypeFont]:
 
     def font(size: int) -> ImageFont.FreeTypeFont:
         if size not in loaded:
-            loaded[size] = ImageFont.load_default(size=size)
+            scalable = ImageFont.load_default(size=size)
+            assert isinstance(scalable, ImageFont.FreeTypeFont)  # with a size, always; typed "or ImageFont"
+            loaded[size] = scalable
         return loaded[size]
 
     return font
@@ -205,7 +207,9 @@ def chart_layout(series: WinsSeries) -> ChartLayout:
     )
 
 
-def _bars(days: list[date], drawn: list[str], values: dict[str, list[int]], grid: _Grid) -> list[Bar]:
+def _bars(
+    days: Sequence[date], drawn: list[str], values: Mapping[str, Sequence[int]], grid: _Grid
+) -> list[Bar]:
     """Each drawn kind's part of each day's stack, kind by kind, standing on the kinds before it."""
     bars = []
     for kind in drawn:
@@ -219,7 +223,7 @@ def _bars(days: list[date], drawn: list[str], values: dict[str, list[int]], grid
 
 
 def _day_ticks(
-    days: list[date], grid: _Grid, font: Callable[[int], ImageFont.FreeTypeFont]
+    days: Sequence[date], grid: _Grid, font: Callable[[int], ImageFont.FreeTypeFont]
 ) -> tuple[list[Line], list[Label]]:
     """A tick on each Monday (the first day when there is none); when weeks are too narrow for their
     labels, on every second, third… Monday. A light line between weeks, where weeks are wide enough."""
@@ -261,7 +265,8 @@ def _paint_label(
     if not label.upright:
         draw.text((label.x, label.y), label.text, fill=label.colour, font=font, anchor=label.anchor)
         return
-    mask = Image.new("L", font.getbbox(label.text)[2:])
+    _, _, right, bottom = font.getbbox(label.text)  # whole pixels, typed as float
+    mask = Image.new("L", (int(right), int(bottom)))
     ImageDraw.Draw(mask).text((0, 0), label.text, fill=255, font=font)
     mask = mask.rotate(90, expand=True)
     left, top = label.x - mask.width // 2, label.y - mask.height // 2

@@ -176,7 +176,7 @@ def _claim_notices(
 
 
 def _send_notices(services: Services, team: str, claimed: list[tuple[str, int]], notice: Message) -> None:
-    outcomes = []
+    outcomes: list[tuple[int, str, str | None, str | None, str | None]] = []
     for user_id, delivery_id in claimed:
         try:
             sent = services.client_for(team).chat_postMessage(channel=user_id, **notice)
@@ -192,7 +192,7 @@ def _send_notices(services: Services, team: str, claimed: list[tuple[str, int]],
         return
     finished = services.clock()
     with services.writing(), services.sessions.begin() as session:
-        for delivery_id, status, channel, ts, error in outcomes:
+        for delivery_id, status, channel, ts, reason in outcomes:
             ledger.finish(
-                session, delivery_id, status=status, now=finished, channel=channel, ts=ts, error=error
+                session, delivery_id, status=status, now=finished, channel=channel, ts=ts, error=reason
             )

@@ -93,11 +93,12 @@ def send_proposal(services: Services, trial_id: int) -> None:
             first = trial.plan.start - timedelta(weeks=BASELINE_WEEKS + 1)
             inputs = trial_inputs(session, trial.member_id, trial.plan, first, trial.plan.start)
             message = proposal_message(member.user_id, trial.plan, trial.id, baseline(inputs))
+        outcome: tuple[str, str | None, str | None, str | None]  # status, channel, ts, error
         try:
             sent = client.chat_postMessage(channel=trial.manager_user_id, **message)
             outcome = ("sent", sent["channel"], sent["ts"], None)
-        except SlackApiError as error:
-            outcome = ("failed", None, None, str(error.response.get("error") or "unknown_error"))
+        except SlackApiError as failure:
+            outcome = ("failed", None, None, str(failure.response.get("error") or "unknown_error"))
         with services.writing(), services.sessions.begin() as session:
             status, channel, ts, error = outcome
             ledger.finish(

@@ -30,7 +30,7 @@ import logging
 import selectors
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl
@@ -80,7 +80,7 @@ class WebApp:
         self._secret = settings.require_signing_secret().encode()
         self._api_url = settings.slack_api_url
 
-    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    def __call__(self, environ: Mapping[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path == EVENTS_PATH:
             request_arrived(arrival_of(environ))
@@ -98,7 +98,7 @@ class WebApp:
             return _plain(start_response, "503 Service Unavailable", "database unavailable")
         return _plain(start_response, "404 Not Found", "not found")
 
-    def _slack(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    def _slack(self, environ: Mapping[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") != "POST":
             raise Refused("405 Method Not Allowed", "POST only")
         raw = read_body(environ)
@@ -109,7 +109,8 @@ class WebApp:
         if not all(is_slack_response_url(url, self._api_url) for url in response_urls(body)):
             raise Refused("400 Bad Request", "a response_url that is not Slack's")
         try:
-            request = BoltRequest(body="", query=environ.get("QUERY_STRING", ""), headers=headers)
+            # Bolt types its headers as an invariant dict of str | Sequence[str]; ours are all str.
+            request = BoltRequest(body="", query=environ.get("QUERY_STRING", ""), headers=headers)  # type: ignore[arg-type]
             request.raw_body, request.body = text, body  # Bolt verifies the raw body; reads ours
             request.context = build_context(BoltContext({}), body)
         except Exception as error:  # a shape Bolt can't take (`team` a list, say): it is not Slack's
@@ -120,15 +121,14 @@ class WebApp:
         start_response(response.status, response.get_headers())
         return response.get_body()
 
-    def _oauth(self, path: str, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    def _oauth(self, path: str, environ: Mapping[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         """The install link's page, or the redirect that completes an install (Bolt's OAuth flow)."""
         if environ.get("REQUEST_METHOD") != "GET":
             return _plain(start_response, "405 Method Not Allowed", "GET only")
         flow = self.bolt.oauth_flow
         assert flow is not None
-        request = BoltRequest(
-            body="", query=environ.get("QUERY_STRING", ""), headers=request_headers(environ), mode="http"
-        )
+        headers = request_headers(environ)  # Bolt's invariant dict of str | Sequence[str], as in `_slack`
+        request = BoltRequest(body="", query=environ.get("QUERY_STRING", ""), headers=headers, mode="http")  # type: ignore[arg-type]
         handle = flow.handle_installation if path == INSTALL_PATH else flow.handle_callback
         try:
             answer = handle(request)
@@ -156,7 +156,7 @@ class WebApp:
         self.services.close()
 
 
-def read_body(environ: dict[str, Any]) -> bytes:
+def read_body(environ: Mapping[str, Any]) -> bytes:
     """The body, read only when its announced length is within `MAX_BODY`."""
     if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
         raise Refused("411 Length Required", "a Content-Length is required")
@@ -174,7 +174,7 @@ def read_body(environ: dict[str, Any]) -> bytes:
     return raw
 
 
-def request_headers(environ: dict[str, Any]) -> dict[str, str]:
+def request_headers(environ: Mapping[str, Any]) -> dict[str, str]:
     """The request's headers by lower-case name, as Bolt takes them."""
     headers = {
         "content-type": environ.get("CONTENT_TYPE", ""),
@@ -247,7 +247,7 @@ MAX_BUFFERED = 64 * 1024 * 1024  # bytes held for unfinished requests by one wor
 _arrival = threading.local()
 
 
-def arrival_of(environ: dict[str, Any]) -> float:
+def arrival_of(environ: Mapping[str, Any]) -> float:
     """When the request's first byte arrived (time.monotonic()): known under `BufferingWorker`, else now."""
     return getattr(_arrival, "at", None) or time.monotonic()
 
@@ -266,7 +266,7 @@ class _Incoming:
         self.registered = False  # with the event loop's poller, waiting for more
 
 
-class BufferingWorker(ThreadWorker):  # type: ignore[misc]
+class BufferingWorker(ThreadWorker):
     """gunicorn's gthread worker, but a connection reaches a thread only once its request has fully
     arrived: the worker's event loop reads it without blocking, so a client that sends its headers or
     body slowly, or nothing at all, costs a socket and a buffer, never one of the threads that ack.
@@ -432,7 +432,7 @@ def _framing(head: bytes) -> tuple[str | None, int, bool]:
     return None, length, expects_continue
 
 
-class GunicornServer(BaseApplication):  # type: ignore[misc]
+class GunicornServer(BaseApplication):
     """gunicorn, configured in code: threads per worker so slow work after the ack never blocks an ack."""
 
     def __init__(self, settings: Settings) -> None:

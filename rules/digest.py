@@ -470,9 +470,9 @@ def compare(
     day_values: defaultdict[str, defaultdict[date, float]] = defaultdict(lambda: defaultdict(float))
     spellings: defaultdict[str, Counter[str]] = defaultdict(Counter)
     for row in metrics:
-        kind = counted.get(row.local_date)
+        day_kind = counted.get(row.local_date)
         spelling = " ".join(row.name.split())
-        if kind is None or not spelling or row.wins <= 0:
+        if day_kind is None or not spelling or row.wins <= 0:
             continue
         key = spelling.casefold()
         spellings[key][spelling] += row.wins

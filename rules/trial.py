@@ -788,7 +788,7 @@ def answers(inputs: TrialInputs, period: DateRange, kinds: Mapping[date, str]) -
 def series(period: DateRange, kinds: Mapping[date, str], logged: Mapping[date, int]) -> WinsSeries:
     """Logged wins per day over `period`, split by the day's kind (the digest's chart, for one member)."""
     days = tuple(period.first + timedelta(days=i) for i in range(period.days))
-    split = {kind: [] for kind in ("remote", "office", "other")}
+    split: dict[str, list[int]] = {kind: [] for kind in ("remote", "office", "other")}
     for day in days:
         kind = kinds.get(day, "unknown")
         for side in split:

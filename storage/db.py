@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, create_engine, event, make_url, text
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 # Slack waits 3 s for an ack: a write that can't get the database within this gives up and says so.
@@ -42,6 +44,12 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def rowcount(result: Result[*tuple[Any, ...]]) -> int:
+    """The rows an UPDATE or DELETE matched. `Session.execute` returns a `CursorResult` for them, but is
+    typed to return a plain `Result`, which has no rowcount (SQLAlchemy leaves the cast to its callers)."""
+    return cast("CursorResult[*tuple[Any, ...]]", result).rowcount
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, case, func, select
+from sqlalchemy import BindParameter, Row, Select, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from rules.calendar import DateRange, local_today
@@ -109,7 +109,9 @@ def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
 
 
 # The statements are built once, with bound parameters: a digest only supplies the ids and the dates.
-_IDS, _FIRST, _LAST = bindparam("ids", expanding=True), bindparam("first"), bindparam("last")
+_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+_FIRST: BindParameter[date] = bindparam("first")
+_LAST: BindParameter[date] = bindparam("last")
 _VISIBLE_WINS = (Win.member_id.in_(_IDS), Win.local_date.between(_FIRST, _LAST), Win.private.is_(False))
 _WIN_COLUMNS = (
     Win.id,
@@ -164,10 +166,14 @@ _OVERRIDES = select(DayOverride.member_id, DayOverride.local_date, DayOverride.k
 
 
 def _rows(
-    session: Session, query: Select[Any], member_ids: Sequence[int], period: DateRange, **extra: int
-) -> list[Row[Any]]:
+    session: Session,
+    query: Select[*tuple[Any, ...]],
+    member_ids: Sequence[int],
+    period: DateRange,
+    **extra: int,
+) -> list[Row[*tuple[Any, ...]]]:
     """All rows of `query` for the members and the period, fetched at once, a chunk of ids at a time."""
-    rows: list[Row[Any]] = []
+    rows: list[Row[*tuple[Any, ...]]] = []
     for ids in _chunks(member_ids):
         values = {"ids": ids, "first": period.first, "last": period.last, **extra}
         rows.extend(session.connection().execute(query, values).all())
@@ -228,7 +234,9 @@ def with_holidays(
     return {member_id: days for member_id, days in overrides.items() if days}
 
 
-def _in_window(query: Select[Any], window: Window, ids: Sequence[int]) -> Select[Any]:
+def _in_window(
+    query: Select[*tuple[Any, ...]], window: Window, ids: Sequence[int]
+) -> Select[*tuple[Any, ...]]:
     return query.where(covered_wins(window, ids), Win.member_id.in_(ids))
 
 
@@ -237,7 +245,7 @@ def window_wins(
 ) -> list[WeekWin]:
     """The window's wins by member, day and id; with `per_member`, each member's first few (the digest
     message shows only those; `window_counts` counts the rest)."""
-    rows: list[Row[Any]] = []
+    rows: list[Row[*tuple[Any, ...]]] = []
     for ids in _chunks(member_ids):
         if per_member is None:
             query = _in_window(select(*_WIN_COLUMNS), window, ids).order_by(*_WIN_ORDER)
@@ -258,7 +266,7 @@ def window_wins(
 
 def window_counts(session: Session, window: Window, member_ids: Sequence[int]) -> list[DayTally]:
     """The window's wins per member and day, with the logged ones and their tags (as `win_tallies`)."""
-    rows: list[Row[Any]] = []
+    rows: list[Row[*tuple[Any, ...]]] = []
     for ids in _chunks(member_ids):
         query = _in_window(select(*_TALLY_COLUMNS), window, ids).group_by(Win.member_id, Win.local_date)
         rows.extend(session.connection().execute(query).all())

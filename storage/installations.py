@@ -13,6 +13,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
+from storage.db import rowcount
 from storage.models import BOTS_TABLE, INSTALLATIONS_TABLE, OAUTH_STATES_TABLE, bots, installations
 
 STATE_LIFETIME_SECONDS = 600  # an install link's state is good for ten minutes, as Bolt's default
@@ -51,8 +52,8 @@ def latest_bot(session: Session, client_id: str, team_id: str) -> Bot | None:
 def delete_tokens(session: Session, team_id: str) -> int:
     """Forget every token the workspace gave this app (all clients): the app was uninstalled or its
     tokens revoked. How many rows held them."""
-    deleted = session.execute(delete(bots).where(bots.c.team_id == team_id)).rowcount
-    deleted += session.execute(delete(installations).where(installations.c.team_id == team_id)).rowcount
+    deleted = rowcount(session.execute(delete(bots).where(bots.c.team_id == team_id)))
+    deleted += rowcount(session.execute(delete(installations).where(installations.c.team_id == team_id)))
     return deleted
 
 

@@ -19,6 +19,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from storage.db import rowcount
 from storage.models import Delivery
 from storage.upsert import insert_ignore
 
@@ -100,7 +101,7 @@ def mark_sending(session: Session, delivery_id: int, claimed_at: datetime, now: 
         )
         .values(sending_at=now)
     )
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 def sweep_interrupted(session: Session, *, claimed_before: datetime, now: datetime) -> int:
@@ -121,7 +122,7 @@ def sweep_interrupted(session: Session, *, claimed_before: datetime, now: dateti
     interrupted = session.execute(
         update(Delivery).where(*stale).values(status="failed", error=INTERRUPTED, finished_at=now)
     )
-    return unsent.rowcount + interrupted.rowcount
+    return rowcount(unsent) + rowcount(interrupted)
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ def reclaim(session: Session, delivery_id: int, *, error: str | None, now: datet
             status="claimed", claimed_at=now, claimed_by=worker, finished_at=None, error=None, sending_at=None
         )
     )
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 @dataclass(frozen=True)

@@ -142,7 +142,8 @@ def values_between(
     )
     if shared_only:
         wins = wins.where(Win.private.is_(False))
-    return [(day, name, float(value)) for day, name, value in [*logged, *session.execute(wins).all()]]
+    rows = [*logged, *session.execute(wins).all()]  # the query keeps only wins with a name and a value
+    return [(day, name, float(value)) for day, name, value in rows if name is not None and value is not None]
 
 
 def summary_ref(day: date) -> str:

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, delete, false, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from storage.db import rowcount
 from storage.models import Base, FormOrigin, Member, Question, Trial, TrialCheckin
 from storage.schedules import reschedule, reschedule_digest
 
@@ -126,7 +127,7 @@ def cancel_forget(session: Session, workspace_id: str, user_id: str, token: str)
         .where(Member.workspace_id == workspace_id, Member.user_id == user_id, Member.forget_token == token)
         .values(forget_token=None)
     )
-    return bool(result.rowcount)
+    return bool(rowcount(result))
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,7 @@ def forget(
     deleted: dict[str, int] = {}
     for table in reversed(owned_tables()):  # children first, so no backend depends on ON DELETE CASCADE
         result = session.execute(delete(table).where(owned_condition(table, member_id)))
-        deleted[table.name] = result.rowcount or 0
+        deleted[table.name] = rowcount(result) or 0
     session.expunge(member)
     return Forgotten(member_id, deleted, reports)
 

@@ -44,6 +44,7 @@ from rules.schedule import (
     weekdays_of,
 )
 from rules.trial import checkin_due
+from storage.db import rowcount
 from storage.models import DayOverride, Member, PromptSlot, Trial, TrialCheckin, Workspace
 from storage.upsert import insert_ignore
 
@@ -193,12 +194,12 @@ def reschedule_trials(session: Session, member: Member, now: datetime) -> None:
     ).all()
     if pending:
         hours = working_hours(session, member, now)
-        for checkin_id, day, start in pending:
-            due, on = checkin_due(start + timedelta(days=day), morning_of(member), hours)
+        for checkin_id, offset, start in pending:
+            due_at, on = checkin_due(start + timedelta(days=offset), morning_of(member), hours)
             session.execute(
                 update(TrialCheckin)
                 .where(TrialCheckin.id == checkin_id, TrialCheckin.member_claimed_at.is_(None))
-                .values(due_at=due, local_date=on)
+                .values(due_at=due_at, local_date=on)
             )
     looks = session.execute(
         select(Trial.id, Trial.overwork_due_at).where(
@@ -206,6 +207,7 @@ def reschedule_trials(session: Session, member: Member, now: datetime) -> None:
         )
     ).all()
     for trial_id, due in looks:
+        assert due is not None  # the query keeps only trials with a look
         # The look's Monday, read in the new zone: a morning moves a day at most either way.
         day = local_today(due, _zone_of(member))
         monday = day - timedelta(days=day.weekday()) if day.weekday() < 3 else day
@@ -231,7 +233,7 @@ def _names_a_manager(member: Member) -> bool:
     return bool(member.manager_user_id) and member.manager_user_id != member.user_id
 
 
-def _reports_query(manager: Member) -> Select[tuple[Member]]:
+def _reports_query(manager: Member) -> Select[Member]:
     """Who the manager's digest is about (sharing or not: the digest skips the paused at send time)."""
     return select(Member).where(
         Member.workspace_id == manager.workspace_id,
@@ -402,7 +404,7 @@ def advance_slot(session: Session, slot: DueSlot) -> bool:
         result = session.execute(
             delete(PromptSlot).filter_by(member_id=slot.member_id, kind=slot.kind, due_at=slot.due_at)
         )
-        return result.rowcount == 1
+        return rowcount(result) == 1
     nxt = next_occurrence(session, slot)
     where = {"member_id": slot.member_id, "kind": slot.kind, "due_at": slot.due_at}
     if nxt is None:
@@ -411,7 +413,7 @@ def advance_slot(session: Session, slot: DueSlot) -> bool:
         result = session.execute(
             update(PromptSlot).filter_by(**where).values(due_at=nxt.due_at, local_date=nxt.local_date)
         )
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 def set_one_shot(session: Session, member_id: int, kind: str, due_at: datetime, local_date: date) -> None:

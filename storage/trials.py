@@ -32,6 +32,7 @@ from rules.trial import (
     Value,
     checkin_due,
 )
+from storage.db import rowcount
 from storage.digest import day_overrides, skipped_days, win_tallies, with_holidays
 from storage.models import Delivery, Member, Metric, MetricValue, Plan, Trial, TrialCheckin, Win
 from storage.questions import asked_between
@@ -417,7 +418,7 @@ def take(session: Session, kind: str, ident: int, now: datetime) -> Claim | None
     taken = session.execute(
         update(TrialCheckin).where(TrialCheckin.id == ident, column.is_(None)).values({column: now})
     )
-    if taken.rowcount != 1:
+    if rowcount(taken) != 1:
         return None
     return _checkin_claim(session, kind, ident)
 
@@ -426,10 +427,10 @@ def peek(session: Session, kind: str, ident: int, now: datetime) -> Claim | None
     """What `take` would take, changing nothing: for a dry run of the clock (`remote-wins jobs run trial
     --dry-run`). None where `take` would send nothing."""
     if kind == OVERWORK:
-        row = session.get(Trial, ident)
-        if row is None or row.overwork_due_at is None or row.overwork_due_at > now:
+        trial = session.get(Trial, ident)
+        if trial is None or trial.overwork_due_at is None or trial.overwork_due_at > now:
             return None
-        return _guard_claim(session, row, row.overwork_due_at)
+        return _guard_claim(session, trial, trial.overwork_due_at)
     row = session.get(TrialCheckin, ident)
     taken = None if row is None else row.member_claimed_at if kind == CHECKIN else row.manager_claimed_at
     if row is None or taken is not None:
@@ -493,7 +494,7 @@ def _take_guard(session: Session, trial_id: int, now: datetime) -> Claim | None:
     moved = session.execute(
         update(Trial).where(Trial.id == trial_id, Trial.overwork_due_at == due).values(overwork_due_at=nxt)
     )
-    if moved.rowcount != 1:
+    if rowcount(moved) != 1:
         return None
     return _guard_claim(session, row, due)
 
@@ -602,7 +603,8 @@ def trial_inputs(session: Session, member_id: int, plan: TrialPlan, first: date,
         plan=plan,
         tallies=tallies,
         values=[Value(d, n, float(v), k) for d, n, v, k in logged_values]
-        + [Value(d, n, float(v)) for d, n, v in win_values],  # a win's tag is in the tallies already
+        # A win's tag is in the tallies already; the query keeps only wins with a name and a value.
+        + [Value(d, n, float(v)) for d, n, v in win_values if n is not None and v is not None],
         plans=plans,
         moments=[Moment(d, at) for d, at in moments],
         overrides=overrides,

@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 
-def dialect_insert(dialect: str) -> Callable[..., Insert]:
+def dialect_insert(dialect: str) -> Callable[..., postgresql.Insert | sqlite.Insert]:
     """The backend's own `insert`, the one that knows `ON CONFLICT`."""
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 

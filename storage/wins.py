@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from rules.calendar import DateRange
 from rules.wins import SavedWin, WinDraft
+from storage.db import rowcount
 from storage.members import MemberRef
 from storage.models import Win
 from storage.upsert import dialect_insert
@@ -124,4 +125,4 @@ def set_private(session: Session, member_id: int, win_ids: Collection[int]) -> i
         .where(Win.member_id == member_id, Win.id.in_(list(win_ids)), Win.private.is_(False))
         .values(private=True)
     )
-    return result.rowcount
+    return rowcount(result)

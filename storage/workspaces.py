@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from storage.db import rowcount
 from storage.installations import delete_tokens
 from storage.models import FormOrigin, Workspace
 from storage.upsert import insert_ignore
@@ -35,11 +36,13 @@ def mark_uninstalled(session: Session, team_id: str, now: datetime) -> bool:
     stamped (Slack sends both `tokens_revoked` and `app_uninstalled`): the first stamp starts the
     retention period. A workspace we never stored gets no row: there is nothing of it to keep."""
     delete_tokens(session, team_id)
-    stamped = session.execute(
-        update(Workspace)
-        .where(Workspace.id == team_id, Workspace.uninstalled_at.is_(None))
-        .values(uninstalled_at=now)
-    ).rowcount
+    stamped = rowcount(
+        session.execute(
+            update(Workspace)
+            .where(Workspace.id == team_id, Workspace.uninstalled_at.is_(None))
+            .values(uninstalled_at=now)
+        )
+    )
     return bool(stamped)
 
 
@@ -52,7 +55,7 @@ def purge_workspace(session: Session, team_id: str) -> bool:
     cascade), the modals' origins (no key), and its tokens. False if there was no such workspace."""
     delete_tokens(session, team_id)
     session.execute(delete(FormOrigin).where(FormOrigin.workspace_id == team_id))
-    return bool(session.execute(delete(Workspace).where(Workspace.id == team_id)).rowcount)
+    return bool(rowcount(session.execute(delete(Workspace).where(Workspace.id == team_id))))
 
 
 def purge_due(session: Session, now: datetime, retention: timedelta) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.blocks.kit import Block
 from bot.blocks.wins import Message
 from rules.schedule import RECAP_LEAD
 from rules.settings import describe_digest_time, describe_instant
@@ -35,7 +36,9 @@ def digest_time_message(snap: DigestSnapshot, now: datetime, *, changed: bool) -
         )
     else:
         second = f"Next digest: {describe_instant(snap.next_digest, snap.tz, now)} ({snap.tz})."
-    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": text}} for text in (first, second)]
+    blocks: list[Block] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": text}} for text in (first, second)
+    ]
     blocks.append(
         {
             "type": "context",

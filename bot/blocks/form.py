@@ -28,7 +28,7 @@ def win_form(
     With `metrics` (the names of the member's metrics, rules/metrics.py) the metric is picked from them,
     never typed: a typo can't start a metric of its own. A win already carrying another name keeps it."""
     text = {"type": "plain_text_input", "action_id": "value", "multiline": True, "max_length": MAX_TEXT}
-    category = {
+    category: dict[str, Any] = {
         "type": "static_select",
         "action_id": "value",
         "options": [option(c, c.title()) for c in CATEGORIES],
@@ -51,7 +51,7 @@ def win_form(
     metric_value = {"type": "number_input", "action_id": "value", "is_decimal_allowed": True}
     link = {"type": "url_text_input", "action_id": "value"}
     picker = {"type": "datepicker", "action_id": "value"}
-    day_kind = {
+    day_kind: dict[str, Any] = {
         "type": "radio_buttons",
         "action_id": "value",
         "options": [option(k, label) for k, label in DAY_KIND_LABELS.items()],

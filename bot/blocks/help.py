@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.blocks.escape import SECTION_LIMIT, mrkdwn, shown
+from bot.blocks.kit import Block
 from bot.blocks.wins import Message
 from rules.commands import COMMAND_WORDS
 from rules.settings import MAX_OFF_DAYS
@@ -55,7 +56,7 @@ everything remote-wins keeps about you as JSON; `export 2026-01-05..2026-04-04`:
 
 
 def help_message(problem: str | None = None, echo: str | None = None) -> Message:
-    blocks = []
+    blocks: list[Block] = []
     if problem:
         blocks.append(
             {"type": "section", "text": {"type": "mrkdwn", "text": ":thinking_face: " + shown(problem, 2900)}}

@@ -174,7 +174,7 @@ def _recipient_words(change: SettingsChange, settings: MemberSettings) -> str | 
     match change:
         case SetManager(None):
             return "You have no manager set now."
-        case SetManager(user_id):
+        case SetManager(str(user_id)):
             return f"Your manager is <@{mrkdwn(user_id)}>."
         case SetDestination("channel", channel_id):
             return f"Plans and summaries go to <#{mrkdwn(channel_id or '')}>."

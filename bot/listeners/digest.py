@@ -231,7 +231,7 @@ def record_acknowledgement(services: Services, body: dict[str, Any], value: str,
                 claimed.append((report.user_id, delivery_id))
     _show_acknowledged(services, body, respond, at, manager.tz, week)
     notice = read_notice(user, week_range(week))
-    outcomes = []
+    outcomes: list[tuple[int, str, str | None, str | None, str | None]] = []
     for report_user, delivery_id in claimed:
         try:
             sent = services.client_for(team).chat_postMessage(channel=report_user, **notice)
@@ -242,9 +242,9 @@ def record_acknowledgement(services: Services, body: dict[str, Any], value: str,
     if outcomes:
         finished = services.clock()
         with services.writing(), services.sessions.begin() as session:
-            for delivery_id, status, channel, ts, error in outcomes:
+            for delivery_id, status, channel, ts, reason in outcomes:
                 ledger.finish(
-                    session, delivery_id, status=status, now=finished, channel=channel, ts=ts, error=error
+                    session, delivery_id, status=status, now=finished, channel=channel, ts=ts, error=reason
                 )
     refresh_home(services, team, user)
 

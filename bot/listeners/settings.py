@@ -78,7 +78,8 @@ def refs_in(raw_text: str) -> SlackRefs:
     With should_escape Slack sends `<@U123|ana>` and `<#C123|team>`; `as_typed` turns those into
     `@ana` and `#team` for the grammar, so the ids are read here, before they are lost.
     """
-    users, channels = [], []
+    users: list[Mention] = []
+    channels: list[Mention] = []
     for match in _MENTION.finditer(raw_text):
         mention = Mention(match.group(2), as_typed(match.group(0)))
         (users if match.group(1) == "@" else channels).append(mention)

@@ -10,7 +10,7 @@ and nothing changes. Every answer is recorded with when it was given and shown t
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Literal
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk.errors import SlackApiError
@@ -317,7 +317,7 @@ def handle_adjust(services: Services, ack: Ack, body: dict[str, Any], view: dict
         )
         return
     value = str(metadata.get("checkin_id"))
-    done = form_result(
+    done: tuple[Any, str] | Literal[False] | None = form_result(
         services, ack, lambda: decide_now(services, team, user, value, "adjust", note) or False, "note"
     )
     if done is None:

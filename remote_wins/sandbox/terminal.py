@@ -56,7 +56,7 @@ def _matches(typed: str, candidates: Iterable[str]) -> Iterator[Completion]:
 def run(db: str | Path = DEFAULT_DB, script: str | Path | None = None, start: datetime | None = None) -> int:
     """Open the sandbox and read commands until `quit` or the end of the input; 0 when all went through."""
     interactive = script is None and sys.stdin.isatty()
-    console = Console(highlight=False, emoji=False, **({} if interactive else {"width": SCRIPT_WIDTH}))
+    console = Console(highlight=False, emoji=False, width=None if interactive else SCRIPT_WIDTH)
     with Sandbox(db, start=start) as sandbox:
         session = Session(sandbox, console)
         sandbox.catch_up()

@@ -18,7 +18,7 @@ import math
 import re
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, NoReturn
 
 from slack_sdk.models.basic_objects import JsonObject
 from slack_sdk.models.blocks import Block, Option, OptionGroup
@@ -151,7 +151,7 @@ class _Refused(Exception):
         self.pointer, self.why, self.error = pointer, why, error
 
 
-def _fail(pointer: str, why: str) -> None:
+def _fail(pointer: str, why: str) -> NoReturn:
     raise _Refused(pointer, why)
 
 

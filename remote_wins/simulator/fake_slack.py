@@ -364,7 +364,12 @@ class FakeSlack:
         if tz is not None:
             ZoneInfo(tz)  # fail fast on a typo in a test
         name = name or user_id.lower()
-        user = {"id": user_id, "team_id": team_id or self.team_id, "name": name, "real_name": name}
+        user: dict[str, Any] = {
+            "id": user_id,
+            "team_id": team_id or self.team_id,
+            "name": name,
+            "real_name": name,
+        }
         user |= {"deleted": deleted, "is_bot": is_bot}
         if tz is not None or tz_null:
             user["tz"] = tz
@@ -880,7 +885,7 @@ class FakeSlack:
         current = self.home_views.get(user_id)
         self._check_hash(p, current)
         view = self._view_param(p, ("home",))
-        self.home_views[user_id] = self._store_view(view, current and current["id"])
+        self.home_views[user_id] = self._store_view(view, current["id"] if current else None)
         return {"view": self.home_views[user_id]}
 
     def _api_files_getUploadURLExternal(self, p: dict[str, Any]) -> dict[str, Any]:

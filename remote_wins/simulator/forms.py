@@ -57,7 +57,7 @@ class Field:
 
 def fields_of(view: dict[str, Any]) -> list[Field]:
     """The modal's input blocks, numbered from 1 in order."""
-    out = []
+    out: list[Field] = []
     for index, block in enumerate(view.get("blocks") or ()):
         if block.get("type") != "input":
             continue

@@ -293,8 +293,9 @@ class Workspace:
             "is_enterprise_install": False,
         }
         reply = self._interaction(payload)
-        answer = reply.json() if reply.status == 200 and reply.body.strip() else None
-        action = answer.get("response_action") if isinstance(answer, dict) else None
+        body = reply.json() if reply.status == 200 and reply.body.strip() else None
+        answer: dict[str, Any] = body if isinstance(body, dict) else {}
+        action = answer.get("response_action")
         if reply.status != 200:
             self._note_error(
                 user, f"the app answered the submission with HTTP {reply.status}; the form stays open"

@@ -7,6 +7,7 @@ from storage.models import Base
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url")
+assert url is not None, "storage.schema sets sqlalchemy.url before it runs a migration"
 engine = create_db_engine(url)
 
 with engine.connect() as connection:
