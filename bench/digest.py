@@ -58,6 +58,7 @@ from bot.chart import wins_chart_png  # noqa: E402
 from jobs.digest import weekly_parcel  # noqa: E402
 from rules.calendar import DateRange  # noqa: E402
 from rules.digest import build_digest, chart_range, week_range  # noqa: E402
+from rules.plans import PlanStatus  # noqa: E402
 from rules.schedule import DIGEST  # noqa: E402
 from storage.db import create_db_engine, session_factory  # noqa: E402
 from storage.digest import digest_inputs  # noqa: E402
@@ -229,7 +230,7 @@ def load(url: str, size: int) -> None:
             {
                 "member_id": member_id,
                 "local_date": period.first + timedelta(days=d),
-                "status": "summarized",
+                "status": PlanStatus.SUMMARIZED,
                 "items": ["write the spec", "review two PRs", "ship the fix", "answer support"],
                 "done": [0, 1, 2] if d != 2 else [0],
                 "blockers": "got access to the staging database",

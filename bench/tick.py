@@ -66,6 +66,7 @@ from jobs.tick import (  # noqa: E402
     run_tick,
 )
 from remote_wins.config import Settings  # noqa: E402
+from rules.plans import PlanStatus  # noqa: E402
 from rules.schedule import PROMPT_KINDS, next_prompt  # noqa: E402
 from storage.db import create_db_engine, session_factory  # noqa: E402
 from storage.ledger import sweep_interrupted  # noqa: E402
@@ -309,7 +310,7 @@ def held_for_one_manager(engine: sa.Engine, people: Population) -> None:
             {
                 "member_id": row["id"],
                 "local_date": BUSY.date(),
-                "status": "posted",
+                "status": PlanStatus.POSTED,
                 "items": [f"the plan of {row['user_id']}"],
                 "held_until": BUSY,
                 "created_at": BUSY - timedelta(hours=10),
