@@ -1,5 +1,5 @@
-"""Helpers for tests: signed requests into the running app, waiting for work done after the ack, and the
-members, wins and message texts that many test modules set up or read the same way."""
+"""Helpers for tests: signed requests into the running app, waiting for work done after the ack, and what
+many test modules set up or read the same way (members, wins, message texts, `remote-wins` processes)."""
 
 from __future__ import annotations
 
