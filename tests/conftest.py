@@ -21,7 +21,7 @@ from remote_wins.config import Settings
 from remote_wins.server import WebApp
 from storage.schema import upgrade
 from tests.fake_slack import FakeSlack
-from tests.support import SlackRequests
+from tests.support import CliProcess, SlackRequests
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -147,3 +147,12 @@ def app_url(settings: Settings, services: Services) -> Iterator[str]:
 @pytest.fixture
 def slack(app_url: str, fake_slack: FakeSlack) -> SlackRequests:
     return SlackRequests(f"{app_url}/slack/events", SIGNING_SECRET, fake_slack)
+
+
+@pytest.fixture
+def processes() -> Iterator[list[CliProcess]]:
+    """The `remote-wins` processes a test starts, killed when it ends, passed or failed."""
+    started: list[CliProcess] = []
+    yield started
+    for process in started:
+        process.kill()

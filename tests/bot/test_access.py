@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -28,6 +29,7 @@ from jobs.digest import weekly_parcel
 from rules.schedule import DIGEST, RECAP
 from storage.members import MemberRef, save_member
 from storage.models import Member, Win
+from tests import support
 from tests.bot.test_digest_buttons import NOW, TUE, WEEK, log
 from tests.bot.test_evidence_pack import files_in
 from tests.conftest import SIGNING_SECRET
@@ -87,16 +89,7 @@ class World:
         return run.stdout
 
 
-def person(
-    services: Services, fake: FakeSlack, team: str, user: str, name: str, **settings: Any
-) -> MemberRef:
-    fake.add_user(user, tz="Europe/Berlin", name=name)
-    with services.sessions.begin() as session:
-        joined = NOW - timedelta(hours=1)
-        member = save_member(session, team, user, tz="Europe/Berlin", display_name=name, now=joined)
-        if settings:
-            session.execute(update(Member).where(Member.id == member.id).values(**settings))
-    return member
+add_member = partial(support.add_member, tz="Europe/Berlin", joined=NOW - timedelta(hours=1))
 
 
 def manager_of(services: Services, team: str, user: str) -> str | None:
@@ -110,9 +103,9 @@ def world(
 ) -> World:
     services.clock = lambda: NOW
     slack = SlackRequests(f"{app_url}/slack/events", SIGNING_SECRET, fake_slack, team=T1)
-    ana = person(services, fake_slack, T1, "UA", NAME)
+    ana = add_member(services, "UA", slack=fake_slack, team=T1, name=NAME)
     others = {
-        user: person(services, fake_slack, T1, user, name)
+        user: add_member(services, user, slack=fake_slack, team=T1, name=name)
         for user, name in (("UM", "mia"), ("UX", "xavi"), ("UO", "olga"), ("UD", "dan"))
     }
     # ana's history: UO, then UD (who declines), then UM; each step a real request.
@@ -127,7 +120,11 @@ def world(
     assert "Your manager is <@UM>" in slack.command("manager <@UM|mia>", user="UA").json()["text"]
     shared = log(services, ana, SHARED)
     private = log(services, ana, PRIVATE, private=True)
-    log(services, person(services, fake_slack, T1, "UB", "bo", manager_user_id="UM"), "bo's win")
+    log(
+        services,
+        add_member(services, "UB", slack=fake_slack, team=T1, name="bo", manager_user_id="UM"),
+        "bo's win",
+    )
     log(services, others["UX"], "xavi's win")
     # The other workspace: the same user ids, its own data.
     with services.sessions.begin() as session:

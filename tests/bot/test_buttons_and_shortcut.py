@@ -6,28 +6,21 @@ import json
 
 import pytest
 from slack_sdk import WebClient
-from sqlalchemy import select
 
 from bot.services import Services
-from storage.models import Win
 from tests.fake_slack import FakeSlack
-from tests.support import SlackRequests, form_values, wait_until
-
-
-def wins(services: Services) -> list[Win]:
-    with services.sessions() as session:
-        return list(session.scalars(select(Win).order_by(Win.id)))
+from tests.support import SlackRequests, form_values, saved_wins, wait_until
 
 
 def test_undo_button_removes_the_win_and_replaces_the_message(
     slack: SlackRequests, services: Services, fake_slack: FakeSlack
 ) -> None:
     slack.command("oops")
-    [win] = wins(services)
+    [win] = saved_wins(services)
     slack.action("win_undo", str(win.id))
     _url, reply = wait_until(lambda: fake_slack.responses, what="the reply")[0]
     assert reply["replace_original"] is True and "oops" in json.dumps(reply["blocks"])
-    assert wins(services) == []
+    assert saved_wins(services) == []
 
 
 def test_undo_button_of_someone_else_removes_nothing(
@@ -35,18 +28,18 @@ def test_undo_button_of_someone_else_removes_nothing(
 ) -> None:
     fake_slack.add_user("U2")
     slack.command("mine")
-    [win] = wins(services)
+    [win] = saved_wins(services)
     slack.action("win_undo", str(win.id), user="U2")
     _url, reply = wait_until(lambda: fake_slack.responses, what="the reply")[0]
     assert "already gone" in reply["text"]
-    assert len(wins(services)) == 1
+    assert len(saved_wins(services)) == 1
 
 
 def test_edit_button_opens_the_form_with_the_win(
     slack: SlackRequests, services: Services, fake_slack: FakeSlack
 ) -> None:
     slack.command("fix me later")
-    [win] = wins(services)
+    [win] = saved_wins(services)
     slack.action("win_edit", str(win.id))
     view = wait_until(lambda: fake_slack.calls_to("views.open"), what="views.open")[0].params["view"]
     assert view["blocks"][0]["element"]["initial_value"] == "fix me later"
@@ -67,7 +60,7 @@ def test_the_shortcut_prefills_the_message_text_and_its_permalink(
     assert link.startswith("https://") and posted["ts"].replace(".", "") in link
     view_id = fake_slack.calls_to("views.update")[0].params["view_id"]
     slack.submit_view(updated | {"id": view_id}, form_values("Shipped it & told @bo", link=link))
-    [win] = wins(services)
+    [win] = saved_wins(services)
     assert (win.source, win.link) == ("shortcut", link)
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import itertools
-import struct
-import zlib
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
@@ -34,6 +32,7 @@ from rules.digest import (
     wins_per_day,
 )
 from tests.digest_tallies import tally
+from tests.support import png_size
 
 WEEK = "2026-W48"
 MON = date(2026, 11, 23)
@@ -57,17 +56,6 @@ def team_digest() -> Digest:
             wins.append(win(next(ids), 1, day, "office"))
     this_week = [w for w in wins if w.local_date >= MON]
     return build_digest(DigestInputs("T1", "UM", "UTC", WEEK, [ana, bo], this_week, tally(wins), []))
-
-
-def png_size(data: bytes) -> tuple[int, int]:
-    """Width and height from the IHDR chunk, after checking the signature and the chunk's CRC."""
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    length, kind = struct.unpack(">I4s", data[8:16])
-    assert kind == b"IHDR" and length == 13
-    body = data[16 : 16 + length]
-    (crc,) = struct.unpack(">I", data[16 + length : 20 + length])
-    assert zlib.crc32(kind + body) == crc
-    return struct.unpack(">II", body[:8])
 
 
 def test_the_chart_is_a_png_of_the_expected_size() -> None:

@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 import copy
-import json
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from itertools import count
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from bot.blocks.digest import digest_messages
 from bot.services import Services
 from rules.schedule import DIGEST
-from rules.wins import WinDraft
 from storage import ledger
 from storage.digest import load_digest
-from storage.members import MemberRef, save_member
+from storage.members import MemberRef
 from storage.models import DigestAck, Member, Win
-from storage.wins import add_win
+from tests import support
 from tests.bot.test_plans import element, press
 from tests.fake_slack import FakeSlack, Message
-from tests.support import Reply, SlackRequests, wait_until
+from tests.support import Reply, SlackRequests, blocks_json, save_win, wait_until
 
 TEAM = "T0001"
 WEEK = "2026-W48"
@@ -31,23 +30,10 @@ NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)  # Friday 16:00 in Berlin
 TRIGGERS = count(1)
 
 
-def add_member(
-    services: Services, fake_slack: FakeSlack, user: str, tz: str = "UTC", **settings: Any
-) -> MemberRef:
-    fake_slack.add_user(user, tz=tz, name=user.lower())
-    with services.sessions.begin() as session:
-        member = save_member(
-            session, TEAM, user, tz=tz, display_name=user.lower(), now=NOW - timedelta(days=60)
-        )
-        if settings:
-            session.execute(update(Member).where(Member.id == member.id).values(**settings))
-    return member
+add_member = partial(support.add_member, team=TEAM, joined=NOW - timedelta(days=60))
 
 
-def log(services: Services, member: MemberRef, text: str, day: date = TUE, **kw: Any) -> int:
-    with services.sessions.begin() as session:
-        draft = WinDraft(text, day, day_kind="remote", **kw)
-        return add_win(session, member, draft, source="command", source_ref=None, now=NOW).id
+log = partial(save_win, day=TUE, at=NOW, day_kind="remote")
 
 
 @pytest.fixture
@@ -55,10 +41,10 @@ def team(services: Services, fake_slack: FakeSlack) -> dict[str, MemberRef]:
     """UM manages ana (UA) and bo (UB); UX manages nobody here."""
     services.clock = lambda: NOW
     return {
-        "manager": add_member(services, fake_slack, "UM", tz="Europe/Berlin"),
-        "ana": add_member(services, fake_slack, "UA", manager_user_id="UM", remote_days=0b0011110),
-        "bo": add_member(services, fake_slack, "UB", manager_user_id="UM"),
-        "stranger": add_member(services, fake_slack, "UX"),
+        "manager": add_member(services, "UM", slack=fake_slack, tz="Europe/Berlin"),
+        "ana": add_member(services, "UA", slack=fake_slack, manager_user_id="UM", remote_days=0b0011110),
+        "bo": add_member(services, "UB", slack=fake_slack, manager_user_id="UM"),
+        "stranger": add_member(services, "UX", slack=fake_slack),
     }
 
 
@@ -81,11 +67,6 @@ def send_digest(services: Services, fake_slack: FakeSlack, manager: str = "UM") 
 
 def dms_to(fake_slack: FakeSlack, user: str) -> list[Message]:
     return [m for m in fake_slack.messages if m.channel == "D" + user[1:]]
-
-
-def text_of(message: Message | dict[str, Any]) -> str:
-    blocks = message.blocks if isinstance(message, Message) else message.get("blocks")
-    return json.dumps(blocks, ensure_ascii=False)
 
 
 def opened(fake_slack: FakeSlack, before: int, method: str = "views.open") -> dict[str, Any]:
@@ -131,12 +112,12 @@ def test_acknowledging_records_once_and_tells_each_report_once(
     wait_until(lambda: len(fake_slack.calls_to("views.publish")) == 1, what="the manager's Home")
     assert press(slack, digest, button, user="UM").status == 200
     wait_until(lambda: len(dms_to(fake_slack, "UA")) == 1 and len(dms_to(fake_slack, "UB")) == 1, what="DMs")
-    wait_until(lambda: "Acknowledged" in text_of(digest), what="the digest marked")
-    shown = text_of(digest)
+    wait_until(lambda: "Acknowledged" in blocks_json(digest), what="the digest marked")
+    shown = blocks_json(digest)
     assert "Acknowledged Fri 27 Nov 16:00 (Europe/Berlin)" in shown and "digest_ack" not in shown
     wait_until(lambda: len(fake_slack.calls_to("views.publish")) == 2, what="the first press's end")
     [notice] = dms_to(fake_slack, "UA")
-    assert "<@UM>" in text_of(notice) and "read your week" in text_of(notice)
+    assert "<@UM>" in blocks_json(notice) and "read your week" in blocks_json(notice)
 
     services.clock = lambda: NOW + timedelta(hours=1)
     assert press(slack, as_sent, button, user="UM").status == 200  # pressed again before the update showed
@@ -144,7 +125,7 @@ def test_acknowledging_records_once_and_tells_each_report_once(
     wait_until(lambda: len(fake_slack.calls_to("views.publish")) == 3, what="the second press's end")
     assert len(fake_slack.calls_to("chat.update")) == 2
     assert len(dms_to(fake_slack, "UA")) == 1 and len(dms_to(fake_slack, "UB")) == 1
-    assert "Acknowledged Fri 27 Nov 16:00" in text_of(digest)  # the first press's instant stands
+    assert "Acknowledged Fri 27 Nov 16:00" in blocks_json(digest)  # the first press's instant stands
     with services.sessions() as session:
         assert session.scalar(select(func.count()).select_from(DigestAck)) == 1
 
@@ -161,7 +142,8 @@ def test_details_open_the_reports_week_for_the_manager_only(
     slack.action("digest_details", value, user="UM")
     view = opened(fake_slack, 0)
     assert view["callback_id"] == "digest_detail"
-    assert "fixed &lt;!channel&gt; &amp; the build" in text_of(view) and "a private one" not in text_of(view)
+    shown = blocks_json(view)
+    assert "fixed &lt;!channel&gt; &amp; the build" in shown and "a private one" not in shown
 
     reply_url = fake_slack.new_response_url()
     slack.action("digest_show_all", value, user="UX", response_url=reply_url)
@@ -174,7 +156,8 @@ def test_details_open_the_reports_week_for_the_manager_only(
     slack.action("digest_details", f"{team['ana'].id}:{WEEK}", user="UB")  # a teammate: refused too
     slack.action("digest_details", value, user="UA")  # Ana herself, from her recap: her own week
     view = opened(fake_slack, 1)
-    assert "fixed &lt;!channel&gt; &amp; the build" in text_of(view) and "a private one" not in text_of(view)
+    shown = blocks_json(view)
+    assert "fixed &lt;!channel&gt; &amp; the build" in shown and "a private one" not in shown
     assert len(fake_slack.calls_to("views.open")) == 2
 
     own_url = fake_slack.new_response_url()  # but asking questions about a week stays the manager's
@@ -213,7 +196,7 @@ def test_a_long_week_pages_through_the_details_modal(
     ask = opened(fake_slack, 0, "views.push")
     [select] = [b["element"] for b in ask["blocks"] if b.get("block_id") == "win"]
     assert len(select["options"]) == 100 and all(len(o["text"]["text"]) <= 75 for o in select["options"])
-    assert "The first 100 of 150 wins are listed" in text_of(ask)
+    assert "The first 100 of 150 wins are listed" in blocks_json(ask)
 
 
 # -- Ask a question ----------------------------------------------------------------------------------------
@@ -233,7 +216,7 @@ def test_a_question_reaches_the_report_quoting_the_win_inert(
     reply = slack.submit_view(view | {"id": "VQ"}, ask_values("How did <this> go?", win_id), user="UM")
     assert reply.status == 200 and reply.body == b""
     [question] = wait_until(lambda: dms_to(fake_slack, "UA"), what="the question")
-    shown = text_of(question)
+    shown = blocks_json(question)
     assert "<@UM>" in shown and "How did &lt;this&gt; go?" in shown
     assert (
         "&gt; told &lt;!channel&gt; about &lt;@U2&gt; &amp; more" not in shown
@@ -279,7 +262,7 @@ def test_marking_wins_private_hides_them_from_the_digest(
     values = {"private_0": {"value": ticked(ids[0], bo_win)}, "private_2": {"value": ticked(ids[22])}}
     reply = slack.submit_view(view | {"id": "VP"}, values, user="UA")
     assert reply.json()["response_action"] == "update"
-    assert "2 wins now private" in text_of(reply.json()["view"])
+    assert "2 wins now private" in blocks_json(reply.json()["view"])
     with services.sessions() as session:
         private = set(session.scalars(select(Win.id).where(Win.private.is_(True))))
         digest = load_digest(session, TEAM, "UM", WEEK, now=NOW, shown_per_report=None)

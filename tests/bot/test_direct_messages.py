@@ -23,7 +23,6 @@ from typing import Any
 from wsgiref.simple_server import make_server
 
 import pytest
-from sqlalchemy import select
 
 from bot.app import build_services
 from bot.background import Background
@@ -31,10 +30,9 @@ from bot.listeners.messages import message_ref
 from bot.services import Services
 from remote_wins.config import Settings
 from remote_wins.server import WebApp
-from storage.models import Win
 from tests.conftest import SIGNING_SECRET, _QuietHandler, _ThreadingWSGIServer
 from tests.fake_slack import FakeSlack, Message
-from tests.support import SlackRequests, sign, wait_until
+from tests.support import SlackRequests, saved_wins, sign, wait_until
 
 TEAM, USER = "T0001", "U1"
 LIVE_MARKUP = re.compile(r"<[!@#]")  # <!channel>, <!here>, <@U…>, <#C…>: markup that pings or links
@@ -103,11 +101,6 @@ def replies(fake: FakeSlack, channel: str) -> list[Message]:
 def wait_for_replies(fake: FakeSlack, channel: str, n: int) -> list[Message]:
     wait_until(lambda: len(replies(fake, channel)) >= n, what=f"{n} answer(s) in {channel}")
     return replies(fake, channel)
-
-
-def all_wins(services: Services) -> list[Win]:
-    with services.sessions() as session:
-        return list(session.scalars(select(Win).order_by(Win.id)))
 
 
 def answer_of(message: Message) -> dict[str, Any]:
@@ -184,7 +177,7 @@ def test_a_dm_logs_a_win_and_the_saved_answer_comes_back_in_the_dm(
     assert "shipped the &lt;new&gt; deck &amp; notes" in shown
     buttons = [e["action_id"] for b in answer.blocks or [] if b["type"] == "actions" for e in b["elements"]]
     assert buttons == ["win_undo", "win_edit"]
-    [win] = all_wins(services)
+    [win] = saved_wins(services)
     assert (win.text, win.source) == ("shipped the <new> deck & notes", "command")
     assert win.source_ref == message_ref(TEAM, USER, dm_channel, event["ts"])
     assert f"#{win.id}" in answer.text
@@ -197,7 +190,7 @@ def test_a_dm_in_a_thread_is_answered_in_that_thread(
     slack.event(dm("unblocked the release", thread_ts="1790000000.000001"))
     [answer] = wait_for_replies(fake_slack, dm_channel, 1)
     assert answer.thread_ts == "1790000000.000001"
-    assert [w.text for w in all_wins(services)] == ["unblocked the release"]
+    assert [w.text for w in saved_wins(services)] == ["unblocked the release"]
 
 
 @pytest.mark.parametrize("text", ["help", "lsit", "edit the deck", "list 2026-13-01..2026-13-02"])
@@ -208,7 +201,7 @@ def test_help_and_typos_get_the_slash_commands_answer(
     slack.event(dm(text))
     [answer] = wait_for_replies(fake_slack, dm_channel, 1)
     assert answer_of(answer) == expected
-    assert all_wins(services) == []
+    assert saved_wins(services) == []
 
 
 def test_list_and_undo_get_the_slash_commands_answers(
@@ -227,7 +220,7 @@ def test_list_and_undo_get_the_slash_commands_answers(
     undone = wait_for_replies(fake_slack, dm_channel, 3)[2]
     assert undone.text is not None and undone.text.startswith("Removed win #")
     assert "wrote the retro" in json.dumps(undone.blocks)
-    assert [w.text for w in all_wins(services)] == ["closed the sprint"]
+    assert [w.text for w in saved_wins(services)] == ["closed the sprint"]
 
 
 def test_a_setting_changed_by_dm_is_saved_and_answered_like_the_command(
@@ -257,7 +250,7 @@ def test_what_needs_a_form_says_where_to_go_instead(
     slack.event(dm(text))
     [answer] = wait_for_replies(fake_slack, dm_channel, 1)
     assert points_to in json.dumps(answer.blocks), answer
-    assert fake_slack.calls_to("views.open") == [] and all_wins(services) == []
+    assert fake_slack.calls_to("views.open") == [] and saved_wins(services) == []
 
 
 # -- user text can't ping -------------------------------------------------------------------------------
@@ -268,7 +261,7 @@ def test_mentions_in_a_dm_are_stored_as_typed_and_answered_without_pinging(
 ) -> None:
     slack.event(dm("<!channel> paired with <@U2> on &lt;!here&gt;"))
     [answer] = wait_for_replies(fake_slack, dm_channel, 1)
-    [win] = all_wins(services)
+    [win] = saved_wins(services)
     assert win.text == "@channel paired with @U2 on <!here>"
     assert not LIVE_MARKUP.search(json.dumps(answer_of(answer))), answer
 
@@ -299,7 +292,7 @@ def test_a_retried_event_saves_once_and_answers_once(
     assert event.send(retry=2) == 200
     after_ack.wait()
     assert len(replies(fake_slack, dm_channel)) == 1
-    assert [w.text for w in all_wins(services)] == ["migrated the billing service"]
+    assert [w.text for w in saved_wins(services)] == ["migrated the billing service"]
 
 
 def test_a_retried_undo_removes_one_win(
@@ -317,7 +310,7 @@ def test_a_retried_undo_removes_one_win(
     wait_for_replies(fake_slack, dm_channel, 1)
     after_ack.wait()
     assert len(replies(fake_slack, dm_channel)) == 1
-    assert [w.text for w in all_wins(services)] == ["first win"]
+    assert [w.text for w in saved_wins(services)] == ["first win"]
 
 
 def test_a_retry_that_reaches_another_process_saves_nothing_and_answers_nothing(
@@ -336,7 +329,7 @@ def test_a_retry_that_reaches_another_process_saves_nothing_and_answers_nothing(
         assert event.send(retry=1, url=other_url) == 200
         wait_until(lambda: "its win was saved and answered once" in caplog.text, what="the other process")
     assert len(replies(fake_slack, dm_channel)) == 1
-    assert [w.text for w in all_wins(services)] == ["halved the build time"]
+    assert [w.text for w in saved_wins(services)] == ["halved the build time"]
 
 
 # -- what is ignored -----------------------------------------------------------------------------------
@@ -367,7 +360,7 @@ def test_bots_edits_deletions_notices_and_other_channels_are_ignored(
     wait_for_replies(fake_slack, dm_channel, 1)
     after_ack.wait()
     assert len(fake_slack.messages) == 1
-    assert [w.text for w in all_wins(services)] == ["real win after the others"]
+    assert [w.text for w in saved_wins(services)] == ["real win after the others"]
 
 
 def test_the_bots_own_answer_is_not_read_as_a_dm(
@@ -385,7 +378,7 @@ def test_the_bots_own_answer_is_not_read_as_a_dm(
     wait_for_replies(fake_slack, dm_channel, 2)
     after_ack.wait()
     assert len(replies(fake_slack, dm_channel)) == 2
-    assert [w.text for w in all_wins(services)] == ["shipped it", "shipped it again"]
+    assert [w.text for w in saved_wins(services)] == ["shipped it", "shipped it again"]
 
 
 def test_a_shared_file_is_answered_and_not_saved(
@@ -399,4 +392,4 @@ def test_a_shared_file_is_answered_and_not_saved(
     assert "files aren't saved" in json.dumps(first.blocks)
     assert "the launch deck &lt;final&gt;" in json.dumps(first.blocks)  # echoed, to send again as text
     assert "files aren't saved" in json.dumps(second.blocks)
-    assert all_wins(services) == []
+    assert saved_wins(services) == []

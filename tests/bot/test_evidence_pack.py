@@ -25,9 +25,9 @@ from rules.wins import WinDraft
 from storage.wins import add_win
 from tests.fake_slack import FakeSlack
 from tests.jobs.test_tick import cli_env
-from tests.jobs.test_trial_simulation import Simulation, at, text_of
+from tests.jobs.test_trial_simulation import Simulation, at
 from tests.remote_wins.test_cli import remote_wins
-from tests.support import SlackRequests, wait_until
+from tests.support import SlackRequests, visible_text, wait_until
 
 START = date(2026, 3, 2)
 TRICKY = [
@@ -112,7 +112,7 @@ def test_export_in_slack_uploads_the_page_and_the_csv_to_the_dm(
         lambda: [
             m
             for m in fake_slack.messages
-            if m.channel == "DA" and "Your evidence pack, 2 Mar – 31 Mar 2026" in text_of(m)
+            if m.channel == "DA" and "Your evidence pack, 2 Mar – 31 Mar 2026" in visible_text(m)
         ],
         what="the pack's message",
     )[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import update
@@ -16,35 +17,22 @@ from rules.plans import PlanStatus, SavedPlan
 from rules.wins import WinDraft
 from storage import ledger, plans
 from storage.digest import acknowledge
-from storage.members import MemberRef, save_member
+from storage.members import save_member
 from storage.models import Member
-from storage.schedules import reschedule
 from storage.wins import add_win
+from tests import support
 from tests.fake_slack import FakeSlack
-from tests.support import SlackRequests, home_work_done, wait_until
+from tests.support import SlackRequests, home_work_done, save_win, wait_until
 
 TEAM = "T0001"
 NOW = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)  # Tuesday 08:45 in Kathmandu, 04:00 in Berlin
 TODAY = date(2026, 11, 24)
 
 
-def add_member(
-    services: Services, fake_slack: FakeSlack, user: str, tz: str = "UTC", **settings: Any
-) -> MemberRef:
-    fake_slack.add_user(user, tz=tz)
-    with services.sessions.begin() as session:
-        member = save_member(
-            session, TEAM, user, tz=tz, display_name=user.lower(), now=NOW - timedelta(days=30)
-        )
-        if settings:
-            session.execute(update(Member).where(Member.id == member.id).values(**settings))
-            reschedule(session, member.id, NOW)
-    return member
+add_member = partial(support.add_member, team=TEAM, joined=NOW - timedelta(days=30))
 
 
-def log(services: Services, member: MemberRef, text: str, day: date = TODAY, **kw: Any) -> None:
-    with services.sessions.begin() as session:
-        add_win(session, member, WinDraft(text, day, **kw), source="command", source_ref=None, now=NOW)
+log = partial(save_win, day=TODAY, at=NOW)
 
 
 def open_home(slack: SlackRequests, fake_slack: FakeSlack, user: str) -> dict[str, Any]:
@@ -65,7 +53,9 @@ def test_a_members_home_has_wins_plan_next_prompts_and_delivery_problems(
     slack: SlackRequests, services: Services, fake_slack: FakeSlack
 ) -> None:
     services.clock = lambda: NOW
-    kim = add_member(services, fake_slack, "UK", tz="Asia/Kathmandu", remote_days=0b0011110)
+    kim = add_member(
+        services, "UK", slack=fake_slack, tz="Asia/Kathmandu", remote_days=0b0011110, slots_at=NOW
+    )
     log(services, kim, "told <!channel> & <@U2>", day_kind="remote")
     log(services, kim, "last week's", day=TODAY - timedelta(days=7))
     with services.sessions.begin() as session:
@@ -104,9 +94,11 @@ def test_a_managers_home_has_the_team_at_a_glance_and_the_last_digest(
     slack: SlackRequests, services: Services, fake_slack: FakeSlack
 ) -> None:
     services.clock = lambda: NOW
-    manager = add_member(services, fake_slack, "UM", tz="Europe/Berlin")
-    ana = add_member(services, fake_slack, "UA", manager_user_id="UM", remote_days=0b0000010)
-    add_member(services, fake_slack, "UB", manager_user_id="UM")
+    manager = add_member(services, "UM", slack=fake_slack, tz="Europe/Berlin")
+    ana = add_member(
+        services, "UA", slack=fake_slack, manager_user_id="UM", remote_days=0b0000010, slots_at=NOW
+    )
+    add_member(services, "UB", slack=fake_slack, manager_user_id="UM", slots_at=NOW)
     log(services, ana, "ana's win", day_kind="remote")
     last_week = iso_week(TODAY - timedelta(days=7))
     with services.sessions.begin() as session:
@@ -131,7 +123,7 @@ def test_a_huge_team_and_a_long_week_stay_within_100_blocks(
     slack: SlackRequests, services: Services, fake_slack: FakeSlack
 ) -> None:
     services.clock = lambda: NOW
-    manager = add_member(services, fake_slack, "UM", tz="Europe/Berlin")
+    manager = add_member(services, "UM", slack=fake_slack, tz="Europe/Berlin")
     with services.sessions.begin() as session:
         for n in range(500):
             report = save_member(

@@ -5,19 +5,11 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import select
-
 from bot.services import Services
-from storage.models import Win
 from tests.fake_slack import FakeSlack
-from tests.support import SlackRequests, wait_until
+from tests.support import SlackRequests, saved_win_texts, wait_until
 
 HOMES = 12  # members with the Home open: more than any pool has threads
-
-
-def saved(services: Services) -> list[str]:
-    with services.sessions() as session:
-        return list(session.scalars(select(Win.text).order_by(Win.id)))
 
 
 def test_views_publish_held_at_429_for_20_s_delays_no_save_and_no_modal(
@@ -44,7 +36,9 @@ def test_views_publish_held_at_429_for_20_s_delays_no_save_and_no_modal(
             "channel_type": "im",
         }
     )
-    wait_until(lambda: "fixed the build" in saved(services), timeout=2, what="the DM's win, saved at once")
+    wait_until(
+        lambda: "fixed the build" in saved_win_texts(services), timeout=2, what="the DM's win, saved at once"
+    )
     wait_until(
         lambda: any(c.params.get("channel") == "D2" for c in fake_slack.calls_to("chat.postMessage")),
         timeout=2,

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.services import Services
 from storage.models import Metric, MetricValue, Win
 from tests.fake_slack import FakeSlack
-from tests.support import SlackRequests, form_values, wait_until
+from tests.support import SlackRequests, form_values, open_win_form, wait_until
 
 WED = datetime(2026, 3, 11, 11, 0, tzinfo=UTC)  # Wednesday 12:00 in Berlin (U1's zone)
 
@@ -146,13 +146,6 @@ def test_a_dm_logs_a_value_too(slack: SlackRequests, services: Services, fake_sl
 # -- the win modal -----------------------------------------------------------------------------------------
 
 
-def open_form(slack: SlackRequests, fake_slack: FakeSlack, text: str = "") -> dict[str, Any]:
-    before = len(fake_slack.calls_to("views.open"))
-    slack.command(text)
-    calls = wait_until(lambda: fake_slack.calls_to("views.open")[before:], what="views.open")
-    return calls[0].params["view"] | {"id": f"V{before}"}
-
-
 def metric_block(view: dict[str, Any]) -> dict[str, Any]:
     return next(b for b in view["blocks"] if b["block_id"] == "metric_name")["element"]
 
@@ -165,10 +158,10 @@ def test_the_modal_offers_the_members_metrics_as_a_list(
     slack: SlackRequests, services: Services, fake_slack: FakeSlack
 ) -> None:
     services.clock = lambda: WED
-    assert metric_block(open_form(slack, fake_slack))["type"] == "plain_text_input"  # none yet: typed
+    assert metric_block(open_win_form(slack, fake_slack))["type"] == "plain_text_input"  # none yet: typed
     answer(slack, "metric add tickets closed, at least 12 a week")
     answer(slack, "metric add " + "a very long metric name that goes on " * 2)
-    view = open_form(slack, fake_slack)
+    view = open_win_form(slack, fake_slack)
     element = metric_block(view)
     assert element["type"] == "static_select"
     assert element["options"][0]["value"] == "tickets closed"
@@ -185,7 +178,7 @@ def test_the_modal_offers_the_members_metrics_as_a_list(
         [win] = session.scalars(select(Win)).all()
     assert (win.metric_name, win.metric_value) == ("tickets closed", 7.0)
 
-    edit = open_form(slack, fake_slack, f"edit {win.id}")
+    edit = open_win_form(slack, fake_slack, f"edit {win.id}")
     assert metric_block(edit)["initial_option"]["value"] == "tickets closed"
 
 

@@ -5,27 +5,11 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
-
 from bot.services import Services
-from storage.models import Win
 from tests.fake_slack import FakeSlack
-from tests.support import SlackRequests, form_values, wait_until
+from tests.support import SlackRequests, form_values, open_win_form, saved_wins, wait_until
 
 NOON_BERLIN = datetime(2026, 11, 23, 11, 0, tzinfo=UTC)
-
-
-def wins(services: Services) -> list[Win]:
-    with services.sessions() as session:
-        return list(session.scalars(select(Win).order_by(Win.id)))
-
-
-def open_form(slack: SlackRequests, fake_slack: FakeSlack, text: str = "") -> dict:
-    before = len(fake_slack.calls_to("views.open"))
-    reply = slack.command(text)
-    assert reply.status == 200 and reply.body == b""
-    calls = wait_until(lambda: fake_slack.calls_to("views.open")[before:], what="views.open")
-    return calls[0].params["view"] | {"id": f"V{before}"}
 
 
 def test_the_form_opens_with_todays_date_for_a_known_member(
@@ -33,7 +17,7 @@ def test_the_form_opens_with_todays_date_for_a_known_member(
 ) -> None:
     services.clock = lambda: NOON_BERLIN
     slack.command("warm up")  # caches the member's zone
-    view = open_form(slack, fake_slack)
+    view = open_win_form(slack, fake_slack)
     assert view["callback_id"] == "win_form"
     picker = next(b for b in view["blocks"] if b["block_id"] == "local_date")
     assert picker["element"]["initial_date"] == "2026-11-23"
@@ -43,7 +27,7 @@ def test_a_valid_submission_saves_every_field_and_confirms(
     slack: SlackRequests, services: Services, fake_slack: FakeSlack
 ) -> None:
     services.clock = lambda: NOON_BERLIN
-    view = open_form(slack, fake_slack)
+    view = open_win_form(slack, fake_slack)
     values = form_values(
         "cut build time",
         category="metric",
@@ -56,7 +40,7 @@ def test_a_valid_submission_saves_every_field_and_confirms(
     )
     reply = slack.submit_view(view, values)
     assert reply.status == 200 and reply.body == b""  # the modal closes
-    [win] = wins(services)
+    [win] = saved_wins(services)
     assert (win.text, win.category, win.metric_name, win.metric_value) == (
         "cut build time",
         "metric",
@@ -78,12 +62,12 @@ def test_bad_fields_are_marked_in_the_modal_and_nothing_is_saved(
     slack: SlackRequests, services: Services, fake_slack: FakeSlack
 ) -> None:
     services.clock = lambda: NOON_BERLIN
-    view = open_form(slack, fake_slack)
+    view = open_win_form(slack, fake_slack)
     reply = slack.submit_view(view, form_values("   ", metric_value="7", local_date="2026-11-24"))
     body = reply.json()
     assert body["response_action"] == "errors"
     assert set(body["errors"]) == {"text", "metric_name", "local_date"}
-    assert wins(services) == []
+    assert saved_wins(services) == []
 
 
 def test_tomorrow_is_allowed_where_it_is_already_tomorrow(
@@ -93,27 +77,27 @@ def test_tomorrow_is_allowed_where_it_is_already_tomorrow(
     services.clock = lambda: NOON_BERLIN  # 01:00 on the 24th in Kiritimati
     reply = slack.submit_view({"id": "V7"}, form_values("early start", local_date="2026-11-24"), user="U7")
     assert reply.body == b""
-    assert wins(services)[0].local_date == date(2026, 11, 24)
+    assert saved_wins(services)[0].local_date == date(2026, 11, 24)
 
 
 def test_pressing_save_twice_saves_once(
     slack: SlackRequests, services: Services, fake_slack: FakeSlack
 ) -> None:
-    view = open_form(slack, fake_slack)
+    view = open_win_form(slack, fake_slack)
     slack.submit_view(view, form_values("only once"))
     slack.submit_view(view, form_values("only once"))
-    assert [w.text for w in wins(services)] == ["only once"]
+    assert [w.text for w in saved_wins(services)] == ["only once"]
 
 
 def test_editing_updates_the_win_and_replaces_the_message(
     slack: SlackRequests, services: Services, fake_slack: FakeSlack
 ) -> None:
     slack.command("frist draft")
-    [win] = wins(services)
-    view = open_form(slack, fake_slack, f"edit {win.id}")
+    [win] = saved_wins(services)
+    view = open_win_form(slack, fake_slack, f"edit {win.id}")
     reply = slack.submit_view(view, form_values("first draft", category="shipped"))
     assert reply.body == b""
-    [edited] = wins(services)
+    [edited] = saved_wins(services)
     assert (edited.id, edited.text, edited.category) == (win.id, "first draft", "shipped")
     _url, confirmation = wait_until(lambda: fake_slack.responses, what="the confirmation")[0]
     assert confirmation["replace_original"] is True and "Updated" in confirmation["text"]
@@ -127,11 +111,11 @@ def test_a_slow_database_keeps_the_modal_open_with_the_text(
     reply = slack.submit_view({"id": "V9"}, form_values("kept while slow"))
     assert reply.json()["response_action"] == "errors"
     assert "everything you entered is kept" in reply.json()["errors"]["text"]
-    assert wins(services) == []  # acked while Slack had not answered
+    assert saved_wins(services) == []  # acked while Slack had not answered
     slack_answers.set()
-    wait_until(lambda: wins(services), what="the save to finish")
+    wait_until(lambda: saved_wins(services), what="the save to finish")
     assert slack.submit_view({"id": "V9"}, form_values("kept while slow")).body == b""
-    assert len(wins(services)) == 1
+    assert len(saved_wins(services)) == 1
 
 
 def test_the_home_button_opens_the_form_and_confirms_in_the_dm(
@@ -154,9 +138,9 @@ def test_a_win_with_the_longest_link_is_confirmed_listed_and_shown_everywhere(
     assert "Your manager is <@UM>" in slack.command("manager <@UM>").json()["text"]  # Details needs one
     long_link = "https://example.com/?" + "a=1&" * 744
     assert len(long_link) <= 3000
-    view = open_form(slack, fake_slack)
+    view = open_win_form(slack, fake_slack)
     assert slack.submit_view(view, form_values("tracked it", link=long_link)).body == b""
-    [win] = wins(services)
+    [win] = saved_wins(services)
     assert win.link == long_link
     _url, confirmation = wait_until(lambda: fake_slack.responses, what="the confirmation")[0]
     assert "link too long to show" in json.dumps(confirmation) and not fake_slack.rejected_responses
@@ -179,14 +163,14 @@ def test_editing_a_win_keeps_every_digit_of_its_metric(
     slack: SlackRequests, services: Services, fake_slack: FakeSlack
 ) -> None:
     services.clock = lambda: NOON_BERLIN
-    view = open_form(slack, fake_slack)
+    view = open_win_form(slack, fake_slack)
     slack.submit_view(view, form_values("closed the books", metric_name="revenue", metric_value="1234567"))
     _url, confirmation = wait_until(lambda: fake_slack.responses, what="the confirmation")[0]
     assert "revenue: 1,234,567" in json.dumps(confirmation)
-    [win] = wins(services)
-    edit = open_form(slack, fake_slack, f"edit {win.id}")
+    [win] = saved_wins(services)
+    edit = open_win_form(slack, fake_slack, f"edit {win.id}")
     [prefill] = [b["element"] for b in edit["blocks"] if b["block_id"] == "metric_value"]
     assert prefill["initial_value"] == "1234567"
     slack.submit_view(edit, form_values("closed the books", metric_name="revenue", metric_value="1234567"))
-    [edited] = wins(services)
+    [edited] = saved_wins(services)
     assert edited.metric_value == 1234567

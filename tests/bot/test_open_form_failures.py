@@ -153,8 +153,8 @@ def test_a_digest_button_that_does_not_open_says_so_in_the_dm(
     slack: SlackRequests, services: Services, fake_slack: FakeSlack
 ) -> None:
     services.clock = lambda: NOW
-    digest_member(services, fake_slack, "UM", tz="Europe/Berlin")
-    ana = digest_member(services, fake_slack, "UA", manager_user_id="UM")
+    digest_member(services, "UM", slack=fake_slack, tz="Europe/Berlin")
+    ana = digest_member(services, "UA", slack=fake_slack, manager_user_id="UM")
     fake_slack.fail_next("views.open", error="expired_trigger_id")
     slack.action("digest_details", f"{ana.id}:{WEEK}", user="UM")
     [told] = dms(fake_slack, "UM")

@@ -14,11 +14,11 @@ from storage import plans
 from storage.members import MemberRef
 from storage.models import Plan
 from storage.schedules import reschedule
-from tests.bot.test_plans import deliver, open_form, stored_plan, summary_values, text_of
+from tests.bot.test_plans import deliver, open_form, stored_plan, summary_values
 from tests.bot.test_prompts import DAY, EVENING, MORNING, add_draft, add_member, post_plan
 from tests.fake_slack import FakeSlack
 from tests.jobs.test_tick import tick
-from tests.support import SlackRequests, wait_until
+from tests.support import SlackRequests, blocks_json, wait_until
 
 TUESDAY_AND_THURSDAY = 0b1010
 THURSDAY = date(2026, 11, 26)
@@ -33,7 +33,9 @@ def scheduled(services: Services, member: MemberRef, now: datetime) -> None:
 
 
 def mornings_to(fake_slack: FakeSlack, channel: str) -> list[str]:
-    return [text_of(m) for m in fake_slack.messages if m.channel == channel and "Remote day" in text_of(m)]
+    return [
+        blocks_json(m) for m in fake_slack.messages if m.channel == channel and "Remote day" in blocks_json(m)
+    ]
 
 
 def test_a_day_without_sign_off_carries_its_open_items_to_the_next_remote_morning_once(
@@ -94,7 +96,7 @@ def test_a_late_sign_off_of_a_carried_day_does_not_carry_its_items_again(
     services.clock = lambda: THURSDAY_MORNING + timedelta(minutes=5)
     view = open_form(slack, fake_slack, prompt, "summary_open")
     assert "carry" not in [b.get("block_id") for b in view["blocks"]]
-    assert "already in the plan for your next remote day" in text_of(view)
+    assert "already in the plan for your next remote day" in blocks_json(view)
     slack.submit_view(view, summary_values((0,), items=2, carry=True))
     wait_until(lambda: stored_plan(services, ana).status == "summarized", what="the sign-off")
     with services.sessions() as session:

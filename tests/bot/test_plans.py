@@ -24,11 +24,11 @@ from rules.plans import Audience, PlanStatus, SavedPlan
 from rules.wins import SavedWin, WinDraft
 from storage import ledger
 from storage.members import MemberRef
-from storage.models import Delivery, Plan, PromptSlot, Win
+from storage.models import Delivery, Plan, PromptSlot
 from storage.wins import add_win
 from tests.bot.test_prompts import DAY, EVENING, MORNING, add_draft, add_member, log_win, post_plan
 from tests.fake_slack import FakeSlack, Message, block_problem
-from tests.support import Reply, SlackRequests, wait_until
+from tests.support import Reply, SlackRequests, block_with_id, blocks_json, saved_wins, wait_until
 
 TRIGGERS = count(1)
 
@@ -105,10 +105,6 @@ def open_form(
     return opened_view(fake_slack, before)
 
 
-def block(view: dict[str, Any], block_id: str) -> dict[str, Any]:
-    return next(b for b in view["blocks"] if b.get("block_id") == block_id)
-
-
 def plan_values(items: str, reachable: str | None = None, reach_via: str | None = None) -> dict[str, Any]:
     def text(value: str | None) -> dict[str, Any]:
         return {"value": {"type": "plain_text_input", "value": value}}
@@ -153,16 +149,6 @@ def stored_plan(services: Services, member: MemberRef, day: date = DAY) -> Plan 
         return session.scalar(select(Plan).filter_by(member_id=member.id, local_date=day))
 
 
-def wins(services: Services) -> list[Win]:
-    with services.sessions() as session:
-        return list(session.scalars(select(Win).order_by(Win.id)))
-
-
-def text_of(message: Message | dict[str, Any]) -> str:
-    blocks = message.blocks if isinstance(message, Message) else message["blocks"]
-    return json.dumps(blocks, ensure_ascii=False)
-
-
 def posted_in(fake_slack: FakeSlack, channel: str, after: int = 0) -> Message:
     return wait_until(
         lambda: [m for m in fake_slack.messages[after:] if m.channel == channel],
@@ -194,9 +180,9 @@ def test_the_plan_form_is_prefilled_from_the_draft_and_from_last_time(
     services.clock = lambda: MORNING
     view = open_form(slack, fake_slack, deliver(services, fake_slack, ana, "morning"), "plan_open")
     assert view["callback_id"] == "plan_form"
-    assert block(view, "items")["element"]["initial_value"] == "finish the deck\nemail <!channel>"
-    assert block(view, "reachable")["element"]["initial_value"] == "9–12, 13–17"
-    assert block(view, "reach_via")["element"]["initial_value"] == "Slack DM"
+    assert block_with_id(view, "items")["element"]["initial_value"] == "finish the deck\nemail <!channel>"
+    assert block_with_id(view, "reachable")["element"]["initial_value"] == "9–12, 13–17"
+    assert block_with_id(view, "reach_via")["element"]["initial_value"] == "Slack DM"
 
 
 def test_a_plan_goes_to_the_team_channel_escaped_and_is_stored(
@@ -214,7 +200,7 @@ def test_a_plan_goes_to_the_team_channel_escaped_and_is_stored(
     )
     assert reply.status == 200 and reply.body == b""
     posted = posted_in(fake_slack, "C1")
-    text = text_of(posted)
+    text = blocks_json(posted)
     assert "<@U1> is working remotely today" in text
     assert "ship &lt;!channel&gt; &amp; co" in text and "review &lt;@U2&gt;" in text
     assert "<!channel>" not in text and "*Reachable:* 9-5" in text and "*How:* DM" in text
@@ -226,7 +212,7 @@ def test_a_plan_goes_to_the_team_channel_escaped_and_is_stored(
         posted.ts,
     )
     assert (plan.reachable, plan.reach_via) == ("9-5", "DM")
-    wait_until(lambda: "is posted to <#C1>" in text_of(prompt), what="the prompt updated")
+    wait_until(lambda: "is posted to <#C1>" in blocks_json(prompt), what="the prompt updated")
 
 
 @pytest.mark.parametrize(
@@ -242,7 +228,8 @@ def test_a_plan_goes_to_the_manager_or_only_to_the_member(
     before = len(fake_slack.messages)
     send_plan(slack, services, fake_slack, ana, "write the proposal")
     posted = posted_in(fake_slack, channel, before + 1)
-    assert "<@U1> is working remotely today" in text_of(posted) and "write the proposal" in text_of(posted)
+    text = blocks_json(posted)
+    assert "<@U1> is working remotely today" in text and "write the proposal" in text
     assert wait_until(lambda: stored_plan(services, ana).channel, what="the channel") == channel
 
 
@@ -252,11 +239,11 @@ def test_sending_the_plan_again_edits_the_posted_message(
     ana = add_member(services, share_to="channel", share_channel_id="C1")
     prompt, _ = send_plan(slack, services, fake_slack, ana, "first")
     first = posted_in(fake_slack, "C1")
-    wait_until(lambda: "Edit the plan" in text_of(prompt), what="the prompt updated")
+    wait_until(lambda: "Edit the plan" in blocks_json(prompt), what="the prompt updated")
     view = open_form(slack, fake_slack, prompt, "plan_open")
-    assert block(view, "items")["element"]["initial_value"] == "first"
+    assert block_with_id(view, "items")["element"]["initial_value"] == "first"
     slack.submit_view(view, plan_values("first\nsecond"))
-    wait_until(lambda: "second" in text_of(first), what="the plan edited")
+    wait_until(lambda: "second" in blocks_json(first), what="the plan edited")
     assert [m.channel for m in fake_slack.messages].count("C1") == 1
 
 
@@ -282,8 +269,8 @@ def test_when_slack_refuses_the_channel_the_member_is_told_and_the_plan_is_kept(
     before = len(fake_slack.messages)
     send_plan(slack, services, fake_slack, ana, "keep <this> safe")
     warning = posted_in(fake_slack, "D1", before + 1)
-    assert "not_in_channel" in text_of(warning) and "/invite @remote-wins" in text_of(warning)
-    assert "keep &lt;this&gt; safe" in text_of(warning)  # what they typed, to see and post again
+    assert "not_in_channel" in blocks_json(warning) and "/invite @remote-wins" in blocks_json(warning)
+    assert "keep &lt;this&gt; safe" in blocks_json(warning)  # what they typed, to see and post again
     plan = stored_plan(services, ana)
     assert (plan.status, plan.items, plan.ts) == ("posted", ["keep <this> safe"], None)
     assert element(warning, "plan_open")["text"]["text"] == "Post it again"
@@ -299,7 +286,7 @@ def test_snooze_asks_again_later_at_the_right_instant_in_the_members_zone(
     prompt = deliver(services, fake_slack, ana, "morning")
     press(slack, prompt, element(prompt, f"plan_snooze_{minutes}", f"2026-11-24|{minutes}"))
     _url, reply = wait_until(lambda: fake_slack.responses, what="the prompt replaced")[0]
-    assert reply["replace_original"] is True and f"Snoozed until *{until}*" in text_of(reply)
+    assert reply["replace_original"] is True and f"Snoozed until *{until}*" in blocks_json(reply)
     with services.sessions() as session:
         [slot] = session.scalars(select(PromptSlot).filter_by(member_id=ana.id, kind="morning_snooze"))
     assert (slot.due_at, slot.local_date) == (now + timedelta(minutes=minutes), DAY)
@@ -313,7 +300,7 @@ def test_skip_marks_the_day_and_no_end_of_day_prompt_follows(
     prompt = deliver(services, fake_slack, ana, "morning")
     press(slack, prompt, element(prompt, "plan_skip"))
     _url, reply = wait_until(lambda: fake_slack.responses, what="the prompt replaced")[0]
-    assert "Skipped Tuesday 24 November" in text_of(reply)
+    assert "Skipped Tuesday 24 November" in blocks_json(reply)
     assert (
         element(Message("D1", "1", None, reply["blocks"]), "plan_open")["text"]["text"]
         == "Write a plan after all"
@@ -339,12 +326,12 @@ def test_the_sign_off_form_has_the_ticked_items_and_the_time_now_in_the_members_
         }
     }
     view = open_form(slack, fake_slack, prompt, "summary_open", state=ticked)
-    boxes = block(view, "done_0")["element"]
+    boxes = block_with_id(view, "done_0")["element"]
     assert [o["text"]["text"] for o in boxes["options"]] == ["one", "two", "three"]
     assert [o["value"] for o in boxes["initial_options"]] == ["2"]
-    picker = block(view, "signed_off")["element"]
+    picker = block_with_id(view, "signed_off")["element"]
     assert (picker["initial_time"], picker["timezone"]) == ("13:45", "America/Santiago")
-    assert block(view, "carry")["element"]["initial_options"][0]["value"] == "carry"
+    assert block_with_id(view, "carry")["element"]["initial_options"][0]["value"] == "carry"
 
 
 def test_ticking_a_box_in_the_message_is_kept(
@@ -358,7 +345,7 @@ def test_ticking_a_box_in_the_message_is_kept(
     press(slack, prompt, second_group | {"selected_options": [{"value": "11"}]})
     assert wait_until(lambda: stored_plan(services, ana).done, what="the tick") == [11]
     view = open_form(slack, fake_slack, prompt, "summary_open")
-    assert [o["value"] for o in block(view, "done_1")["element"]["initial_options"]] == ["11"]
+    assert [o["value"] for o in block_with_id(view, "done_1")["element"]["initial_options"]] == ["11"]
 
 
 def test_signing_off_posts_done_n_of_m_in_the_plans_thread_and_makes_wins_only_of_the_items_picked(
@@ -372,8 +359,8 @@ def test_signing_off_posts_done_n_of_m_in_the_plans_thread_and_makes_wins_only_o
     services.clock = lambda: EVENING
     prompt = deliver(services, fake_slack, ana, "eod")
     view = open_form(slack, fake_slack, prompt, "summary_open", state=TICKED_0_AND_2)
-    assert [o["value"] for o in block(view, "done_0")["element"]["initial_options"]] == ["0", "2"]
-    picker = block(view, "wins_0")
+    assert [o["value"] for o in block_with_id(view, "done_0")["element"]["initial_options"]] == ["0", "2"]
+    picker = block_with_id(view, "wins_0")
     assert picker["label"]["text"] == "Log as wins too" and "initial_options" not in picker["element"]
     assert [o["text"]["text"] for o in picker["element"]["options"]] == [
         "write the report",
@@ -385,11 +372,11 @@ def test_signing_off_posts_done_n_of_m_in_the_plans_thread_and_makes_wins_only_o
     summary = wait_until(
         lambda: [m for m in fake_slack.messages if m.thread_ts == plan_ts], what="the summary"
     )[0]
-    text = text_of(summary)
+    text = blocks_json(summary)
     assert summary.channel == "C1" and "Done 2 of 3 planned" in text and "signed off at 17:45" in text
     assert "write the report" in text and "call the vendor" in text and "unblocked QA" in text
     assert "CI was red &lt;!here&gt;" in text and "VPN &amp; DNS" in text and "<!here>" not in text
-    made = [w for w in wins(services) if w.source == "summary"]
+    made = [w for w in saved_wins(services) if w.source == "summary"]
     assert [(w.text, w.category, w.day_kind, w.local_date) for w in made] == [
         ("review PRs", "shipped", "remote", DAY),  # ticked and picked; "write the report" only ticked
     ]
@@ -402,7 +389,9 @@ def test_signing_off_posts_done_n_of_m_in_the_plans_thread_and_makes_wins_only_o
         summary.ts,
     )
     assert plan.blockers == "CI was red <!here>\nVPN & DNS"
-    wait_until(lambda: "Summary posted in your plan's thread" in text_of(prompt), what="the prompt updated")
+    wait_until(
+        lambda: "Summary posted in your plan's thread" in blocks_json(prompt), what="the prompt updated"
+    )
     with services.sessions() as session:
         assert prompt_message(session, ana.id, "eod", DAY, EVENING) is None
 
@@ -416,18 +405,20 @@ def test_signing_off_twice_edits_the_summary_makes_no_second_win_and_drops_a_win
     prompt = deliver(services, fake_slack, ana, "eod")
     view = open_form(slack, fake_slack, prompt, "summary_open")
     slack.submit_view(view, summary_values((0,), items=2, as_wins=(0,)))
-    summary = wait_until(lambda: [m for m in fake_slack.messages if "Done 1 of 2" in text_of(m)], what="it")[
-        0
-    ]
+    summary = wait_until(
+        lambda: [m for m in fake_slack.messages if "Done 1 of 2" in blocks_json(m)], what="it"
+    )[0]
     wait_until(lambda: stored_plan(services, ana).summary_ts, what="the summary ts")
     slack.submit_view(view | {"id": "V-opened-again"}, summary_values((0, 1), items=2, as_wins=(0, 1)))
-    wait_until(lambda: "Done 2 of 2 planned" in text_of(summary), what="the summary edited")
-    assert [w.text for w in wins(services)] == ["one", "two"]
+    wait_until(lambda: "Done 2 of 2 planned" in blocks_json(summary), what="the summary edited")
+    assert [w.text for w in saved_wins(services)] == ["one", "two"]
     again = open_form(slack, fake_slack, POST_IT_AGAIN, "summary_open")  # opens as it was sent
-    assert [o["value"] for o in block(again, "wins_0")["element"]["initial_options"]] == ["0", "1"]
+    assert [o["value"] for o in block_with_id(again, "wins_0")["element"]["initial_options"]] == ["0", "1"]
     slack.submit_view(again, summary_values((0, 1), items=2, as_wins=(1,)))
-    wait_until(lambda: [w.text for w in wins(services)] == ["two"], what="the win no longer picked gone")
-    assert sum("signed off" in text_of(m) for m in fake_slack.messages if m.ts != prompt.ts) == 1
+    wait_until(
+        lambda: [w.text for w in saved_wins(services)] == ["two"], what="the win no longer picked gone"
+    )
+    assert sum("signed off" in blocks_json(m) for m in fake_slack.messages if m.ts != prompt.ts) == 1
 
 
 def test_a_done_item_that_repeats_a_win_logged_that_day_is_linked_not_logged_again(
@@ -438,11 +429,11 @@ def test_a_done_item_that_repeats_a_win_logged_that_day_is_linked_not_logged_aga
     log_win(services, ana, "Unblocked QA!")
     log_win(services, ana, "unblocked QA", private=True)  # never offered: the summary may go out
     log_win(services, ana, "unblocked QA, finally", day=DAY - timedelta(days=1))  # another day's
-    logged = wins(services)[0]
+    logged = saved_wins(services)[0]
     services.clock = lambda: EVENING
     prompt = deliver(services, fake_slack, ana, "eod")
     view = open_form(slack, fake_slack, prompt, "summary_open")
-    offered = block(view, "link_0")["element"]
+    offered = block_with_id(view, "link_0")["element"]
     assert [(o["value"], o["text"]["text"], o["description"]["text"]) for o in offered["options"]] == [
         (f"1:{logged.id}", "unblocked QA, finally", f"Same as win #{logged.id}: Unblocked QA!")
     ]  # "Unblock QA" has other words; "write docs" repeats nothing
@@ -450,16 +441,17 @@ def test_a_done_item_that_repeats_a_win_logged_that_day_is_linked_not_logged_aga
     values = summary_values((1, 2), items=3, as_wins=(2,), links=((1, logged.id),))
     assert slack.submit_view(view, values).body == b""
     summary = posted_in(fake_slack, "C1")
-    text = text_of(summary)
+    text = blocks_json(summary)
     assert f"unblocked QA, finally → win #{logged.id}" in text
     assert f"#{logged.id} Unblocked QA!" in text and text.count("Unblocked QA!") == 1
-    made = [w for w in wins(services) if w.source == "summary"]
+    made = [w for w in saved_wins(services) if w.source == "summary"]
     assert [w.text for w in made] == ["write docs"]  # the linked item made no win of its own
     plan = wait_until(lambda: (p := stored_plan(services, ana)) and p.summary_ts and p, what="stored")
     assert plan.item_wins == [[1, logged.id], [2, made[0].id]]
     again = open_form(slack, fake_slack, POST_IT_AGAIN, "summary_open")
-    assert [o["value"] for o in block(again, "link_0")["element"]["initial_options"]] == [f"1:{logged.id}"]
-    assert [o["value"] for o in block(again, "wins_0")["element"]["initial_options"]] == ["2"]
+    linked = block_with_id(again, "link_0")["element"]["initial_options"]
+    assert [o["value"] for o in linked] == [f"1:{logged.id}"]
+    assert [o["value"] for o in block_with_id(again, "wins_0")["element"]["initial_options"]] == ["2"]
 
 
 def test_a_bad_sign_off_is_marked_in_the_modal_and_nothing_is_saved(
@@ -468,7 +460,7 @@ def test_a_bad_sign_off_is_marked_in_the_modal_and_nothing_is_saved(
     ana = add_member(services)
     post_plan(services, ana, ["write <the> report", "call the vendor"])
     log_win(services, ana, "Call the vendor.")
-    [logged] = wins(services)
+    [logged] = saved_wins(services)
     services.clock = lambda: EVENING
     view = open_form(slack, fake_slack, deliver(services, fake_slack, ana, "eod"), "summary_open")
     typed = {"blockers": "VPN & DNS", "tomorrow": "write docs", "carry": True}
@@ -490,11 +482,11 @@ def test_a_bad_sign_off_is_marked_in_the_modal_and_nothing_is_saved(
     }
     unticked = slack.submit_view(view, summary_values((), items=2, links=((1, logged.id),), **typed))
     assert unticked.json()["errors"] == {"link_0": "Tick “item 1” as done above, or leave it out here."}
-    assert stored_plan(services, ana).status == "posted" and len(wins(services)) == 1
+    assert stored_plan(services, ana).status == "posted" and len(saved_wins(services)) == 1
     fixed = slack.submit_view(view, summary_values((1,), items=2, links=((1, logged.id),), **typed))
     assert fixed.body == b""
     plan = wait_until(lambda: (p := stored_plan(services, ana)) and p.status == "summarized" and p, what="it")
-    assert (plan.blockers, plan.item_wins, len(wins(services))) == ("VPN & DNS", [[1, logged.id]], 1)
+    assert (plan.blockers, plan.item_wins, len(saved_wins(services))) == ("VPN & DNS", [[1, logged.id]], 1)
 
 
 # The summary's "Post it again" button (bot.blocks.plans.not_posted_message): the way back into a sent form.
@@ -524,19 +516,19 @@ def test_the_rest_and_tomorrows_plan_become_the_next_remote_days_draft(
     services.clock = lambda: EVENING
     prompt = deliver(services, fake_slack, ana, "eod")
     view = open_form(slack, fake_slack, prompt, "summary_open")
-    assert block(view, "tomorrow")["label"]["text"] == "Plan for Thu 26 Nov"
+    assert block_with_id(view, "tomorrow")["label"]["text"] == "Plan for Thu 26 Nov"
     slack.submit_view(view, summary_values((0,), items=3, carry=True, tomorrow="write docs\nnot yet"))
     thursday = date(2026, 11, 26)
     draft = wait_until(lambda: stored_plan(services, ana, thursday), what="the draft")
     assert (draft.status, draft.items) == ("draft", ["not yet", "later", "write docs"])
     wait_until(
-        lambda: "3 items waiting in the plan for Thursday 26 November" in text_of(prompt), what="notice"
+        lambda: "3 items waiting in the plan for Thursday 26 November" in blocks_json(prompt), what="notice"
     )
     services.clock = lambda: datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
     morning = deliver(services, fake_slack, ana, "morning", thursday)
-    assert "Carried over" in text_of(morning) and "write docs" in text_of(morning)
+    assert "Carried over" in blocks_json(morning) and "write docs" in blocks_json(morning)
     form = open_form(slack, fake_slack, morning, "plan_open")
-    assert block(form, "items")["element"]["initial_value"] == "not yet\nlater\nwrite docs"
+    assert block_with_id(form, "items")["element"]["initial_value"] == "not yet\nlater\nwrite docs"
 
 
 def test_signing_off_without_a_morning_plan_posts_wins_and_blockers(
@@ -553,7 +545,7 @@ def test_signing_off_without_a_morning_plan_posts_wins_and_blockers(
     slack.submit_view(view, summary_values(blockers="got access to prod"))
     summary = posted_in(fake_slack, "D1", before)
     assert summary.thread_ts is None
-    text = text_of(summary)
+    text = blocks_json(summary)
     assert "No plan this morning" in text and "fixed the build" in text and "got access to prod" in text
     plan = wait_until(lambda: (p := stored_plan(services, ana)) and p.summary_ts and p, what="the summary ts")
     assert (plan.status, plan.items, plan.done) == ("summarized", [], [])
@@ -578,7 +570,7 @@ def test_the_summary_leaves_private_wins_out(
     view = open_form(slack, fake_slack, deliver(services, fake_slack, ana, "eod"), "summary_open")
     slack.submit_view(view, summary_values())
     summary = posted_in(fake_slack, "D9")
-    assert "public thing" in text_of(summary) and "private thing" not in text_of(summary)
+    assert "public thing" in blocks_json(summary) and "private thing" not in blocks_json(summary)
 
 
 def test_huge_plans_and_many_wins_stay_within_slacks_limits(
@@ -613,8 +605,8 @@ def test_huge_plans_and_many_wins_stay_within_slacks_limits(
     )
     assert slack.submit_view(view, values).body == b""
     summary = wait_until(lambda: [m for m in fake_slack.messages if m.thread_ts], what="the summary")[0]
-    assert "Done 25 of 50 planned" in text_of(summary)
-    assert len(summary.blocks) <= 50 and "more." in text_of(summary)
+    assert "Done 25 of 50 planned" in blocks_json(summary)
+    assert len(summary.blocks) <= 50 and "more." in blocks_json(summary)
     assert fake_slack.rejected_responses == []
     assert not any("wasn't posted" in (m.text or "") for m in fake_slack.messages)
 
@@ -641,5 +633,5 @@ def test_the_longest_plan_keeps_every_message_within_slacks_total_text() -> None
         assert block_problem(message["blocks"], 50) is None
         assert text_size(message["blocks"]) <= MESSAGE_TEXT
         assert "more." in json.dumps(message)
-    held = text_of(messages[-1])  # the plan and the summary each keep room for their first lines
+    held = blocks_json(messages[-1])  # the plan and the summary each keep room for their first lines
     assert "• 00 &amp;" in held and "*Done*" in held and "*Not done yet*" in held

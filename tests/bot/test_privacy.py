@@ -22,14 +22,14 @@ from rules.schedule import DIGEST
 from storage import privacy
 from storage.members import MemberRef
 from storage.models import Delivery, DigestRun, Member, Win
-from tests.bot.test_digest_buttons import NOW, WEEK, add_member, dms_to, log, send_digest, text_of
+from tests.bot.test_digest_buttons import NOW, WEEK, add_member, dms_to, log, send_digest
 from tests.bot.test_direct_messages import USER, dm, dm_channel, wait_for_replies  # noqa: F401
 from tests.bot.test_evidence_pack import files_in
 from tests.bot.test_plans import element, press
 from tests.fake_slack import FakeSlack
 from tests.jobs.test_tick import cli_env
 from tests.remote_wins.test_cli import remote_wins
-from tests.support import SlackRequests, wait_until
+from tests.support import SlackRequests, blocks_json, wait_until
 
 TEAM = "T0001"
 FORM = "application/x-www-form-urlencoded"
@@ -40,10 +40,10 @@ def people(services: Services, fake_slack: FakeSlack) -> dict[str, MemberRef]:
     """UM manages ana (UA) and bo (UB); ana's own report is UR (so ana is someone's manager too)."""
     services.clock = lambda: NOW
     return {
-        "manager": add_member(services, fake_slack, "UM", tz="Europe/Berlin"),
-        "ana": add_member(services, fake_slack, "UA", manager_user_id="UM", share_to="manager"),
-        "bo": add_member(services, fake_slack, "UB", manager_user_id="UM"),
-        "ana_report": add_member(services, fake_slack, "UR", manager_user_id="UA"),
+        "manager": add_member(services, "UM", slack=fake_slack, tz="Europe/Berlin"),
+        "ana": add_member(services, "UA", slack=fake_slack, manager_user_id="UM", share_to="manager"),
+        "bo": add_member(services, "UB", slack=fake_slack, manager_user_id="UM"),
+        "ana_report": add_member(services, "UR", slack=fake_slack, manager_user_id="UA"),
     }
 
 
@@ -108,7 +108,7 @@ def test_export_without_a_range_uploads_the_pack_and_every_record_as_json(
     log(services, people["bo"], "bo's own win")
     answer = slack.command("export", user="UA").json()
     assert "with everything remote-wins keeps about you (JSON) is in your DM" in answer["text"]
-    intro = wait_until(lambda: [m for m in dms_to(fake_slack, "UA") if "evidence pack" in text_of(m)])[0]
+    intro = wait_until(lambda: [m for m in dms_to(fake_slack, "UA") if "evidence pack" in blocks_json(m)])[0]
     files = wait_until(
         lambda: files_in(fake_slack, intro.ts) if len(files_in(fake_slack, intro.ts)) == 3 else None
     )
@@ -132,7 +132,7 @@ def test_export_with_a_range_uploads_only_the_pack(
 ) -> None:
     answer = slack.command("export 2026-11-23..2026-11-29", user="UA").json()
     assert "(23 Nov – 26 Nov 2026) is in your DM" in answer["text"] and "JSON" not in answer["text"]
-    intro = wait_until(lambda: [m for m in dms_to(fake_slack, "UA") if "evidence pack" in text_of(m)])[0]
+    intro = wait_until(lambda: [m for m in dms_to(fake_slack, "UA") if "evidence pack" in blocks_json(m)])[0]
     files = wait_until(
         lambda: files_in(fake_slack, intro.ts) if len(files_in(fake_slack, intro.ts)) == 2 else None
     )
@@ -178,8 +178,8 @@ def test_confirm_erases_once_tells_the_reports_nothing_private_and_a_new_command
     assert member_row(services, "UA") is None and win_texts(services, "UA") == []
     # UR named ana as manager: the link is cleared and UR is told, once, without a word of why.
     [notice] = wait_until(lambda: dms_to(fake_slack, "UR"), what="UR's notice")
-    assert "The manager you named is no longer set as yours" in text_of(notice)
-    assert "forg" not in text_of(notice).lower() and "delet" not in text_of(notice).lower()
+    assert "The manager you named is no longer set as yours" in blocks_json(notice)
+    assert "forg" not in blocks_json(notice).lower() and "delet" not in blocks_json(notice).lower()
     assert member_row(services, "UR").manager_user_id is None  # type: ignore[union-attr]
     home = wait_until(
         lambda: [c for c in fake_slack.calls_to("views.publish") if c.params["user_id"] == "UA"]
@@ -215,7 +215,7 @@ def test_forget_me_in_a_dm_asks_there_and_its_confirm_erases(
     slack.command("a win to erase")
     slack.event(dm("forget-me"))
     [question] = wait_for_replies(fake_slack, dm_channel, 1)
-    assert "Forget me?" in text_of(question) and "1 win" in text_of(question)
+    assert "Forget me?" in blocks_json(question) and "1 win" in blocks_json(question)
     assert press(slack, question, element(question, FORGET_CONFIRM), user=USER).status == 200
     wait_until(lambda: member_row(services, USER) is None, what="the erasure")
     assert win_texts(services, USER) == []
@@ -275,7 +275,7 @@ def test_a_manager_declines_a_report_who_is_told_once_and_leaves_the_digest(
     # The manager's press clears the link and tells ana.
     assert press(slack, digest, button, user="UM").status == 200
     [notice] = wait_until(lambda: dms_to(fake_slack, "UA"), what="ana's notice")
-    assert "<@UM> says they aren't your manager" in text_of(notice)
+    assert "<@UM> says they aren't your manager" in blocks_json(notice)
     ana = member_row(services, "UA")
     assert ana is not None and ana.manager_user_id is None and ana.share_to == "self"
     assert member_row(services, "UB").manager_user_id == "UM"  # type: ignore[union-attr]
@@ -309,10 +309,10 @@ def test_a_named_manager_is_told_once_and_can_decline_from_that_notice(
         told_after.append(args[-1])
 
     monkeypatch.setattr("bot.listeners.settings.tell_named_manager", tell)
-    add_member(services, fake_slack, "UN")
+    add_member(services, "UN", slack=fake_slack)
     assert "Your manager is <@UN>" in slack.command("manager <@UN|un>", user="UB").json()["text"]
     [notice] = wait_until(lambda: dms_to(fake_slack, "UN"), what="the notice")
-    assert "<@UB> named you as their manager" in text_of(notice)
+    assert "<@UB> named you as their manager" in blocks_json(notice)
     # Naming someone else and then them again tells them nothing new.
     slack.command("manager <@UM|um>", user="UB")
     slack.command("manager <@UN|un>", user="UB")
@@ -322,7 +322,7 @@ def test_a_named_manager_is_told_once_and_can_decline_from_that_notice(
     button = element(notice, DECLINE)
     assert press(slack, notice, button, user="UN").status == 200
     [told] = wait_until(lambda: dms_to(fake_slack, "UB"), what="bo told")
-    assert "<@UN> says they aren't your manager" in text_of(told)
+    assert "<@UN> says they aren't your manager" in blocks_json(told)
     assert member_row(services, "UB").manager_user_id is None  # type: ignore[union-attr]
     assert len(dms_to(fake_slack, "UN")) == 1
 
@@ -361,7 +361,7 @@ def test_remote_wins_member_export_and_forget(
             session.scalar(select(Member.display_name).filter_by(workspace_id="T0002", user_id="UA"))
             == "other ana"
         )
-    assert "The manager you named" in text_of(dms_to(fake_slack, "UR")[0])
+    assert "The manager you named" in blocks_json(dms_to(fake_slack, "UR")[0])
     # With Slack unreachable the erasure is still done, and said so; the DM is recorded as failed.
     unreachable = env | {"SLACK_API_URL": "http://127.0.0.1:9/api/"}
     manager = remote_wins("member", "forget", "--user", "UM", cwd=tmp_path, env=unreachable)

@@ -4,33 +4,29 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any
 
 import pytest
-from sqlalchemy import update
 
 from bot.prompts import prompt_message
 from bot.services import Services
 from rules.plans import SummaryInput
 from rules.wins import WinDraft
 from storage import plans
-from storage.members import MemberRef, save_member
-from storage.models import Member
+from storage.members import MemberRef
 from storage.wins import add_win
+from tests import support
 from tests.fake_slack import FakeSlack, block_problem
+from tests.support import save_win
 
 DAY = date(2026, 11, 24)  # a Tuesday
 MORNING = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)  # 09:00 in Berlin
 EVENING = datetime(2026, 11, 24, 16, 45, tzinfo=UTC)  # 17:45 in Berlin
 
 
-def add_member(services: Services, user: str = "U1", tz: str = "Europe/Berlin", **settings: Any) -> MemberRef:
-    """A member as the settings commands would leave them: the columns set directly."""
-    with services.sessions.begin() as session:
-        member = save_member(session, "T0001", user, tz=tz, display_name=user.lower(), now=MORNING)
-        if settings:
-            session.execute(update(Member).where(Member.id == member.id).values(**settings))
-    return member
+# Members here joined this morning, in Berlin; the fake Slack knows only U1 (ana) unless a test adds them.
+add_member = partial(support.add_member, joined=MORNING, tz="Europe/Berlin")
 
 
 def post_plan(services: Services, member: MemberRef, items: list[str], day: date = DAY, **kw: Any) -> None:
@@ -43,16 +39,7 @@ def add_draft(services: Services, member: MemberRef, items: list[str], day: date
         plans.add_to_draft(session, member.id, day, items, MORNING)
 
 
-def log_win(services: Services, member: MemberRef, text: str, day: date = DAY, private: bool = False) -> None:
-    with services.sessions.begin() as session:
-        add_win(
-            session,
-            member,
-            WinDraft(text, day, private=private),
-            source="command",
-            source_ref=None,
-            now=MORNING,
-        )
+log_win = partial(save_win, day=DAY, at=MORNING)
 
 
 def prompt(services: Services, member: MemberRef, kind: str, day: date = DAY) -> dict[str, Any] | None:

@@ -13,12 +13,10 @@ import logging
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from bot.services import Services
 from bot.slack_client import is_slack_response_url
 from storage.members import MemberRef
-from storage.models import Win
 from tests.bot.test_digest_buttons import WEEK, ask_values, dms_to, opened, send_digest, team  # noqa: F401
 from tests.bot.test_digest_buttons import log as log_for
 from tests.bot.test_plans import (
@@ -29,18 +27,12 @@ from tests.bot.test_plans import (
     posted_in,
     press,
     stored_plan,
-    text_of,
 )
 from tests.bot.test_prompts import MORNING, add_member
 from tests.fake_slack import FakeSlack
-from tests.support import SlackRequests, form_values, wait_until
+from tests.support import SlackRequests, blocks_json, form_values, saved_win_texts, wait_until
 
 FORM = "application/x-www-form-urlencoded"
-
-
-def wins(services: Services) -> list[str]:
-    with services.sessions() as session:
-        return list(session.scalars(select(Win.text).order_by(Win.id)))
 
 
 # -- replays -----------------------------------------------------------------------------------------------
@@ -54,9 +46,9 @@ def test_a_replayed_undo_removes_one_win(slack: SlackRequests, services: Service
     again = slack.post(body, FORM)
     assert "second" in json.dumps(first.json())
     assert "done already" in again.json()["text"]
-    assert wins(services) == ["first"]
+    assert saved_win_texts(services) == ["first"]
     assert "first" in json.dumps(slack.command("undo").json())  # a new undo still works
-    assert wins(services) == []
+    assert saved_win_texts(services) == []
 
 
 def test_a_question_form_submitted_twice_sends_one_question(
@@ -90,7 +82,7 @@ def test_a_plan_form_submitted_twice_posts_once(
     for _ in range(2):
         assert slack.submit_view(view, plan_values("write the proposal")).body == b""
     posted_in(fake_slack, "C1")
-    wait_until(lambda: "is posted to <#C1>" in text_of(prompt), what="the prompt updated")
+    wait_until(lambda: "is posted to <#C1>" in blocks_json(prompt), what="the prompt updated")
     assert [m.channel for m in fake_slack.messages].count("C1") == 1
 
 
@@ -107,7 +99,7 @@ def test_a_plan_saved_after_the_ack_is_posted_once_and_the_second_press_adds_not
     posted_in(fake_slack, "C1")  # posted all the same, once the save was in
     services.ack_budget = 2.0
     assert slack.submit_view(view, plan_values("write the proposal")).body == b""  # the second press
-    wait_until(lambda: "is posted to <#C1>" in text_of(prompt), what="the prompt updated")
+    wait_until(lambda: "is posted to <#C1>" in blocks_json(prompt), what="the prompt updated")
     assert [m.channel for m in fake_slack.messages].count("C1") == 1
     assert stored_plan(services, ana).items == ["write the proposal"]
 
@@ -155,7 +147,7 @@ def test_a_request_carrying_another_response_url_is_refused(
         "response_urls": [{"response_url": elsewhere, "channel_id": "C1", "block_id": "b", "action_id": "a"}],
     }
     assert slack.interaction(view).status == 400
-    assert wins(services) == [] and fake_slack.responses == []
+    assert saved_win_texts(services) == [] and fake_slack.responses == []
 
 
 def test_a_response_url_in_private_metadata_is_never_posted_to(
@@ -201,7 +193,7 @@ def test_a_message_location_in_private_metadata_is_never_edited(
     metadata |= {"prompt_channel": "C1", "prompt_ts": bystander["ts"]}
     planted = view | {"private_metadata": json.dumps(metadata)}
     assert slack.submit_view(planted, plan_values("write the proposal")).body == b""
-    wait_until(lambda: "is posted to <#C1>" in text_of(prompt), what="the real prompt updated")
+    wait_until(lambda: "is posted to <#C1>" in blocks_json(prompt), what="the real prompt updated")
     assert [c.params["ts"] for c in fake_slack.calls_to("chat.update")] == [prompt.ts]
 
 
@@ -216,5 +208,5 @@ def test_a_digest_acknowledged_from_a_payload_pointing_elsewhere_edits_only_the_
     bystander = services.client.chat_postMessage(channel="C1", text="someone else's message")
     elsewhere = type(digest)("C1", bystander["ts"], digest.text, digest.blocks)
     assert press(slack, elsewhere, element(digest, "digest_ack"), user="UM").status == 200
-    wait_until(lambda: "Acknowledged" in text_of(digest), what="the digest marked")
+    wait_until(lambda: "Acknowledged" in blocks_json(digest), what="the digest marked")
     assert [c.params["ts"] for c in fake_slack.calls_to("chat.update")] == [digest.ts]

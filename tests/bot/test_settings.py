@@ -17,7 +17,7 @@ from storage.models import DayOverride, Delivery, Member, Win
 from storage.schedules import DueSlot, next_slots
 from tests.bot.test_slash_command import block_texts
 from tests.fake_slack import FakeSlack
-from tests.support import SlackRequests, wait_until
+from tests.support import SlackRequests, block_with_id, wait_until
 
 MONDAY_NOON_BERLIN = datetime(2026, 11, 23, 11, 0, tzinfo=UTC)  # Mon 23 Nov, 12:00 in Berlin
 
@@ -347,10 +347,6 @@ def open_settings(slack: SlackRequests, fake_slack: FakeSlack, user: str = "U1")
     return view | {"id": f"VS{before}"}
 
 
-def block(view: dict[str, Any], block_id: str) -> dict[str, Any]:
-    return next(b for b in view["blocks"] if b.get("block_id") == block_id)
-
-
 def values(
     *,
     days: tuple[str, ...] = ("1", "3"),
@@ -389,14 +385,15 @@ def test_the_modal_is_prefilled_and_states_the_settings_and_next_prompt(
     top = view["blocks"][0]["text"]["text"] + view["blocks"][1]["text"]["text"]
     assert "Remote days: Tue, Thu" in top
     assert "tomorrow (Tue 24 Nov) at 08:15 (Asia/Kathmandu)" in top
-    assert [o["value"] for o in block(view, "remote_days")["element"]["initial_options"]] == ["1", "3"]
-    assert block(view, "morning")["element"]["initial_time"] == "08:15"
-    assert block(view, "eod")["element"]["initial_time"] == "16:00"
-    assert block(view, "tz")["element"]["initial_value"] == "Asia/Kathmandu"
-    assert "Europe/Berlin" in block(view, "tz")["hint"]["text"]
-    assert block(view, "manager")["element"]["initial_users"] == ["U2"]
-    assert block(view, "share_to")["element"]["initial_option"]["value"] == "self"
-    assert "initial_options" not in block(view, "paused")["element"]
+    remote_days = block_with_id(view, "remote_days")["element"]["initial_options"]
+    assert [o["value"] for o in remote_days] == ["1", "3"]
+    assert block_with_id(view, "morning")["element"]["initial_time"] == "08:15"
+    assert block_with_id(view, "eod")["element"]["initial_time"] == "16:00"
+    assert block_with_id(view, "tz")["element"]["initial_value"] == "Asia/Kathmandu"
+    assert "Europe/Berlin" in block_with_id(view, "tz")["hint"]["text"]
+    assert block_with_id(view, "manager")["element"]["initial_users"] == ["U2"]
+    assert block_with_id(view, "share_to")["element"]["initial_option"]["value"] == "self"
+    assert "initial_options" not in block_with_id(view, "paused")["element"]
 
 
 def test_a_first_time_member_gets_the_modal_at_once_and_their_settings_after(
@@ -407,7 +404,7 @@ def test_a_first_time_member_gets_the_modal_at_once_and_their_settings_after(
     opened = wait_until(lambda: fake_slack.calls_to("views.open"), what="views.open")[0]
     assert "Loading" in json.dumps(opened.params["view"])
     updated = wait_until(lambda: fake_slack.calls_to("views.update"), what="views.update")[0]
-    assert block(updated.params["view"], "tz")["element"]["initial_value"] == "Europe/Berlin"
+    assert block_with_id(updated.params["view"], "tz")["element"]["initial_value"] == "Europe/Berlin"
 
 
 def test_a_submitted_modal_saves_every_setting_moves_the_prompts_and_confirms(

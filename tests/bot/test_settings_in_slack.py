@@ -13,9 +13,9 @@ from sqlalchemy import select
 from bot.directory import refresh_member
 from bot.services import Services
 from storage.models import Member
-from tests.bot.test_settings import MONDAY_NOON_BERLIN, at, block, member, open_settings, said, slots, values
+from tests.bot.test_settings import MONDAY_NOON_BERLIN, at, member, open_settings, said, slots, values
 from tests.fake_slack import FakeSlack
-from tests.support import SlackRequests, wait_until
+from tests.support import SlackRequests, block_with_id, wait_until
 
 
 def members(services: Services) -> set[str]:
@@ -143,7 +143,7 @@ def test_the_modal_leaves_an_unknown_zone_empty_and_takes_utc_when_typed(
     slack: SlackRequests, services: Services, fake_slack: FakeSlack, zoneless: str
 ) -> None:
     view = open_settings(slack, fake_slack, user=zoneless)
-    tz = block(view, "tz")
+    tz = block_with_id(view, "tz")
     assert "initial_value" not in tz["element"] and "Slack didn't give your time zone" in tz["hint"]["text"]
     assert slack.submit_view(view, values(tz=""), user=zoneless).body == b""
     assert member(services, zoneless).tz_override is None

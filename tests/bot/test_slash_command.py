@@ -13,15 +13,10 @@ from bot.services import Services
 from rules.calendar import local_today
 from rules.wins import WinDraft
 from storage.members import find_member
-from storage.models import DayOverride, Member, Win
+from storage.models import DayOverride, Member
 from storage.wins import add_win
 from tests.fake_slack import FakeSlack
-from tests.support import SlackRequests, wait_until
-
-
-def all_wins(services: Services) -> list[Win]:
-    with services.sessions() as session:
-        return list(session.scalars(select(Win).order_by(Win.id)))
+from tests.support import SlackRequests, saved_wins, wait_until
 
 
 def block_texts(message: dict) -> str:
@@ -42,7 +37,7 @@ def test_a_win_is_saved_and_the_ack_says_so_with_undo_and_edit(
     assert body["response_type"] == "ephemeral"
     assert "shipped the Q3 report" in block_texts(body)
     assert [e["action_id"] for e in body["blocks"][-1]["elements"]] == ["win_undo", "win_edit"]
-    [win] = all_wins(services)
+    [win] = saved_wins(services)
     assert (win.text, win.source, win.category, win.day_kind) == (
         "shipped the Q3 report",
         "command",
@@ -58,7 +53,7 @@ def test_the_win_is_dated_in_the_members_time_zone(
     fake_slack.add_user("U9", tz="Pacific/Kiritimati")  # +14: already tomorrow when UTC says 23 Nov 11:00
     services.clock = lambda: datetime(2026, 11, 23, 11, 0, tzinfo=UTC)
     slack.command("closed the sprint", user="U9")
-    [win] = all_wins(services)
+    [win] = saved_wins(services)
     assert win.local_date == date(2026, 11, 24)
     with services.sessions() as session:
         member = session.scalars(select(Member).filter_by(user_id="U9")).one()
@@ -78,19 +73,19 @@ def test_a_slow_slack_still_gets_an_ack_in_time_and_the_result_follows(
     slack_answers = fake_slack.hold("users.info")  # a first-time member needs users.info
     reply = slack.command("wrote the migration plan")
     assert "Saving your win" in reply.json()["text"]
-    assert all_wins(services) == []  # the ack came while Slack had not answered: nothing waited for it
+    assert saved_wins(services) == []  # the ack came while Slack had not answered: nothing waited for it
     slack_answers.set()
     _url, follow_up = wait_until(lambda: fake_slack.responses, what="the follow-up")[0]
     assert follow_up["replace_original"] is True
     assert "wrote the migration plan" in block_texts(follow_up)
-    assert [w.text for w in all_wins(services)] == ["wrote the migration plan"]
+    assert [w.text for w in saved_wins(services)] == ["wrote the migration plan"]
 
 
 def test_a_retried_request_saves_the_win_once(slack: SlackRequests, services: Services) -> None:
     body = slack.command_body("fixed the flaky build")
     assert slack.post(body, "application/x-www-form-urlencoded").status == 200
     assert slack.post(body, "application/x-www-form-urlencoded").status == 200
-    assert len(all_wins(services)) == 1
+    assert len(saved_wins(services)) == 1
 
 
 def test_mentions_are_stored_as_typed_and_shown_without_pinging(
@@ -98,7 +93,7 @@ def test_mentions_are_stored_as_typed_and_shown_without_pinging(
 ) -> None:
     # With should_escape, Slack sends mentions as ids and escapes the member's own & < >.
     reply = slack.command("helped <@U2|bo> &amp; told <!channel> &lt;3")
-    [win] = all_wins(services)
+    [win] = saved_wins(services)
     assert win.text == "helped @bo & told @channel <3"
     shown = block_texts(reply.json())
     assert "helped @bo &amp; told @channel &lt;3" in shown
@@ -144,7 +139,7 @@ def test_undo_removes_the_last_win_and_gives_its_text_back(slack: SlackRequests,
     slack.command("second")
     reply = block_texts(slack.command("undo").json())
     assert "second" in reply
-    assert [w.text for w in all_wins(services)] == ["first"]
+    assert [w.text for w in saved_wins(services)] == ["first"]
     slack.command("undo")
     assert "no wins to undo" in block_texts(slack.command("undo").json())
 
@@ -154,18 +149,18 @@ def test_delete_touches_only_the_members_own_wins(
 ) -> None:
     fake_slack.add_user("U2", tz="UTC")
     slack.command("ana's win", user="U1")
-    [win] = all_wins(services)
+    [win] = saved_wins(services)
     assert f"no win #{win.id}" in block_texts(slack.command(f"delete {win.id}", user="U2").json())
-    assert len(all_wins(services)) == 1
+    assert len(saved_wins(services)) == 1
     assert "ana's win" in block_texts(slack.command(f"delete #{win.id}", user="U1").json())
-    assert all_wins(services) == []
+    assert saved_wins(services) == []
 
 
 def test_edit_opens_the_form_prefilled(
     slack: SlackRequests, services: Services, fake_slack: FakeSlack
 ) -> None:
     slack.command("draft text")
-    [win] = all_wins(services)
+    [win] = saved_wins(services)
     assert slack.command(f"edit {win.id}").status == 200
     call = wait_until(lambda: fake_slack.calls_to("views.open"), what="views.open")[0]
     view = call.params["view"]
@@ -182,12 +177,12 @@ def test_typos_and_bad_arguments_get_the_help_and_save_nothing(
         shown = block_texts(reply.json())
         assert "/remote-win list" in shown, text  # the help itself
         assert "You typed:" in shown
-    assert all_wins(services) == []
+    assert saved_wins(services) == []
 
 
 def test_log_saves_a_win_that_starts_with_a_command_word(slack: SlackRequests, services: Services) -> None:
     slack.command("log undo the bad deploy")
-    assert [w.text for w in all_wins(services)] == ["undo the bad deploy"]
+    assert [w.text for w in saved_wins(services)] == ["undo the bad deploy"]
 
 
 def test_a_save_that_fails_echoes_the_text(
@@ -223,7 +218,7 @@ def test_a_win_is_tagged_remote_or_office_by_the_members_schedule(
     ):
         services.clock = lambda day=day: datetime(2026, 11, day, 12, 0, tzinfo=UTC)
         slack.command(text)
-    assert [(w.text, w.day_kind) for w in all_wins(services)] == [
+    assert [(w.text, w.day_kind) for w in saved_wins(services)] == [
         ("before any schedule", "unknown"),
         ("monday", "office"),
         ("tuesday", "remote"),
@@ -245,9 +240,9 @@ def test_the_same_trigger_id_from_two_members_saves_two_wins(
     ben = with_trigger(slack.command_body("ben's win", user="U2"))
     assert "ana's win" in block_texts(slack.post(ana, "application/x-www-form-urlencoded").json())
     assert "ben's win" in block_texts(slack.post(ben, "application/x-www-form-urlencoded").json())
-    assert sorted(w.text for w in all_wins(services)) == ["ana's win", "ben's win"]
+    assert sorted(w.text for w in saved_wins(services)) == ["ana's win", "ben's win"]
     slack.post(ben, "application/x-www-form-urlencoded")  # ben's retry still saves once
-    assert len(all_wins(services)) == 2
+    assert len(saved_wins(services)) == 2
 
 
 def test_a_long_list_keeps_its_text_within_slacks_total_for_a_message(

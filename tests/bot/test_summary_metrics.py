@@ -12,10 +12,10 @@ from bot.services import Services
 from rules.metrics import MetricDef
 from storage.metrics import define_metric, remove_metric, values_between
 from storage.models import MetricValue
-from tests.bot.test_plans import POST_IT_AGAIN, block, deliver, open_form, stored_plan, summary_values
+from tests.bot.test_plans import POST_IT_AGAIN, deliver, open_form, stored_plan, summary_values
 from tests.bot.test_prompts import DAY, EVENING, MORNING, add_member, post_plan
 from tests.fake_slack import FakeSlack
-from tests.support import SlackRequests, wait_until
+from tests.support import SlackRequests, block_with_id, wait_until
 
 TUE_TO_FRI = 0b0011110  # remote days: DAY is a Tuesday
 
@@ -48,10 +48,10 @@ def test_the_summary_offers_the_members_metrics_and_logs_the_days_value(
     post_plan(services, ana, ["one", "two"])
     services.clock = lambda: EVENING
     view = open_form(slack, fake_slack, deliver(services, fake_slack, ana, "eod"), "summary_open")
-    picker = block(view, "metric_name")["element"]
+    picker = block_with_id(view, "metric_name")["element"]
     assert picker["type"] == "static_select"  # a list, never free text
     assert [o["value"] for o in picker["options"]] == ["tickets closed", "first response"]
-    assert block(view, "metric_value")["element"]["type"] == "number_input"
+    assert block_with_id(view, "metric_value")["element"]["type"] == "number_input"
 
     # Bad fields are marked; the modal keeps what was typed; nothing is saved.
     errors = {
@@ -84,8 +84,8 @@ def test_the_summary_offers_the_members_metrics_and_logs_the_days_value(
 
     # Sent again, it opens as it was sent, and the day's value is replaced, never added twice.
     again = open_form(slack, fake_slack, POST_IT_AGAIN, "summary_open")
-    assert block(again, "metric_name")["element"]["initial_option"]["value"] == "tickets closed"
-    assert block(again, "metric_value")["element"]["initial_value"] == "4.5"
+    assert block_with_id(again, "metric_name")["element"]["initial_option"]["value"] == "tickets closed"
+    assert block_with_id(again, "metric_value")["element"]["initial_value"] == "4.5"
     assert slack.submit_view(again | {"id": "V-again"}, with_metric("tickets closed", "6")).body == b""
     wait_until(lambda: stored_values(services)[0][1] == 6.0, what="the value replaced")
     assert len(stored_values(services)) == 2

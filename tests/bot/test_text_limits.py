@@ -6,21 +6,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import select
 
 from bot.blocks.escape import link
 from bot.services import Services
 from rules.wins import MAX_TEXT, WinForm, is_web_address, validate_form
-from storage.models import Win
 from tests.fake_slack import FakeSlack
-from tests.support import SlackRequests, form_values, wait_until
+from tests.support import SlackRequests, form_values, saved_wins, wait_until
 
 DM = {"type": "message", "channel": "D1", "user": "U1", "channel_type": "im"}
-
-
-def wins(services: Services) -> list[Win]:
-    with services.sessions() as session:
-        return list(session.scalars(select(Win).order_by(Win.id)))
 
 
 def test_nul_and_lone_surrogates_save_alike_on_both_databases_every_way_in(
@@ -30,10 +23,10 @@ def test_nul_and_lone_surrogates_save_alike_on_both_databases_every_way_in(
     a win saved on SQLite lost on PostgreSQL."""
     assert "Saved win" in slack.command("ship\x00ped the\x00 build").json()["text"]
     slack.event(DM | {"text": "fixed\x00 the \ud800flaky test", "ts": "1790000000.000100"})
-    wait_until(lambda: len(wins(services)) == 2, what="the DM's win")
+    wait_until(lambda: len(saved_wins(services)) == 2, what="the DM's win")
     values = form_values("wrote\x00 the \udfffdocs", metric_name="pages\x00", metric_value="3")
     assert slack.submit_view({"id": "VN"}, values).body == b""
-    assert [(w.text, w.metric_name) for w in wins(services)] == [
+    assert [(w.text, w.metric_name) for w in saved_wins(services)] == [
         ("shipped the build", None),
         ("fixed the \ufffdflaky test", None),
         ("wrote the \ufffddocs", "pages"),
@@ -58,7 +51,7 @@ def test_one_limit_for_a_wins_text_whichever_way_it_comes_in(
     assert f"at most {MAX_TEXT} characters" in answer.params["text"]
     form = slack.submit_view({"id": "VL"}, form_values(too_long))
     assert f"at most {MAX_TEXT} characters, and this one is {MAX_TEXT + 1}" in form.json()["errors"]["text"]
-    assert [w.text for w in wins(services)] == [longest]
+    assert [w.text for w in saved_wins(services)] == [longest]
 
 
 LIARS = [

@@ -7,9 +7,9 @@ import json
 from datetime import UTC, datetime
 
 from bot.services import Services
-from tests.bot.test_settings import at, block, member, open_settings, said, values
+from tests.bot.test_settings import at, member, open_settings, said, values
 from tests.fake_slack import FakeSlack
-from tests.support import SlackRequests, wait_until
+from tests.support import SlackRequests, block_with_id, wait_until
 
 MONDAY_NOON_BERLIN = datetime(2026, 11, 23, 11, 0, tzinfo=UTC)
 
@@ -53,15 +53,10 @@ def test_the_modal_shows_and_saves_working_hours(
     at(services, MONDAY_NOON_BERLIN)
     said(slack, "hours 08:00-16:00")
     view = open_settings(slack, fake_slack)
-    assert block(view, "work_start")["element"]["initial_time"] == "08:00"
-    assert block(view, "work_end")["element"]["initial_time"] == "16:00"
-    assert [o["value"] for o in block(view, "workdays")["element"]["initial_options"]] == [
-        "0",
-        "1",
-        "2",
-        "3",
-        "4",
-    ]
+    assert block_with_id(view, "work_start")["element"]["initial_time"] == "08:00"
+    assert block_with_id(view, "work_end")["element"]["initial_time"] == "16:00"
+    workdays = block_with_id(view, "workdays")["element"]["initial_options"]
+    assert [o["value"] for o in workdays] == ["0", "1", "2", "3", "4"]
     state = values() | {
         "work_start": {"value": {"type": "timepicker", "selected_time": "10:00"}},
         "work_end": {"value": {"type": "timepicker", "selected_time": "19:00"}},

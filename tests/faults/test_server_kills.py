@@ -22,8 +22,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.fake_slack import FakeSlack
-from tests.remote_wins.test_serve_process import Server, free_port
-from tests.support import Reply, SlackRequests
+from tests.remote_wins.test_serve_process import Server
+from tests.support import Reply, SlackRequests, free_port
 
 pytestmark = pytest.mark.faults
 SECRET = "kill-test-secret"

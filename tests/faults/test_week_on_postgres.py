@@ -22,8 +22,8 @@ from bot.services import Services
 from remote_wins.config import Settings
 from tests.fake_slack import FakeSlack
 from tests.jobs.test_tick import add_members, expected_prompts, ledger, tick, week_people
-from tests.remote_wins.test_serve_process import Server, free_port
-from tests.support import SlackRequests
+from tests.remote_wins.test_serve_process import Server
+from tests.support import SlackRequests, free_port
 
 pytestmark = [pytest.mark.faults, pytest.mark.parametrize("database_url", ["postgres"], indirect=True)]
 START, END = datetime(2026, 6, 14, 11, 0, tzinfo=UTC), datetime(2026, 6, 21, 11, 0, tzinfo=UTC)

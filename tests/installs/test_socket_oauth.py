@@ -19,7 +19,7 @@ from tests.fake_socket_mode import FakeSocketMode
 from tests.installs.conftest import CLIENT_ID, CLIENT_SECRET, token_team
 
 # The socket process and its log are test_socket_mode's fixtures, run here with this module's `env`.
-from tests.remote_wins.test_socket_mode import app, log, slash_command, socket_mode, wins_in  # noqa: F401
+from tests.remote_wins.test_socket_mode import app, slash_command, socket_log, socket_mode, wins_in  # noqa: F401
 from tests.support import wait_until
 
 LINK = (
@@ -72,16 +72,16 @@ def test_socket_mode_serves_an_installed_workspace_with_its_own_token(
     socket_mode: FakeSocketMode,  # noqa: F811
     app: subprocess.Popen[bytes],  # noqa: F811
     env: dict[str, str],
-    log: Path,  # noqa: F811
+    socket_log: Path,  # noqa: F811
 ) -> None:
     wait_until(lambda: socket_mode.connections > 0, timeout=10, what="remote-wins socket to connect")
     command = slash_command(oauth_fake, "shipped over a socket") | {"team_id": "TA", "user_id": "U1"}
     ack = socket_mode.wait_for_ack(socket_mode.send_slash_command(command), timeout=5)
-    assert ack is not None and ack["payload"]["text"].startswith("Saved win #"), log.read_text()
+    assert ack is not None and ack["payload"]["text"].startswith("Saved win #"), socket_log.read_text()
     assert wins_in(env["DATABASE_URL"]) == [("U1", "Europe/Berlin", "shipped over a socket")]
     assert [token_team(oauth_fake, call) for call in oauth_fake.calls_to("users.info")] == ["TA"]
     foreign = slash_command(oauth_fake, "not installed") | {"team_id": "TB", "user_id": "U1"}
     ack = socket_mode.wait_for_ack(socket_mode.send_slash_command(foreign), timeout=5)
     assert ack is not None and "isn't installed" in str(ack), ack
     assert len(wins_in(env["DATABASE_URL"])) == 1
-    assert "Traceback" not in log.read_text()
+    assert "Traceback" not in socket_log.read_text()

@@ -39,8 +39,8 @@ from storage.upsert import insert_ignore
 from tests.conftest import PG_URL
 from tests.fake_slack import FakeSlack
 from tests.remote_wins.test_cli import assert_one_line, remote_wins
-from tests.remote_wins.test_serve_process import Server, free_port
-from tests.support import wait_until
+from tests.remote_wins.test_serve_process import Server
+from tests.support import CliProcess, free_port, wait_until
 
 TEAM = "T0001"  # the fake Slack's team
 NOW = datetime(2026, 6, 16, 7, 0, tzinfo=UTC)  # a Tuesday, far from any DST change
@@ -484,42 +484,6 @@ def test_two_clock_processes_ticking_at_once_send_each_member_one_prompt(
 # -- `remote-wins clock` as a process ------------------------------------------------------------------
 
 
-class ClockProcess:
-    """`remote-wins clock` in its own session, its log in a file the test reads."""
-
-    def __init__(self, env: dict[str, str], cwd: Path, name: str, *args: str) -> None:
-        self.log = cwd / f"{name}.log"
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "remote_wins.cli", "clock", *args],
-                env=env,
-                cwd=cwd,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def wait_for(self, text: str, timeout: float = 20) -> None:
-        def logged() -> bool:
-            assert self.process.poll() is None or text in self.output(), self.output()
-            return text in self.output()
-
-        wait_until(logged, timeout=timeout, what=f"{text!r} in {self.log.name}")
-
-    def stop(self) -> int:
-        """SIGTERM, as a process manager sends it; the exit status."""
-        self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout=30)
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
-
-
 @pytest.fixture
 def clock_env(tmp_path: Path, fake_slack: FakeSlack, database_url: str) -> dict[str, str]:
     return {
@@ -532,24 +496,16 @@ def clock_env(tmp_path: Path, fake_slack: FakeSlack, database_url: str) -> dict[
     }
 
 
-@pytest.fixture
-def processes() -> Iterator[list[ClockProcess]]:
-    started: list[ClockProcess] = []
-    yield started
-    for process in started:
-        process.kill()
-
-
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_the_clock_command_sends_a_due_prompt_on_its_first_tick(
     clock_env: dict[str, str],
     tmp_path: Path,
     services: Services,
     fake_slack: FakeSlack,
-    processes: list[ClockProcess],
+    processes: list[CliProcess],
 ) -> None:
     add_member_due(services, fake_slack, "U300", tick_instant(utc_now()))
-    clock = ClockProcess(clock_env, tmp_path, "clock")  # the default: a tick every minute, at second 0
+    clock = CliProcess(clock_env, tmp_path, "clock", "clock")  # the default: a tick every minute, at second 0
     processes.append(clock)
     wait_until(lambda: prompts_to(fake_slack, "U300"), timeout=20, what="the prompt")
     clock.wait_for("clock: tick at")
@@ -565,12 +521,12 @@ def test_a_standby_clock_process_takes_over_within_a_tick_when_the_leader_is_kil
     tmp_path: Path,
     services: Services,
     fake_slack: FakeSlack,
-    processes: list[ClockProcess],
+    processes: list[CliProcess],
 ) -> None:
-    leader = ClockProcess(clock_env, tmp_path, "leader", "--interval-seconds", "1")
+    leader = CliProcess(clock_env, tmp_path, "leader", "clock", "--interval-seconds", "1")
     processes.append(leader)
     leader.wait_for("clock: leading")
-    standby = ClockProcess(clock_env, tmp_path, "standby", "--interval-seconds", "1")
+    standby = CliProcess(clock_env, tmp_path, "standby", "clock", "--interval-seconds", "1")
     processes.append(standby)
     standby.wait_for("clock: standby")
 

@@ -42,8 +42,8 @@ from tests.jobs.test_tick import (
     NOW,
     UNPACED,
     Person,
-    add_member,
     add_members,
+    add_person,
     due_now,
     ledger,
     received,
@@ -152,8 +152,8 @@ def test_permanent_errors_are_recorded_per_delivery_and_never_hold_up_the_others
 def test_a_member_slack_says_is_gone_is_deactivated_and_gets_nothing_more(
     services: Services, fake_slack: FakeSlack, error: str
 ) -> None:
-    gone_id = add_member(services, fake_slack, Person("UGONE", "Europe/Berlin"), NOW - timedelta(minutes=1))
-    add_member(services, fake_slack, Person("UOK", "Europe/Berlin"), NOW - timedelta(minutes=1))
+    gone_id = add_person(services, fake_slack, Person("UGONE", "Europe/Berlin"), NOW - timedelta(minutes=1))
+    add_person(services, fake_slack, Person("UOK", "Europe/Berlin"), NOW - timedelta(minutes=1))
     if error == "user_disabled":
         fake_slack.add_user(
             "UGONE", tz="Europe/Berlin", deleted=True
@@ -197,7 +197,7 @@ def test_a_transient_failure_beyond_the_retries_is_retried_next_tick_and_sent_on
 
 
 def test_a_connection_error_is_retried_next_tick(services: Services, fake_slack: FakeSlack) -> None:
-    add_member(services, fake_slack, Person("U1", "Europe/Berlin"), NOW - timedelta(minutes=1))
+    add_person(services, fake_slack, Person("U1", "Europe/Berlin"), NOW - timedelta(minutes=1))
     unreachable = WebClient(token=fake_slack.bot_token, base_url="http://127.0.0.1:9/api/", retry_handlers=[])
     first = tick(services, NOW, delivery=Delivery(unreachable, limits=UNPACED))
     assert first.failed == 1 and errors(services)["U1"] == ("failed", "connection_error")
@@ -209,7 +209,7 @@ def test_a_connection_error_is_retried_next_tick(services: Services, fake_slack:
 def test_a_transient_failure_is_retried_until_the_grace_window_ends_then_stays_failed(
     services: Services, fake_slack: FakeSlack
 ) -> None:
-    add_member(services, fake_slack, Person("U1", "Europe/Berlin"), NOW - timedelta(minutes=1))
+    add_person(services, fake_slack, Person("U1", "Europe/Berlin"), NOW - timedelta(minutes=1))
     fake_slack.fail_next("chat.postMessage", status=503, times=2)
     one_try = delivery(services, retries=Retries(rate_limited=0, server_error=0))
     assert tick(services, NOW, delivery=one_try).failed == 1
@@ -223,7 +223,7 @@ def test_a_transient_failure_is_retried_until_the_grace_window_ends_then_stays_f
 def test_a_retry_for_a_member_who_paused_meanwhile_is_skipped(
     services: Services, fake_slack: FakeSlack
 ) -> None:
-    member_id = add_member(services, fake_slack, Person("U1", "Europe/Berlin"), NOW - timedelta(minutes=1))
+    member_id = add_person(services, fake_slack, Person("U1", "Europe/Berlin"), NOW - timedelta(minutes=1))
     fake_slack.fail_next("chat.postMessage", status=503)
     assert tick(services, NOW, delivery=delivery(services, retries=Retries(server_error=0))).failed == 1
     with services.sessions.begin() as session:
@@ -257,7 +257,7 @@ def test_two_ticks_retrying_the_same_failure_send_it_once(services: Services, fa
 
 def test_an_answer_that_never_came_is_not_sent_again(services: Services, fake_slack: FakeSlack) -> None:
     """Slack may have posted it: a second copy would be worse than none, so a timeout is final."""
-    add_member(services, fake_slack, Person("U1", "Europe/Berlin"), NOW - timedelta(minutes=1))
+    add_person(services, fake_slack, Person("U1", "Europe/Berlin"), NOW - timedelta(minutes=1))
     impatient = WebClient(token=fake_slack.bot_token, base_url=fake_slack.api_url, timeout=1)
     fake_slack.delay("chat.postMessage", 1.5)
     assert tick(services, NOW, delivery=Delivery(impatient, limits=UNPACED)).failed == 1
@@ -398,7 +398,7 @@ def test_only_a_member_who_left_slack_is_gone() -> None:
 def test_a_dead_token_fails_the_sends_but_deactivates_no_one(
     services: Services, fake_slack: FakeSlack
 ) -> None:
-    ana = add_member(services, fake_slack, Person("UANA", "Europe/Berlin"), NOW - timedelta(minutes=1))
+    ana = add_person(services, fake_slack, Person("UANA", "Europe/Berlin"), NOW - timedelta(minutes=1))
     fake_slack.fail_next("chat.postMessage", error="account_inactive")
     report = tick(services, NOW, delivery=delivery(services))
     assert report.failed == 1

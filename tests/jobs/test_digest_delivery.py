@@ -6,9 +6,9 @@ hour before it; both go through the ledger under the ISO week. The clock is alwa
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from tests.fake_slack import FakeSlack
 from tests.fake_slack import Message as Posted
 from tests.jobs.test_tick import cli_env, ledger, tick
 from tests.remote_wins.test_cli import remote_wins
+from tests.support import add_member, png_size, save_win, visible_text
 
 TEAM = "T0001"
 WEEK = "2026-W48"  # Mon 23 Nov - Sun 29 Nov 2026
@@ -37,7 +38,6 @@ JOINED = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
 SETUP = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)  # Monday morning, before anything is due
 DIGEST_AT = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)  # Fri 27 Nov, 16:00 in Berlin (+01:00)
 RECAP_AT = DIGEST_AT - timedelta(hours=1)
-PNG = b"\x89PNG\r\n\x1a\n"
 
 
 # -- helpers -------------------------------------------------------------------------------------------
@@ -47,33 +47,23 @@ def person(
     services: Services, fake: FakeSlack, user_id: str, tz: str = "Europe/Berlin", **settings: Any
 ) -> MemberRef:
     """A member in Slack and in the database with `settings` set, their slots computed as of SETUP."""
-    fake.add_user(user_id, tz=tz, name=user_id.lower())
-    with services.sessions.begin() as session:
-        ref = save_member(session, TEAM, user_id, tz=tz, display_name=user_id.lower(), now=JOINED)
-        row = session.get(Member, ref.id)
-        assert row is not None
-        for name, value in settings.items():
-            setattr(row, name, value)
-        session.flush()
-        reschedule(session, ref.id, SETUP)
-    return ref
+    return add_member(
+        services, user_id, slack=fake, team=TEAM, tz=tz, joined=JOINED, slots_at=SETUP, **settings
+    )
 
 
-def log(services: Services, who: MemberRef, day: date, text: str, at: datetime = SETUP, **kw: Any) -> None:
-    """A win dated `day`, saved at `at` (what decides which digest shows it)."""
-    with services.sessions.begin() as session:
-        add_win(session, who, WinDraft(text, day, **kw), source="command", source_ref=None, now=at)
+log = partial(save_win, at=SETUP)
 
 
-def team(
+def team_with_wins(
     services: Services, fake: FakeSlack, manager_tz: str = "Europe/Berlin", report_tz: str = "Europe/Berlin"
 ):
     """UM manages UA and UB, who logged a win each on Monday and Tuesday of the week."""
     manager = person(services, fake, "UM", manager_tz)
     reports = [person(services, fake, user, report_tz, manager_user_id="UM") for user in ("UA", "UB")]
     for ref in reports:
-        log(services, ref, MON, f"{ref.user_id} shipped the importer", day_kind="remote")
-        log(services, ref, MON + timedelta(days=1), f"{ref.user_id} fixed the flaky build", day_kind="office")
+        log(services, ref, f"{ref.user_id} shipped the importer", MON, day_kind="remote")
+        log(services, ref, f"{ref.user_id} fixed the flaky build", MON + timedelta(days=1), day_kind="office")
     return manager, reports
 
 
@@ -91,14 +81,7 @@ def dm(fake: FakeSlack, user_id: str) -> list[Posted]:
     return [m for m in fake.messages if m.channel == "D" + user_id[1:]]
 
 
-def text_of(messages: list[Posted]) -> str:
-    parts = []
-    for message in messages:
-        for block in message.blocks or []:
-            if isinstance(block.get("text"), dict):
-                parts.append(block["text"]["text"])
-            parts.extend(str(e.get("text", "")) for e in block.get("elements", []) if isinstance(e, dict))
-    return "\n".join(parts)
+text_of = visible_text  # test_digest_window.py imports it by this name (left alone while it is refactored)
 
 
 def action_ids(message: Posted) -> dict[str, str]:
@@ -114,11 +97,6 @@ def charts(fake: FakeSlack, channel: str) -> list[dict[str, Any]]:
     return [f for f in fake.files.values() if f.get("channel_id") == channel]
 
 
-def png_size(data: bytes) -> tuple[int, int]:
-    assert data.startswith(PNG) and data[12:16] == b"IHDR"
-    return struct.unpack(">II", data[16:24])
-
-
 def weekly_rows(services: Services) -> list[tuple[str, str, str, str]]:
     return sorted((r.user_id, r.kind, r.period, r.status) for r in ledger(services))
 
@@ -129,7 +107,7 @@ def weekly_rows(services: Services) -> list[tuple[str, str, str, str]]:
 def test_a_named_manager_gets_a_digest_slot_and_each_report_a_recap_an_hour_before(
     services: Services, fake_slack: FakeSlack
 ) -> None:
-    team(services, fake_slack)
+    team_with_wins(services, fake_slack)
     assert slot_of(services, "UM", "digest") == (DIGEST_AT, date(2026, 11, 27))
     assert slot_of(services, "UA", "recap") == (RECAP_AT, date(2026, 11, 27))
     assert slot_of(services, "UB", "recap") == (RECAP_AT, date(2026, 11, 27))
@@ -158,7 +136,7 @@ def test_a_manager_the_bot_never_met_gets_a_row_and_moves_when_slack_says_where_
 def test_dropping_a_manager_ends_the_recap_and_the_last_report_ends_the_digest(
     services: Services, fake_slack: FakeSlack
 ) -> None:
-    _, (ana, bo) = team(services, fake_slack)
+    _, (ana, bo) = team_with_wins(services, fake_slack)
     for ref, left in ((ana, True), (bo, False)):
         with services.sessions.begin() as session:
             current = settings_of(session, ref.id)
@@ -189,7 +167,7 @@ def test_changing_manager_moves_the_recap_to_the_new_managers_digest(
 def test_one_digest_at_friday_1600_with_its_chart_in_the_thread_and_the_recaps_an_hour_before(
     services: Services, fake_slack: FakeSlack
 ) -> None:
-    team(services, fake_slack)
+    team_with_wins(services, fake_slack)
     assert tick(services, RECAP_AT - timedelta(minutes=1)).sent == 0
 
     recaps = tick(services, RECAP_AT)
@@ -204,8 +182,8 @@ def test_one_digest_at_friday_1600_with_its_chart_in_the_thread_and_the_recaps_a
         "recap_add": WEEK,
     }
     assert buttons["digest_details"].endswith(f":{WEEK}")
-    assert "UA shipped the importer" in text_of([recap]) and "UB" not in text_of([recap])
-    assert "<@UM>" in text_of([recap]) and dm(fake_slack, "UM") == []
+    assert "UA shipped the importer" in visible_text(recap) and "UB" not in visible_text(recap)
+    assert "<@UM>" in visible_text(recap) and dm(fake_slack, "UM") == []
 
     assert tick(services, DIGEST_AT - timedelta(minutes=1)).sent == 0
     report = tick(services, DIGEST_AT)
@@ -214,7 +192,7 @@ def test_one_digest_at_friday_1600_with_its_chart_in_the_thread_and_the_recaps_a
     ]
     (digest,) = dm(fake_slack, "UM")
     assert digest.thread_ts is None
-    shown = text_of([digest])
+    shown = visible_text(digest)
     for user in ("UA", "UB"):
         assert f"{user} shipped the importer" in shown and f"{user} fixed the flaky build" in shown
     assert "digest_ack" in action_ids(digest)
@@ -240,7 +218,7 @@ def test_one_digest_at_friday_1600_with_its_chart_in_the_thread_and_the_recaps_a
 def test_a_digest_slot_recomputed_after_it_was_sent_sends_nothing_twice(
     services: Services, fake_slack: FakeSlack
 ) -> None:
-    manager, _ = team(services, fake_slack)
+    manager, _ = team_with_wins(services, fake_slack)
     assert tick(services, DIGEST_AT).sent == 3  # the recaps, late but within the grace window, and the digest
     with services.sessions.begin() as session:
         reschedule(session, manager.id, DIGEST_AT - timedelta(minutes=1))  # this week's digest is due again
@@ -252,7 +230,7 @@ def test_a_digest_slot_recomputed_after_it_was_sent_sends_nothing_twice(
 def test_jobs_run_digest_twice_sends_each_message_once(
     services: Services, fake_slack: FakeSlack, database_url: str, tmp_path: Path
 ) -> None:
-    team(services, fake_slack)
+    team_with_wins(services, fake_slack)
     env = cli_env(fake_slack, database_url)
     at = "2026-11-27T16:00:00+01:00"
     dry = remote_wins("jobs", "run", "digest", "--at", at, "--dry-run", cwd=tmp_path, env=env)
@@ -282,7 +260,7 @@ def test_jobs_run_digest_twice_sends_each_message_once(
 def test_a_429_on_the_first_attempts_still_sends_the_digest_once(
     services: Services, fake_slack: FakeSlack
 ) -> None:
-    team(services, fake_slack)
+    team_with_wins(services, fake_slack)
     tick(services, RECAP_AT)
     fake_slack.fail_next("chat.postMessage", status=429, retry_after=1, times=2)
     report = tick(services, DIGEST_AT)
@@ -296,7 +274,7 @@ def test_a_429_on_the_first_attempts_still_sends_the_digest_once(
 def test_a_digest_refused_for_a_passing_reason_is_sent_by_a_later_tick(
     services: Services, fake_slack: FakeSlack
 ) -> None:
-    team(services, fake_slack)
+    team_with_wins(services, fake_slack)
     tick(services, RECAP_AT)
     fake_slack.fail_next("chat.postMessage", status=503, times=3)  # the call and both of its retries
     assert tick(services, DIGEST_AT).failed == 1
@@ -328,7 +306,7 @@ def test_without_files_write_the_digest_goes_out_without_its_chart(
     no_files_services: tuple[Services, FakeSlack],
 ) -> None:
     services, fake = no_files_services
-    team(services, fake)
+    team_with_wins(services, fake)
     report = tick(services, DIGEST_AT)
     digest_item = next(i for i in report.items if i.kind == "digest")
     assert digest_item.outcome == "sent"
@@ -340,7 +318,7 @@ def test_without_files_write_the_digest_goes_out_without_its_chart(
 
 
 def test_a_failed_upload_still_counts_the_digest_as_sent(services: Services, fake_slack: FakeSlack) -> None:
-    team(services, fake_slack)
+    team_with_wins(services, fake_slack)
     tick(services, RECAP_AT)
     fake_slack.fail_next("upload", status=500)
     report = tick(services, DIGEST_AT)
@@ -356,9 +334,9 @@ def test_a_manager_a_day_ahead_of_the_reports_gets_the_reports_own_days(
     person(services, fake_slack, "UM", "Pacific/Kiritimati")
     ana = person(services, fake_slack, "UA", "America/Los_Angeles", manager_user_id="UM")
     old = datetime(2026, 11, 19, 12, 0, tzinfo=UTC)  # saved more than a week before the first digest
-    log(services, ana, date(2026, 11, 19), "a Sunday of the week before", at=old)
-    log(services, ana, MON, "Monday's win in Los Angeles")
-    log(services, ana, date(2026, 11, 26), "Thursday's win in Los Angeles")
+    log(services, ana, "a Sunday of the week before", date(2026, 11, 19), at=old)
+    log(services, ana, "Monday's win in Los Angeles", MON)
+    log(services, ana, "Thursday's win in Los Angeles", date(2026, 11, 26))
     digest_at = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)  # Fri 16:00 in Kiritimati, Thu 18:00 in LA
     assert slot_of(services, "UM", "digest") == (digest_at, date(2026, 11, 27))
     assert slot_of(services, "UA", "recap") == (digest_at - timedelta(hours=1), date(2026, 11, 27))
@@ -366,11 +344,11 @@ def test_a_manager_a_day_ahead_of_the_reports_gets_the_reports_own_days(
     assert tick(services, digest_at).sent == 2
     assert weekly_rows(services) == [("UA", "recap", WEEK, "sent"), ("UM", "digest", WEEK, "sent")]
     for user in ("UM", "UA"):
-        shown = text_of(dm(fake_slack, user))
+        shown = visible_text(dm(fake_slack, user))
         assert "Monday's win in Los Angeles" in shown and "Thursday's win in Los Angeles" in shown
         assert "a Sunday of the week before" not in shown
-    assert "20 Nov – 27 Nov 2026" in text_of(dm(fake_slack, "UM"))  # Kiritimati's days
-    assert "19 Nov – 26 Nov 2026" in text_of(dm(fake_slack, "UA"))  # Ana's recap: her own days
+    assert "20 Nov – 27 Nov 2026" in visible_text(dm(fake_slack, "UM"))  # Kiritimati's days
+    assert "19 Nov – 26 Nov 2026" in visible_text(dm(fake_slack, "UA"))  # Ana's recap: her own days
 
 
 def test_a_team_of_60_with_40_wins_each_fits_in_slacks_limits(
@@ -400,7 +378,7 @@ def test_a_team_of_60_with_40_wins_each_fits_in_slacks_limits(
     assert len(posted) == len(fake_slack.messages) == 60 + len(dm(fake_slack, "UM"))  # none refused
     first, *thread = dm(fake_slack, "UM")
     assert thread and all(m.thread_ts == first.ts for m in thread)
-    shown = text_of([first, *thread])
+    shown = visible_text([first, *thread])
     assert all(f"*{user.lower()}*" in shown for user in names)
     assert "<!here>" not in shown and "&lt;&amp;&gt; @here" in shown  # escaped: no mention
     (chart,) = charts(fake_slack, first.channel)
@@ -437,8 +415,8 @@ def test_a_manager_who_paused_their_own_prompts_still_gets_the_digest_but_a_paus
 ) -> None:
     person(services, fake_slack, "UM", paused=True)
     ana = person(services, fake_slack, "UA", manager_user_id="UM", paused=True)
-    log(services, ana, MON, "shipped it")
+    log(services, ana, "shipped it", MON)
     assert slot_of(services, "UA", "recap") is None
     report = tick(services, DIGEST_AT)
     assert [(i.user_id, i.kind, i.outcome) for i in report.items] == [("UM", "digest", "sent")]
-    assert "shipped it" in text_of(dm(fake_slack, "UM"))
+    assert "shipped it" in visible_text(dm(fake_slack, "UM"))

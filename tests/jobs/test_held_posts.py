@@ -24,12 +24,11 @@ from tests.bot.test_plans import (
     plan_values,
     stored_plan,
     summary_values,
-    text_of,
 )
 from tests.bot.test_prompts import add_member
 from tests.fake_slack import FakeSlack, Message
 from tests.jobs.test_tick import tick
-from tests.support import SlackRequests, wait_until
+from tests.support import SlackRequests, blocks_json, wait_until
 
 DAY = date(2026, 11, 24)  # a Tuesday
 PLAN_AT = datetime(2026, 11, 24, 3, 40, tzinfo=UTC)  # 09:10 in Kolkata, 22:40 (Monday) in New York
@@ -92,10 +91,12 @@ def test_a_plan_at_2240_and_a_summary_at_0650_arrive_together_at_0900_once(
 ) -> None:
     ana = kolkata_report(services, fake_slack)
     prompt = send_plan_at(slack, services, fake_slack, ana, PLAN_AT)
-    wait_until(lambda: "reaches them at the start of their day" in text_of(prompt), what="the held notice")
-    assert "*Tue 19:30 your time*" in text_of(prompt)  # 09:00 in New York, in Kolkata
+    wait_until(
+        lambda: "reaches them at the start of their day" in blocks_json(prompt), what="the held notice"
+    )
+    assert "*Tue 19:30 your time*" in blocks_json(prompt)  # 09:00 in New York, in Kolkata
     eod = sign_off_at(slack, services, fake_slack, ana, SIGN_OFF_AT)
-    wait_until(lambda: "the summary reaches them" in text_of(eod), what="the summary's held notice")
+    wait_until(lambda: "the summary reaches them" in blocks_json(eod), what="the summary's held notice")
     plan = stored_plan(services, ana)
     assert (plan.status, plan.held_until, plan.ts, plan.summary_ts) == (
         "summarized",
@@ -126,7 +127,7 @@ def test_a_plan_at_2240_and_a_summary_at_0650_arrive_together_at_0900_once(
     assert tick(services, MANAGERS_MORNING + timedelta(minutes=1)).sent == 0  # and a tick after them
 
     [held] = to_manager(fake_slack)
-    text = text_of(held)
+    text = blocks_json(held)
     assert "held until the start of your day" in text
     assert "<@U1>'s plan for their remote day" in text and "ship the &lt;login&gt; fix" in text
     assert "signed off at 17:20" in text and "Done 1 of 2 planned" in text and "VPN &amp; DNS" in text
@@ -138,8 +139,8 @@ def test_a_plan_at_2240_and_a_summary_at_0650_arrive_together_at_0900_once(
     services.clock = lambda: MANAGERS_MORNING + timedelta(minutes=30)
     again = open_form(slack, fake_slack, POST_IT_AGAIN, "summary_open")
     slack.submit_view(again, summary_values((0, 1), items=2, signed_off="17:20"))
-    wait_until(lambda: "Done 2 of 2 planned" in text_of(held), what="the held message edited")
-    assert "ship the &lt;login&gt; fix" in text_of(held) and len(to_manager(fake_slack)) == 1
+    wait_until(lambda: "Done 2 of 2 planned" in blocks_json(held), what="the held message edited")
+    assert "ship the &lt;login&gt; fix" in blocks_json(held) and len(to_manager(fake_slack)) == 1
 
 
 def test_a_plan_sent_in_the_managers_working_hours_goes_at_once(
@@ -148,7 +149,7 @@ def test_a_plan_sent_in_the_managers_working_hours_goes_at_once(
     ana = kolkata_report(services, fake_slack)
     send_plan_at(slack, services, fake_slack, ana, MANAGERS_MORNING + timedelta(minutes=1))
     [posted] = wait_until(lambda: to_manager(fake_slack), what="the plan in the manager's DM")
-    assert "<@U1> is working remotely today" in text_of(posted)
+    assert "<@U1> is working remotely today" in blocks_json(posted)
     plan = wait_until(lambda: (p := stored_plan(services, ana)) and p.ts and p, what="the plan's ts")
     assert (plan.held_until, plan.ts) == (None, posted.ts)
     tick(services, MANAGERS_MORNING + timedelta(days=1))
@@ -174,7 +175,8 @@ def test_a_summary_after_the_managers_day_waits_for_the_next_working_day_on_its_
     assert tick(services, monday - timedelta(minutes=1)).sent == 0 and len(to_manager(fake_slack)) == 1
     assert tick(services, monday).sent == 1
     summary = to_manager(fake_slack)[1]
-    assert "Done 2 of 2 planned" in text_of(summary) and "plan for their remote day" not in text_of(summary)
+    shown = blocks_json(summary)
+    assert "Done 2 of 2 planned" in shown and "plan for their remote day" not in shown
 
 
 def test_a_manager_the_bot_never_met_gets_the_default_hours_in_utc(
@@ -197,7 +199,7 @@ def test_a_held_post_slack_refuses_for_good_is_told_to_the_member_with_what_it_s
     report = tick(services, MANAGERS_MORNING)
     assert (report.sent, report.failed) == (0, 1)
     told = wait_until(lambda: [m for m in fake_slack.messages if "wasn't post" in (m.text or "")], what="DM")
-    assert told[0].channel == "D1" and "ship the &lt;login&gt; fix" in text_of(told[0])
+    assert told[0].channel == "D1" and "ship the &lt;login&gt; fix" in blocks_json(told[0])
     assert [row[2] for row in held_rows(services)] == ["failed"]
     with services.sessions() as session:
         assert session.scalar(select(Plan.held_until)) is None

@@ -56,7 +56,7 @@ class Person:
     in_slack: bool = True
 
 
-def add_member(services: Services, fake: FakeSlack, person: Person, now: datetime) -> int:
+def add_person(services: Services, fake: FakeSlack, person: Person, now: datetime) -> int:
     """The member in the database with their settings, and their slots computed as of `now`."""
     if person.in_slack:
         fake.add_user(person.user_id, tz=person.tz)
@@ -78,7 +78,7 @@ def add_member(services: Services, fake: FakeSlack, person: Person, now: datetim
 
 def add_members(services: Services, fake: FakeSlack, people: Iterable[Person], now: datetime) -> None:
     for person in people:
-        add_member(services, fake, person, now)
+        add_person(services, fake, person, now)
 
 
 @dataclass(frozen=True)
@@ -308,7 +308,7 @@ def test_a_tick_rerun_with_its_slots_recomputed_still_sends_nothing_twice(
     services: Services, fake_slack: FakeSlack
 ) -> None:
     """A member who changes settings after the prompt gets the same day's slot again: the ledger holds."""
-    member_id = add_member(services, fake_slack, Person("U1", "Europe/Berlin"), NOW - timedelta(minutes=1))
+    member_id = add_person(services, fake_slack, Person("U1", "Europe/Berlin"), NOW - timedelta(minutes=1))
     assert tick(services, NOW).sent == 1
     with services.sessions.begin() as session:
         reschedule(session, member_id, NOW - timedelta(minutes=1))  # today's 09:00 is due again
@@ -356,8 +356,8 @@ def _claimed_by_a_dead_sender(services: Services, member_id: int, *, calling: bo
 def test_a_claim_whose_sender_died_during_its_call_is_swept_as_interrupted_and_never_sent(
     services: Services, fake_slack: FakeSlack
 ) -> None:
-    member_id = add_member(services, fake_slack, Person("U1", "Europe/Berlin"), NOW - timedelta(minutes=1))
-    add_member(services, fake_slack, Person("U2", "Europe/Berlin"), NOW - timedelta(minutes=1))
+    member_id = add_person(services, fake_slack, Person("U1", "Europe/Berlin"), NOW - timedelta(minutes=1))
+    add_person(services, fake_slack, Person("U2", "Europe/Berlin"), NOW - timedelta(minutes=1))
     _claimed_by_a_dead_sender(services, member_id, calling=True)
 
     assert tick(services, NOW + timedelta(minutes=1)).sent == 1  # U2; U1's delivery is still someone's
@@ -374,7 +374,7 @@ def test_a_claim_whose_sender_died_during_its_call_is_swept_as_interrupted_and_n
 def test_a_claim_whose_sender_died_before_calling_slack_is_sent_by_the_next_tick(
     services: Services, fake_slack: FakeSlack
 ) -> None:
-    member_id = add_member(services, fake_slack, Person("U1", "Europe/Berlin"), NOW - timedelta(minutes=1))
+    member_id = add_person(services, fake_slack, Person("U1", "Europe/Berlin"), NOW - timedelta(minutes=1))
     _claimed_by_a_dead_sender(services, member_id, calling=False)
     assert tick(services, NOW + timedelta(minutes=5)).sent == 0  # not yet: it might be slow
     report = tick(services, NOW + timedelta(minutes=6))
@@ -416,7 +416,7 @@ def messages_to_all(fake: FakeSlack) -> Counter[str]:
 def test_a_tick_an_hour_late_still_sends_and_the_ledger_keeps_when_it_was_due(
     services: Services, fake_slack: FakeSlack
 ) -> None:
-    add_member(services, fake_slack, Person("U1", "Europe/Berlin"), NOW - timedelta(minutes=1))
+    add_person(services, fake_slack, Person("U1", "Europe/Berlin"), NOW - timedelta(minutes=1))
     report = tick(services, NOW + timedelta(hours=1))
     assert report.sent == 1
     (row,) = ledger(services)
@@ -424,7 +424,7 @@ def test_a_tick_an_hour_late_still_sends_and_the_ledger_keeps_when_it_was_due(
 
 
 def test_a_tick_exactly_the_grace_window_late_still_sends(services: Services, fake_slack: FakeSlack) -> None:
-    add_member(services, fake_slack, Person("U1", "Europe/Berlin"), NOW - timedelta(minutes=1))
+    add_person(services, fake_slack, Person("U1", "Europe/Berlin"), NOW - timedelta(minutes=1))
     assert tick(services, NOW + GRACE).sent == 1
     assert messages_to(fake_slack, "U1") == 1
 
@@ -432,7 +432,7 @@ def test_a_tick_exactly_the_grace_window_late_still_sends(services: Services, fa
 def test_a_tick_three_hours_late_records_missed_and_sends_nothing(
     services: Services, fake_slack: FakeSlack
 ) -> None:
-    add_member(services, fake_slack, Person("U1", "Europe/Berlin"), NOW - timedelta(minutes=1))
+    add_person(services, fake_slack, Person("U1", "Europe/Berlin"), NOW - timedelta(minutes=1))
     report = tick(services, NOW + timedelta(hours=3))
     assert (report.sent, report.missed) == (0, 1)
     assert messages_to(fake_slack, "U1") == 0
@@ -446,7 +446,7 @@ def test_after_days_of_downtime_each_missed_day_is_recorded_and_today_still_sent
     services: Services, fake_slack: FakeSlack
 ) -> None:
     monday = datetime(2026, 6, 15, 0, 0, tzinfo=UTC)
-    add_member(services, fake_slack, Person("U1", "Europe/Berlin"), monday)
+    add_person(services, fake_slack, Person("U1", "Europe/Berlin"), monday)
     report = tick(services, datetime(2026, 6, 18, 7, 30, tzinfo=UTC))  # Thursday, 09:30 in Berlin
     by_key = {(r.kind, r.period): r.status for r in ledger(services)}
     assert by_key == {
@@ -505,7 +505,7 @@ def test_a_dst_change_moves_nothing_and_doubles_nothing(
 def test_a_member_paused_after_their_slot_was_computed_is_skipped_and_loses_the_slot(
     services: Services, fake_slack: FakeSlack
 ) -> None:
-    member_id = add_member(services, fake_slack, Person("U1", "Europe/Berlin"), NOW - timedelta(minutes=1))
+    member_id = add_person(services, fake_slack, Person("U1", "Europe/Berlin"), NOW - timedelta(minutes=1))
     with services.sessions.begin() as session:
         session.get(Member, member_id).paused = True  # as if the settings change hadn't rescheduled
     report = tick(services, NOW)
@@ -518,7 +518,7 @@ def test_a_member_paused_after_their_slot_was_computed_is_skipped_and_loses_the_
 def test_a_day_that_stopped_being_remote_is_skipped_and_the_slot_moves_on(
     services: Services, fake_slack: FakeSlack
 ) -> None:
-    member_id = add_member(services, fake_slack, Person("U1", "Europe/Berlin"), NOW - timedelta(minutes=1))
+    member_id = add_person(services, fake_slack, Person("U1", "Europe/Berlin"), NOW - timedelta(minutes=1))
     with services.sessions.begin() as session:
         session.add(DayOverride(member_id=member_id, local_date=date(2026, 6, 16), kind="office"))
     report = tick(services, NOW)
@@ -530,7 +530,7 @@ def test_a_day_that_stopped_being_remote_is_skipped_and_the_slot_moves_on(
 def test_a_prompt_with_nothing_to_say_is_recorded_skipped(
     services: Services, fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    add_member(services, fake_slack, Person("U1", "Europe/Berlin"), NOW - timedelta(minutes=1))
+    add_person(services, fake_slack, Person("U1", "Europe/Berlin"), NOW - timedelta(minutes=1))
     monkeypatch.setattr(jobs.tick, "prompt_message", lambda *args: None)  # say, the plan is already in
     report = tick(services, NOW)
     assert (report.sent, report.skipped) == (0, 1)
@@ -563,8 +563,8 @@ def test_a_prompt_that_fails_to_render_fails_alone(
 
 
 def test_a_tick_for_mornings_leaves_the_evenings_due(services: Services, fake_slack: FakeSlack) -> None:
-    add_member(services, fake_slack, Person("UM", "Europe/Berlin"), NOW - timedelta(minutes=1))
-    add_member(services, fake_slack, Person("UE", "Asia/Tokyo"), NOW - timedelta(minutes=1))  # 16:00 there
+    add_person(services, fake_slack, Person("UM", "Europe/Berlin"), NOW - timedelta(minutes=1))
+    add_person(services, fake_slack, Person("UE", "Asia/Tokyo"), NOW - timedelta(minutes=1))  # 16:00 there
     evening = NOW + timedelta(hours=1)  # 17:00 in Tokyo
     assert tick(services, evening, kinds={"morning"}).sent == 1
     assert received(services, fake_slack) == Counter({("UM", "morning", "2026-06-16"): 1})
@@ -578,7 +578,7 @@ def test_an_unknown_kind_is_refused(services: Services) -> None:
 
 
 def test_each_snooze_is_a_prompt_of_its_own_sent_once(services: Services, fake_slack: FakeSlack) -> None:
-    member_id = add_member(services, fake_slack, Person("U1", "Europe/Berlin"), NOW - timedelta(minutes=1))
+    member_id = add_person(services, fake_slack, Person("U1", "Europe/Berlin"), NOW - timedelta(minutes=1))
     assert tick(services, NOW).sent == 1
     for minutes in (30, 90):
         with services.sessions.begin() as session:
@@ -604,10 +604,10 @@ def test_a_dry_run_says_who_is_due_changes_nothing_and_agrees_with_the_real_tick
     services: Services, fake_slack: FakeSlack
 ) -> None:
     before = NOW - timedelta(hours=4)
-    add_member(services, fake_slack, Person("UDUE", "Europe/Berlin"), before)
-    add_member(services, fake_slack, Person("ULATE", "Asia/Kolkata"), before)  # 09:00 there was 03:30 UTC
-    paused_id = add_member(services, fake_slack, Person("UPAUSED", "Europe/Berlin"), before)
-    claimed_id = add_member(services, fake_slack, Person("UCLAIMED", "Europe/Berlin"), before)
+    add_person(services, fake_slack, Person("UDUE", "Europe/Berlin"), before)
+    add_person(services, fake_slack, Person("ULATE", "Asia/Kolkata"), before)  # 09:00 there was 03:30 UTC
+    paused_id = add_person(services, fake_slack, Person("UPAUSED", "Europe/Berlin"), before)
+    claimed_id = add_person(services, fake_slack, Person("UCLAIMED", "Europe/Berlin"), before)
     with services.sessions.begin() as session:
         session.get(Member, paused_id).paused = True
         claim(
@@ -640,7 +640,7 @@ def test_a_dry_run_says_who_is_due_changes_nothing_and_agrees_with_the_real_tick
 def test_a_dry_run_after_downtime_lists_every_day_the_real_tick_would_record(
     services: Services, fake_slack: FakeSlack
 ) -> None:
-    add_member(services, fake_slack, Person("U1", "Europe/Berlin"), datetime(2026, 6, 15, 0, 0, tzinfo=UTC))
+    add_person(services, fake_slack, Person("U1", "Europe/Berlin"), datetime(2026, 6, 15, 0, 0, tzinfo=UTC))
     thursday = datetime(2026, 6, 18, 7, 30, tzinfo=UTC)
     dry = tick(services, thursday, dry_run=True, kinds={"morning"})
     assert [(i.period, i.outcome) for i in dry.items] == [
@@ -663,7 +663,7 @@ def cli_env(fake: FakeSlack, database_url: str) -> dict[str, str]:
 def test_jobs_run_dry_run_prints_who_is_due_and_sends_nothing(
     services: Services, fake_slack: FakeSlack, database_url: str, tmp_path: Path
 ) -> None:
-    add_member(services, fake_slack, Person("U1", "Europe/Berlin"), NOW - timedelta(minutes=1))
+    add_person(services, fake_slack, Person("U1", "Europe/Berlin"), NOW - timedelta(minutes=1))
     run = remote_wins(
         "jobs", "run", "morning", "--at", "2026-06-16T09:00:00+02:00", "--dry-run",
         cwd=tmp_path, env=cli_env(fake_slack, database_url),
@@ -678,7 +678,7 @@ def test_jobs_run_dry_run_prints_who_is_due_and_sends_nothing(
 def test_jobs_run_sends_the_due_prompts_once(
     services: Services, fake_slack: FakeSlack, database_url: str, tmp_path: Path
 ) -> None:
-    add_member(services, fake_slack, Person("U1", "Europe/Berlin"), NOW - timedelta(minutes=1))
+    add_person(services, fake_slack, Person("U1", "Europe/Berlin"), NOW - timedelta(minutes=1))
     env = cli_env(fake_slack, database_url)
     run = remote_wins("jobs", "run", "morning", "--at", "2026-06-16T08:00Z", cwd=tmp_path, env=env)
     assert run.returncode == 0, run.stderr

@@ -20,8 +20,8 @@ from storage.wins import add_win
 from tests.bot.test_plans import element, press
 from tests.fake_slack import FakeSlack, Message
 from tests.jobs.test_tick import ledger
-from tests.jobs.test_trial_simulation import Simulation, at, text_of
-from tests.support import SlackRequests, wait_until
+from tests.jobs.test_trial_simulation import Simulation, at
+from tests.support import SlackRequests, visible_text, wait_until
 
 MON = date(2026, 3, 2)
 
@@ -48,7 +48,7 @@ def checkins(services: Services) -> list[tuple[int, str, bool, date]]:
 
 
 def titled(fake: FakeSlack, user: str, words: str) -> list[Message]:
-    return [m for m in dms(fake, user) if words in text_of(m)]
+    return [m for m in dms(fake, user) if words in visible_text(m)]
 
 
 def test_a_trial_started_in_the_past_skips_the_check_ins_already_past(
@@ -66,7 +66,7 @@ def test_a_trial_started_in_the_past_skips_the_check_ins_already_past(
     sim.run_until(at(date(2026, 5, 1), 12))
     assert titled(sim.fake, "UA", "Check-in after day 30") == []
     (day60,) = titled(sim.fake, "UA", "Check-in after day 60 of 90 (2 Mar – 30 Apr 2026)")
-    assert "Since the last check-in" not in text_of(day60)  # no earlier check-in was sent: no trend
+    assert "Since the last check-in" not in visible_text(day60)  # no earlier check-in was sent: no trend
 
 
 def test_ending_early_cancels_the_rest_and_the_final_check_in_comes_next_morning(
@@ -88,7 +88,7 @@ def test_ending_early_cancels_the_rest_and_the_final_check_in_comes_next_morning
     (final,) = titled(sim.fake, "UA", "Final check-in after day 40 of 90 (2 Mar – 10 Apr 2026)")
     assert sim.arrivals[("member", 40)][0] == at(date(2026, 4, 13), 9)
     assert len(titled(sim.fake, "UA", "*Your remote-work trial: ")) == 2
-    assert "Since the last check-in (1 Apr – 10 Apr 2026)" in text_of(final)
+    assert "Since the last check-in (1 Apr – 10 Apr 2026)" in visible_text(final)
     assert "cancelled (the trial ended early)" in sim.command("trial show")
     assert "You have no trial yet" not in sim.command("trial show")
     assert "Your remote-work trial is recorded" in sim.command("trial start")  # a new one may start now
@@ -107,7 +107,7 @@ def test_no_office_days_says_so_and_never_divides_by_zero(sim: Simulation, servi
                 add_win(session, sim.member, draft, source="command", source_ref=None, now=at(day, 10))
     sim.run_until(at(date(2026, 3, 19), 12))
     (first,) = titled(sim.fake, "UA", "Check-in after day 10 of 30")
-    body = text_of(first)
+    body = visible_text(first)
     assert "1.0 wins logged per remote day (8 on 8 days), no office days to compare against" in body
     assert "tickets closed (at least 12 a week): not logged yet" in body
     assert "first response (at most 10 minutes a day): not logged yet" in body
@@ -132,12 +132,12 @@ def test_the_text_form_a_running_trial_and_who_may_answer(sim: Simulation, servi
     assert "You have a trial running since Mon 2 Mar 2026" in again and "You typed" in again
 
     def proposals() -> list[Message]:  # after the DM telling UM they were named as manager
-        return [m for m in dms(sim.fake, "UM") if "proposes a remote-work trial" in text_of(m)]
+        return [m for m in dms(sim.fake, "UM") if "proposes a remote-work trial" in visible_text(m)]
 
     proposal = wait_until(proposals, what="the proposal")[0]
     press(sim.slack, proposal, element(proposal, "trial_discuss"), user="UX")
     wait_until(lambda: dms(sim.fake, "UX"), what="the stranger told")
-    assert "Only the person this message was sent to can answer it" in text_of(dms(sim.fake, "UX")[0])
+    assert "Only the person this message was sent to can answer it" in visible_text(dms(sim.fake, "UX")[0])
     with services.sessions() as session:
         assert session.scalar(select(Trial.response)) is None
     press(sim.slack, proposal, element(proposal, "trial_discuss"), user="UM")
@@ -145,9 +145,8 @@ def test_the_text_form_a_running_trial_and_who_may_answer(sim: Simulation, servi
         lambda: titled(sim.fake, "UA", "would like to discuss your remote-work trial"), what="Ana told"
     )
     edited = next(m for m in sim.fake.messages if m.ts == proposal.ts)
-    assert "You would like to discuss this trial" in text_of(edited) and "trial_discuss" not in json.dumps(
-        edited.blocks
-    )
+    assert "You would like to discuss this trial" in visible_text(edited)
+    assert "trial_discuss" not in json.dumps(edited.blocks)
     assert "UM would like to discuss" not in sim.command(
         "trial show"
     ) and "would like to discuss" in sim.command("trial show")
@@ -159,7 +158,7 @@ def test_the_text_form_a_running_trial_and_who_may_answer(sim: Simulation, servi
     (mine,) = titled(sim.fake, "UA", "Check-in after day 20")
     press(sim.slack, mine, element(mine, "checkin_share"), user="UX")
     wait_until(lambda: len(dms(sim.fake, "UX")) == 2, what="the stranger told again")
-    assert "Only the person this message was sent to" in text_of(dms(sim.fake, "UX")[1])
+    assert "Only the person this message was sent to" in visible_text(dms(sim.fake, "UX")[1])
     assert not sim.shared(20)
     press(sim.slack, mine, element(mine, "checkin_share"), user="UA")
     wait_until(lambda: sim.shared(20), what="shared")
@@ -220,7 +219,7 @@ def test_the_overwork_guard_writes_to_the_member_alone_and_can_be_turned_off(
                 )
     sim.run_until(at(date(2026, 3, 16), 12))  # Monday of week 3: the guard looks at 09:00
     (note,) = titled(sim.fake, "UA", "your remote days ran 50% longer than your office days")
-    assert "12h00 on average over 6 remote days against 8h00 over 4 office days" in text_of(note)
+    assert "12h00 on average over 6 remote days against 8h00 over 4 office days" in visible_text(note)
     sim.run_until(at(date(2026, 3, 23), 12))  # the look over 9 – 22 Mar still sees a week of long days
     assert len(titled(sim.fake, "UA", "remote days ran")) == 2
     assert "overwork guard is off" in sim.command("overwork off")
@@ -237,7 +236,7 @@ def test_the_overwork_guard_writes_to_the_member_alone_and_can_be_turned_off(
     assert "overwork guard is on" in sim.command("overwork on")
     sim.run_until(at(date(2026, 4, 6), 12))
     assert len(titled(sim.fake, "UA", "remote days ran")) == 3
-    assert all("remote days ran" not in text_of(m) for m in dms(sim.fake, "UM"))  # never the manager
+    assert all("remote days ran" not in visible_text(m) for m in dms(sim.fake, "UM"))  # never the manager
     looks = sorted((r for r in ledger(services) if r.kind == "overwork"), key=lambda r: r.period)
     assert [(r.period[:10], r.status) for r in looks] == [
         ("2026-03-16", "sent"),
@@ -286,7 +285,7 @@ def test_the_modal_marks_bad_fields_and_a_running_trial_and_a_dm_says_where_the_
     answer = wait_until(
         lambda: titled(sim.fake, "UA", "trial form can't open from a direct message"), what="the DM answer"
     )
-    assert "`trial start` starts one" in text_of(answer[0])
+    assert "`trial start` starts one" in visible_text(answer[0])
 
 
 def test_a_member_gone_from_slack_gets_no_check_in(sim: Simulation, services: Services) -> None:

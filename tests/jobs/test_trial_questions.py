@@ -22,8 +22,8 @@ from tests.bot.test_digest_buttons import ask_values
 from tests.bot.test_plans import element, press
 from tests.fake_slack import FakeSlack, Message
 from tests.jobs.test_trial_edges import dms, titled
-from tests.jobs.test_trial_simulation import BERLIN, Simulation, at, text_of
-from tests.support import SlackRequests, wait_until
+from tests.jobs.test_trial_simulation import BERLIN, Simulation, at
+from tests.support import SlackRequests, visible_text, wait_until
 
 MON = date(2026, 3, 2)  # the trial's first day; Ana is remote Tue-Thu, in the office Mon and Fri
 HOURS = (time(9, 0), time(18, 0))  # `trial start` promises the member's working hours
@@ -53,7 +53,7 @@ def ask(sim: Simulation, when: datetime, text: str) -> Message:
     reply = sim.slack.submit_view(view | {"id": f"VQ-{text}"}, ask_values(text), user="UM")
     assert reply.body == b""
     shown = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return wait_until(lambda: [m for m in dms(sim.fake, "UA") if shown in text_of(m)], what=text)[0]
+    return wait_until(lambda: [m for m in dms(sim.fake, "UA") if shown in visible_text(m)], what=text)[0]
 
 
 def answers_to_mia(sim: Simulation) -> list[Message]:
@@ -163,13 +163,13 @@ def test_questions_asked_and_answered_are_counted_in_the_check_in_and_the_pack(
 
     sim.run_until(at(date(2026, 3, 12), 12))
     (checkin,) = titled(fake_slack, "UA", "Check-in after day 10 of 30")
-    assert f"*Questions:* {line}" in text_of(checkin)
+    assert f"*Questions:* {line}" in visible_text(checkin)
     with services.sessions() as session:
         page = markdown_page(gather(session, sim.member.id, COVERED[0], COVERED[1], sim.clock.now))
     assert f"- **Questions:** {line}" in page
 
     # Mia reads each answer once, under her question, escaped.
-    shown = "\n".join(text_of(m) for m in answers_to_mia(sim))
+    shown = "\n".join(visible_text(m) for m in answers_to_mia(sim))
     assert "Tue morning: how is the &lt;migration&gt; &amp; co?" in shown and "<migration>" not in shown
 
 
@@ -179,12 +179,12 @@ def test_only_the_member_asked_answers_once_and_the_first_answer_counts(
     sim.clock.now = at(MON, 8)
     sim.command("trial start today 30 days checkins 10")
     question = ask(sim, at(date(2026, 3, 3), 10), "Status?")
-    assert "Reply to them directly" not in text_of(question)
+    assert "Reply to them directly" not in visible_text(question)
 
     sim.clock.now = at(date(2026, 3, 3), 10, 5)
     press(sim.slack, question, element(question, "question_answer"), user="UX")
     wait_until(lambda: dms(fake_slack, "UX"), what="the stranger told")
-    assert "Only the person this question was asked to" in text_of(dms(fake_slack, "UX")[0])
+    assert "Only the person this question was asked to" in visible_text(dms(fake_slack, "UX")[0])
 
     empty_view, _ = answer(sim, question, at(date(2026, 3, 3), 10, 10), "first")
     wait_until(lambda: len(answers_to_mia(sim)) == 1, what="the answer")
@@ -221,7 +221,8 @@ def test_a_question_from_a_manager_who_erased_their_data_is_answered_and_kept_bu
     assert reply.body == b""
     assert "Your former manager asked on Tue 3 Mar 10:00" in str(view["blocks"])
     told = wait_until(
-        lambda: [m for m in dms(fake_slack, "UA") if "recorded but not sent" in text_of(m)], what="Ana told"
+        lambda: [m for m in dms(fake_slack, "UA") if "recorded but not sent" in visible_text(m)],
+        what="Ana told",
     )
     assert len(told) == 1 and not answers_to_mia(sim)
     with services.sessions() as session:

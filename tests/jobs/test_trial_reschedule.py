@@ -40,10 +40,6 @@ def guard(services: Services) -> datetime:
         return session.scalar(select(Trial.overwork_due_at)).astimezone(UTC)
 
 
-def utc(day: date, hh: int, mm: int, tz: ZoneInfo) -> datetime:
-    return datetime(day.year, day.month, day.day, hh, mm, tzinfo=tz).astimezone(UTC)
-
-
 def test_pending_check_ins_follow_the_morning_the_zone_and_days_off(
     sim: Simulation, services: Services
 ) -> None:
@@ -51,10 +47,10 @@ def test_pending_check_ins_follow_the_morning_the_zone_and_days_off(
     sim.clock.now = at(MON, 8)
     sim.command("trial start today 60 days checkins 30")
     assert pending(services) == {
-        30: (utc(date(2026, 4, 1), 9, 0, berlin), date(2026, 4, 1)),  # CEST by then: 07:00 UTC
-        60: (utc(date(2026, 5, 1), 9, 0, berlin), date(2026, 5, 1)),
+        30: (at(date(2026, 4, 1), 9, 0, berlin), date(2026, 4, 1)),  # CEST by then: 07:00 UTC
+        60: (at(date(2026, 5, 1), 9, 0, berlin), date(2026, 5, 1)),
     }
-    assert guard(services) == utc(date(2026, 3, 16), 9, 0, berlin)
+    assert guard(services) == at(date(2026, 3, 16), 9, 0, berlin)
 
     sim.clock.now = at(MON + timedelta(days=3), 12)  # Thu 5 Mar
     assert "07:30" in sim.command("times 07:30 17:00")
@@ -67,21 +63,21 @@ def test_pending_check_ins_follow_the_morning_the_zone_and_days_off(
         30: (datetime(2026, 4, 1, 11, 30, tzinfo=UTC), date(2026, 4, 1)),
         60: (datetime(2026, 5, 1, 11, 30, tzinfo=UTC), date(2026, 5, 1)),
     }
-    assert guard(services) == utc(date(2026, 3, 16), 7, 30, NEW_YORK)  # the same Monday, in New York
+    assert guard(services) == at(date(2026, 3, 16), 7, 30, NEW_YORK)  # the same Monday, in New York
 
     sim.command("days mon,fri")  # remote days don't decide a check-in's day: nothing moves
     assert pending(services)[30] == (datetime(2026, 4, 1, 11, 30, tzinfo=UTC), date(2026, 4, 1))
     sim.command("off 2026-04-01")  # a day off: the first working day after it
     assert pending(services)[30] == (datetime(2026, 4, 2, 11, 30, tzinfo=UTC), date(2026, 4, 2))
 
-    sim.run_until(utc(date(2026, 4, 2), 12, 0, NEW_YORK))
+    sim.run_until(at(date(2026, 4, 2), 12, 0, NEW_YORK))
     assert len(titled(sim.fake, "UA", "Check-in after day 30 of 60")) == 1
     assert sim.arrivals[("member", 30)][0] == datetime(2026, 4, 2, 11, 30, tzinfo=UTC)
 
     # A check-in already sent stays as it was; the pending one moves.
     sim.command("times 10:00 18:00")
     assert pending(services)[30] == (datetime(2026, 4, 2, 11, 30, tzinfo=UTC), date(2026, 4, 2))
-    assert pending(services)[60] == (utc(date(2026, 5, 1), 10, 0, NEW_YORK), date(2026, 5, 1))
+    assert pending(services)[60] == (at(date(2026, 5, 1), 10, 0, NEW_YORK), date(2026, 5, 1))
 
 
 def test_a_zone_change_in_the_autumn_keeps_the_local_morning(sim: Simulation, services: Services) -> None:

@@ -31,7 +31,7 @@ from storage.wins import add_win
 from tests.bot.test_plans import element, press
 from tests.fake_slack import FakeSlack, Message
 from tests.jobs.test_tick import ledger, tick
-from tests.support import SlackRequests, wait_until
+from tests.support import SlackRequests, visible_text, wait_until
 
 TEAM = "T0001"
 BERLIN, NEW_YORK = ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York")
@@ -72,15 +72,6 @@ class Day:
 
 def kind_of(day: date) -> str:
     return "remote" if day.weekday() in REMOTE else "office" if day.weekday() in OFFICE else "off"
-
-
-def text_of(message: Message) -> str:
-    parts = []
-    for block in message.blocks or []:
-        if isinstance(block.get("text"), dict):
-            parts.append(block["text"]["text"])
-        parts.extend(str(e.get("text", "")) for e in block.get("elements", []) if isinstance(e, dict))
-    return "\n".join(parts)
 
 
 def mean_words(value: float) -> str:
@@ -229,7 +220,7 @@ class Simulation:
             self.seen.add(message.ts)
             title = re.search(
                 r"remote-work trial: (?:[Cc]heck-in|[Ff]inal check-in) after day (\d+) of \d+",
-                text_of(message),
+                visible_text(message),
             )
             if title is None:
                 continue
@@ -422,10 +413,10 @@ def test_a_90_day_trial_day_by_day(sim: Simulation, services: Services, fake_sla
     ]
     assert sim.slack.submit_view(view | {"id": "VT"}, trial_form_values(view), user="UA").body == b""
     proposal = wait_until(  # after the DM telling UM they were named as manager
-        lambda: [m for m in fake_slack.messages if m.channel == "DM" and "proposes a" in text_of(m)],
+        lambda: [m for m in fake_slack.messages if m.channel == "DM" and "proposes a" in visible_text(m)],
         what="the proposal",
     )[0]
-    shown = text_of(proposal)
+    shown = visible_text(proposal)
     assert (
         "<@UA> proposes a remote-work trial" in shown
         and "reachable 09:00–17:30 via Slack DM, phone after 3" in shown
@@ -436,7 +427,9 @@ def test_a_90_day_trial_day_by_day(sim: Simulation, services: Services, fake_sla
     wait_until(lambda: response(services) == "accepted", what="the answer")
     wait_until(
         lambda: any(
-            "accepted your remote-work trial" in text_of(m) for m in fake_slack.messages if m.channel == "DA"
+            "accepted your remote-work trial" in visible_text(m)
+            for m in fake_slack.messages
+            if m.channel == "DA"
         ),
         what="Ana hearing of it",
     )
@@ -462,8 +455,9 @@ def test_a_90_day_trial_day_by_day(sim: Simulation, services: Services, fake_sla
             "DM" if number == 30 else "DN"
         )  # the manager of the day it was shared
         for line in sim.expected_lines(number):
-            assert line in text_of(member_copy), f"day {number}: {line!r} not in {text_of(member_copy)}"
-            assert line in text_of(manager_copy)
+            member_text = visible_text(member_copy)
+            assert line in member_text, f"day {number}: {line!r} not in {member_text}"
+            assert line in visible_text(manager_copy)
     rows = [(r.user_id, r.kind, r.status) for r in ledger(services) if r.kind.startswith("checkin")]
     assert sorted(rows) == sorted(
         [("UA", "checkin", "sent")] * 3
@@ -475,7 +469,7 @@ def test_a_90_day_trial_day_by_day(sim: Simulation, services: Services, fake_sla
     earlier = [START + timedelta(days=i) for i in range(30)]
     trend = f"Since the last check-in (1 Apr – 30 Apr 2026): {sim.wins_line(since)}. "
     trend += f"Before it: {sim.wins_line(earlier)}"
-    assert trend in text_of(sim.arrivals[("member", 60)][1])
+    assert trend in visible_text(sim.arrivals[("member", 60)][1])
 
     # The manager's answers are recorded and shown to Ana.
     with services.sessions() as session:
@@ -489,17 +483,18 @@ def test_a_90_day_trial_day_by_day(sim: Simulation, services: Services, fake_sla
         (60, "adjust", 'Keep Thursdays <free> of meetings & "focus"', "UN"),
         (90, "talk", None, "UN"),
     ]
-    to_ana = "\n".join(text_of(m) for m in fake_slack.messages if m.channel == "DA")
+    to_ana = "\n".join(visible_text(m) for m in fake_slack.messages if m.channel == "DA")
     assert "<@UM> answered your day-30 check-in: *Continue*" in to_ana
     assert "<@UN> answered your day-60 check-in: *Adjust*" in to_ana
     assert '> Keep Thursdays &lt;free&gt; of meetings &amp; "focus"' in to_ana
     assert "<@UN> answered your final check-in: *Let's talk*" in to_ana
     day60 = sim.arrivals[("manager", 60)][1]
     thread = (day60.channel, day60.ts)
-    replies = [text_of(m) for m in fake_slack.messages if (m.channel, m.thread_ts) == thread]
+    replies = [visible_text(m) for m in fake_slack.messages if (m.channel, m.thread_ts) == thread]
     assert any("You chose *Adjust*" in r for r in replies)  # noted in the manager's copy's thread
     day30 = next(m for m in fake_slack.messages if m.ts == sim.arrivals[("manager", 30)][1].ts)
-    assert "You chose *Continue*" in text_of(day30) and "checkin_continue" not in json.dumps(day30.blocks)
+    assert "You chose *Continue*" in visible_text(day30)
+    assert "checkin_continue" not in json.dumps(day30.blocks)
     shown_trial = sim.command("trial show")
     assert (
         "shared; Continue" in shown_trial
@@ -507,5 +502,5 @@ def test_a_90_day_trial_day_by_day(sim: Simulation, services: Services, fake_sla
         and "accepted" in shown_trial
     )
     assert not fake_slack.refusals and not fake_slack.rejected_responses
-    managers = "\n".join(text_of(m) for m in fake_slack.messages if m.channel in ("DM", "DN"))
+    managers = "\n".join(visible_text(m) for m in fake_slack.messages if m.channel in ("DM", "DN"))
     assert "remote days ran" not in managers  # the overwork guard's notes are Ana's alone

@@ -8,6 +8,7 @@ The clock is passed in; expected instants are checked with plain zoneinfo, never
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -16,29 +17,17 @@ from bot.services import Services
 from jobs.tick import run_tick
 from rules.holidays import HolidayCalendar
 from rules.schedule import RECAP_LEAD
-from storage.members import MemberRef, save_member
 from storage.models import Member, PromptSlot
 from storage.schedules import DueSlot, advance_slot, holidays_of, reschedule
 from storage.settings import set_day_kinds, set_workspace_holidays
+from tests import support
 from tests.fake_slack import FakeSlack
 
 TEAM = "T0001"  # the fake Slack's team
 JOINED = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
 
 
-def person(
-    services: Services, fake: FakeSlack, user_id: str, tz: str, now: datetime, **columns: object
-) -> MemberRef:
-    fake.add_user(user_id, tz=tz, name=user_id.lower())
-    with services.sessions.begin() as session:
-        ref = save_member(session, TEAM, user_id, tz=tz, display_name=user_id.lower(), now=JOINED)
-        row = session.get(Member, ref.id)
-        assert row is not None
-        for name, value in columns.items():
-            setattr(row, name, value)
-        session.flush()
-        reschedule(session, ref.id, now)
-    return ref
+add_member = partial(support.add_member, team=TEAM, joined=JOINED)
 
 
 def slot(services: Services, member_id: int, kind: str) -> DueSlot | None:
@@ -87,9 +76,9 @@ def test_recaps_stay_in_each_reports_working_hours_for_weeks_across_dst(
     """Manager in New York, digest Friday 16:00; ten weeks from February, over New York's change (8 March)
     and Berlin's (29 March)."""
     start = datetime(2026, 2, 16, 12, 0, tzinfo=UTC)
-    manager = person(services, fake_slack, "UM", "America/New_York", start)
+    manager = add_member(services, "UM", slack=fake_slack, tz="America/New_York", slots_at=start)
     reports = {
-        tz: person(services, fake_slack, f"U{n}", tz, start, manager_user_id="UM")
+        tz: add_member(services, f"U{n}", slack=fake_slack, tz=tz, slots_at=start, manager_user_id="UM")
         for n, tz in enumerate(REPORT_ZONES)
     }
     digests = walk(services, manager.id, "digest", 10)
@@ -112,8 +101,10 @@ def test_a_kolkata_recap_is_sent_at_the_end_of_their_friday_not_at_their_night(
     services: Services, fake_slack: FakeSlack
 ) -> None:
     setup = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
-    person(services, fake_slack, "UM", "America/New_York", setup)
-    ana = person(services, fake_slack, "UA", "Asia/Kolkata", setup, manager_user_id="UM")
+    add_member(services, "UM", slack=fake_slack, tz="America/New_York", slots_at=setup)
+    ana = add_member(
+        services, "UA", slack=fake_slack, tz="Asia/Kolkata", slots_at=setup, manager_user_id="UM"
+    )
     end_of_friday = datetime(2026, 11, 27, 12, 30, tzinfo=UTC)  # 18:00 in Kolkata
     assert slot(services, ana.id, "recap") == DueSlot(ana.id, "recap", end_of_friday, date(2026, 11, 27))
     before = run_tick(services, end_of_friday - timedelta(minutes=15), kinds={"digest"})
@@ -130,8 +121,10 @@ def test_a_report_who_changes_their_hours_moves_their_recap(
     services: Services, fake_slack: FakeSlack
 ) -> None:
     setup = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
-    person(services, fake_slack, "UM", "America/New_York", setup)
-    ana = person(services, fake_slack, "UA", "Asia/Kolkata", setup, manager_user_id="UM")
+    add_member(services, "UM", slack=fake_slack, tz="America/New_York", slots_at=setup)
+    ana = add_member(
+        services, "UA", slack=fake_slack, tz="Asia/Kolkata", slots_at=setup, manager_user_id="UM"
+    )
     with services.sessions.begin() as session:
         row = session.get(Member, ana.id)
         assert row is not None
@@ -161,15 +154,28 @@ def test_no_prompt_on_a_public_holiday_of_the_members_or_the_workspaces_calendar
     services: Services, fake_slack: FakeSlack
 ) -> None:
     every_weekday = 0b11111
-    own = person(
-        services, fake_slack, "UA", "Europe/Berlin", MONDAY_5_JAN, remote_days=every_weekday,
-        holiday_country="DE", holiday_region="BY",
-    )  # fmt: skip
-    follower = person(services, fake_slack, "UB", "Europe/Berlin", MONDAY_5_JAN, remote_days=every_weekday)
-    opted_out = person(
-        services, fake_slack, "UC", "Europe/Berlin", MONDAY_5_JAN, remote_days=every_weekday,
+    own = add_member(
+        services,
+        "UA",
+        slack=fake_slack,
+        tz="Europe/Berlin",
+        slots_at=MONDAY_5_JAN,
+        remote_days=every_weekday,
+        holiday_country="DE",
+        holiday_region="BY",
+    )
+    follower = add_member(
+        services, "UB", slack=fake_slack, tz="Europe/Berlin", slots_at=MONDAY_5_JAN, remote_days=every_weekday
+    )
+    opted_out = add_member(
+        services,
+        "UC",
+        slack=fake_slack,
+        tz="Europe/Berlin",
+        slots_at=MONDAY_5_JAN,
+        remote_days=every_weekday,
         holiday_country="none",
-    )  # fmt: skip
+    )
     with services.sessions.begin() as session:
         assert set_workspace_holidays(session, TEAM, BAVARIA, MONDAY_5_JAN) == 1  # UB follows it
     sent = prompts_sent(services, MONDAY_5_JAN, datetime(2026, 1, 7, 17, 0, tzinfo=UTC))
@@ -183,7 +189,9 @@ def test_no_prompt_on_a_public_holiday_of_the_members_or_the_workspaces_calendar
 
 
 def test_a_slot_due_on_a_holiday_is_skipped_by_the_tick(services: Services, fake_slack: FakeSlack) -> None:
-    ana = person(services, fake_slack, "UA", "Europe/Berlin", MONDAY_5_JAN, remote_days=0b11111)
+    ana = add_member(
+        services, "UA", slack=fake_slack, tz="Europe/Berlin", slots_at=MONDAY_5_JAN, remote_days=0b11111
+    )
     epiphany_morning = datetime(2026, 1, 6, 8, 0, tzinfo=UTC)  # 09:00 in Munich
     with services.sessions.begin() as session:  # a calendar chosen behind the slots' back
         row = session.get(Member, ana.id)
@@ -200,10 +208,16 @@ def test_a_slot_due_on_a_holiday_is_skipped_by_the_tick(services: Services, fake
 
 
 def test_a_member_who_marks_a_holiday_remote_gets_prompts(services: Services, fake_slack: FakeSlack) -> None:
-    ana = person(
-        services, fake_slack, "UA", "Europe/Berlin", MONDAY_5_JAN, remote_days=0b11111,
-        holiday_country="DE", holiday_region="BY",
-    )  # fmt: skip
+    ana = add_member(
+        services,
+        "UA",
+        slack=fake_slack,
+        tz="Europe/Berlin",
+        slots_at=MONDAY_5_JAN,
+        remote_days=0b11111,
+        holiday_country="DE",
+        holiday_region="BY",
+    )
     with services.sessions.begin() as session:
         set_day_kinds(session, ana.id, date(2026, 1, 6), date(2026, 1, 6), "remote", MONDAY_5_JAN)
     first, last = datetime(2026, 1, 6, 7, 0, tzinfo=UTC), datetime(2026, 1, 6, 16, 0, tzinfo=UTC)

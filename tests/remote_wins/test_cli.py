@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ import pytest
 
 from storage.schema import head_revision
 from tests.fake_slack import FakeSlack
+from tests.support import free_port
 
 BOT_TOKEN = "xoxb-1111-2222-abcdef"
 APP_TOKEN = "xapp-1-A111-3333-ghijkl"
@@ -62,12 +62,6 @@ def remote_wins(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Run
 
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

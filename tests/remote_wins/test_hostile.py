@@ -13,13 +13,11 @@ import socket
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-from sqlalchemy import select
 
 from bot.services import Services
 from remote_wins.server import MAX_BODY
-from storage.models import Win
 from tests.fake_slack import FakeSlack
-from tests.support import SlackRequests, sign, wait_until
+from tests.support import SlackRequests, saved_win_texts, sign, wait_until
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -47,11 +45,6 @@ def _complete(answer: bytes) -> bool:
 
 def status_of(answer: bytes) -> int:
     return int(answer.split(b" ", 2)[1])
-
-
-def wins(services: Services) -> list[str]:
-    with services.sessions() as session:
-        return list(session.scalars(select(Win.text).order_by(Win.id)))
 
 
 def payload_body(payload: str) -> bytes:
@@ -84,7 +77,7 @@ def test_unsigned_junk_gets_401_and_signed_junk_400_never_a_traceback(
     for reply in (unsigned, signed):
         assert b"Traceback" not in reply.body and len(reply.body) < 200
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
-    assert wins(services) == []
+    assert saved_win_texts(services) == []
 
 
 @pytest.mark.parametrize("timestamp", ["soon", "1e9", "", "-5", "9" * 5000, "١٧٠٠٠٠٠٠٠٠"])
@@ -115,7 +108,7 @@ def test_a_body_over_the_cap_is_refused_from_its_length_before_it_is_read(
     at_the_cap = base.replace(b"&text=x&", b"&text=" + b"x" * (MAX_BODY - len(base) + 1) + b"&")
     assert len(at_the_cap) == MAX_BODY
     assert slack.post(at_the_cap, FORM).status == 200  # read, and answered (too long for a win)
-    assert wins(services) == []
+    assert saved_win_texts(services) == []
 
 
 def test_a_body_without_a_length_is_refused(slack: SlackRequests) -> None:
@@ -135,7 +128,7 @@ def test_a_win_that_mentions_payload_is_saved(slack: SlackRequests, services: Se
     """Bolt reads any form body containing "payload" as an interaction; ours reads Slack's fields."""
     reply = slack.command("the payload schema is documented")
     assert reply.status == 200 and "Saved" in reply.json()["text"]
-    assert wins(services) == ["the payload schema is documented"]
+    assert saved_win_texts(services) == ["the payload schema is documented"]
 
 
 def test_a_signed_payload_with_shapes_slack_never_sends_is_refused_quietly(

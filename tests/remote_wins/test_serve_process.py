@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import urllib.request
@@ -15,15 +14,9 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.fake_slack import FakeSlack
-from tests.support import SlackRequests, wait_until
+from tests.support import SlackRequests, free_port, wait_until
 
 SECRET = "process-test-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:

@@ -18,8 +18,8 @@ import pytest
 
 from remote_wins.server import REQUEST_DEADLINE
 from tests.fake_slack import FakeSlack
-from tests.remote_wins.test_serve_process import Server, free_port
-from tests.support import Reply, SlackRequests, wait_until
+from tests.remote_wins.test_serve_process import Server
+from tests.support import Reply, SlackRequests, free_port, wait_until
 
 SECRET = "attack-test-secret"
 

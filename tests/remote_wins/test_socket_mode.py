@@ -23,7 +23,7 @@ from rules.calendar import utc_now
 from tests.fake_slack import FakeSlack
 from tests.fake_socket_mode import FakeSocketMode
 from tests.jobs.test_clock import add_member_due, ledger_statuses, prompts_to, recipients
-from tests.support import wait_until
+from tests.support import CliProcess, wait_until
 
 USER = "USOCK"
 
@@ -58,13 +58,13 @@ def env(tmp_path: Path, fake_slack: FakeSlack) -> dict[str, str]:
 
 
 @pytest.fixture
-def log(tmp_path: Path) -> Path:
+def socket_log(tmp_path: Path) -> Path:
     return tmp_path / "socket.log"
 
 
 @pytest.fixture
-def app(env: dict[str, str], tmp_path: Path, log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    with log.open("ab") as out:
+def app(env: dict[str, str], tmp_path: Path, socket_log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    with socket_log.open("ab") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "remote_wins.cli", "socket"],
             env=env,
@@ -114,25 +114,29 @@ def test_a_slash_command_over_socket_mode_is_acked_with_the_saved_answer_and_sto
     socket_mode: FakeSocketMode,
     app: subprocess.Popen[bytes],
     env: dict[str, str],
-    log: Path,
+    socket_log: Path,
 ) -> None:
     fake_slack.add_user(USER, tz="Asia/Tokyo", name="kenji")
 
     def connected() -> bool:
-        assert app.poll() is None, f"remote-wins socket exited with {app.returncode}:\n{log.read_text()}"
+        assert app.poll() is None, (
+            f"remote-wins socket exited with {app.returncode}:\n{socket_log.read_text()}"
+        )
         return socket_mode.connections > 0
 
     try:
         wait_until(connected, timeout=10, what="remote-wins socket to open the WebSocket")
     except AssertionError as error:
-        raise AssertionError(f"{error}; its log:\n{log.read_text()}") from None
+        raise AssertionError(f"{error}; its log:\n{socket_log.read_text()}") from None
     opens = fake_slack.calls_to("apps.connections.open")
     assert [call.headers.get("authorization") for call in opens] == [f"Bearer {fake_slack.app_token}"]
 
     envelope_id = socket_mode.send_slash_command(slash_command(fake_slack, "shipped over a socket"))
     ack = socket_mode.wait_for_ack(envelope_id, timeout=5)
 
-    assert ack is not None, f"no ack for {envelope_id}; the app sent {socket_mode.acks}:\n{log.read_text()}"
+    assert ack is not None, (
+        f"no ack for {envelope_id}; the app sent {socket_mode.acks}:\n{socket_log.read_text()}"
+    )
     payload = ack.get("payload") or {}
     assert payload.get("response_type") == "ephemeral", ack
     assert payload["text"].startswith("Saved win #"), ack
@@ -140,10 +144,12 @@ def test_a_slash_command_over_socket_mode_is_acked_with_the_saved_answer_and_sto
     assert "shipped over a socket" in blocks, ack
     buttons = [e["text"]["text"] for b in payload["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert buttons == ["Undo", "Edit"], ack
-    assert wins_in(env["DATABASE_URL"]) == [(USER, "Asia/Tokyo", "shipped over a socket")], log.read_text()
+    assert wins_in(env["DATABASE_URL"]) == [(USER, "Asia/Tokyo", "shipped over a socket")], (
+        socket_log.read_text()
+    )
     assert fake_slack.responses == [], "the answer went in the ack, not to the response_url"
-    assert app.poll() is None, log.read_text()
-    assert "Traceback" not in log.read_text()
+    assert app.poll() is None, socket_log.read_text()
+    assert "Traceback" not in socket_log.read_text()
 
 
 def test_a_direct_message_over_socket_mode_is_acked_saved_and_answered_in_the_dm(
@@ -151,7 +157,7 @@ def test_a_direct_message_over_socket_mode_is_acked_saved_and_answered_in_the_dm
     socket_mode: FakeSocketMode,
     app: subprocess.Popen[bytes],
     env: dict[str, str],
-    log: Path,
+    socket_log: Path,
 ) -> None:
     fake_slack.add_user(USER, tz="Asia/Tokyo", name="kenji")
     dm_channel = fake_slack._dm(USER)  # the fake has no public way to open a DM (conversations.open)
@@ -175,53 +181,18 @@ def test_a_direct_message_over_socket_mode_is_acked_saved_and_answered_in_the_dm
         "event": event,
     }
     envelope_id = socket_mode.send_event(body)
-    assert socket_mode.wait_for_ack(envelope_id, timeout=5) is not None, log.read_text()
+    assert socket_mode.wait_for_ack(envelope_id, timeout=5) is not None, socket_log.read_text()
 
     def answered() -> list[str | None]:
         return [m.text for m in fake_slack.messages if m.channel == dm_channel]
 
-    [text] = wait_until(answered, timeout=10, what=f"the answer in the DM; log:\n{log.read_text()}")
+    [text] = wait_until(answered, timeout=10, what=f"the answer in the DM; log:\n{socket_log.read_text()}")
     assert text is not None and text.startswith("Saved win #"), text
     assert wins_in(env["DATABASE_URL"]) == [(USER, "Asia/Tokyo", "shipped from a DM")]
-    assert "Traceback" not in log.read_text()
+    assert "Traceback" not in socket_log.read_text()
 
 
 # -- the clock inside `remote-wins socket` --------------------------------------------------------------
-
-
-class SocketProcess:
-    """`remote-wins socket` (or another `remote-wins` command) in its own session, its log in a file."""
-
-    def __init__(self, env: dict[str, str], cwd: Path, name: str, *args: str) -> None:
-        self.log = cwd / f"{name}.log"
-        with self.log.open("ab") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "remote_wins.cli", *(args or ("socket",))],
-                env=env,
-                cwd=cwd,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def wait_for(self, text: str, timeout: float = 20) -> None:
-        def logged() -> bool:
-            assert self.process.poll() is None or text in self.output(), self.output()
-            return text in self.output()
-
-        wait_until(logged, timeout=timeout, what=f"{text!r} in {self.log.name}")
-
-    def stop(self, signum: int = signal.SIGTERM) -> int:
-        self.process.send_signal(signum)
-        return self.process.wait(timeout=30)
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
 
 
 @pytest.fixture
@@ -238,25 +209,17 @@ def socket_env(tmp_path: Path, fake_slack: FakeSlack, database_url: str) -> dict
     }
 
 
-@pytest.fixture
-def processes() -> Iterator[list[SocketProcess]]:
-    started: list[SocketProcess] = []
-    yield started
-    for process in started:
-        process.kill()
-
-
 def test_socket_mode_sends_a_due_prompt_from_its_clock_and_stops_it_on_sigterm(
     fake_slack: FakeSlack,
     socket_mode: FakeSocketMode,
     socket_env: dict[str, str],
     services: Services,
     tmp_path: Path,
-    processes: list[SocketProcess],
+    processes: list[CliProcess],
 ) -> None:
     """On either backend no other process would send the prompts of a Socket Mode install."""
     add_member_due(services, fake_slack, "U500", tick_instant(utc_now()))
-    app = SocketProcess(socket_env, tmp_path, "socket")
+    app = CliProcess(socket_env, tmp_path, "socket", "socket")
     processes.append(app)
 
     wait_until(lambda: prompts_to(fake_slack, "U500"), timeout=20, what=f"the prompt; log:\n{app.output()}")
@@ -277,14 +240,14 @@ def test_socket_mode_beside_a_leading_clock_stands_by_and_the_prompt_goes_once(
     socket_env: dict[str, str],
     services: Services,
     tmp_path: Path,
-    processes: list[SocketProcess],
+    processes: list[CliProcess],
 ) -> None:
     """With PostgreSQL a `remote-wins clock` (the Procfile's) may already tick; with SQLite, a `serve`'s
     clock may. The socket process's clock then waits (taking over is tests/jobs/test_clock.py's)."""
-    clock = SocketProcess(socket_env, tmp_path, "clock", "clock", "--interval-seconds", "1")
+    clock = CliProcess(socket_env, tmp_path, "clock", "clock", "--interval-seconds", "1")
     processes.append(clock)
     clock.wait_for("clock: leading")
-    app = SocketProcess(socket_env, tmp_path, "socket")
+    app = CliProcess(socket_env, tmp_path, "socket", "socket")
     processes.append(app)
     app.wait_for("clock: standby")
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 
 import pytest
 import sqlalchemy as sa
@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from rules.calendar import DateRange
 from rules.digest import chart_range
-from rules.wins import WinDraft
 from storage.db import create_db_engine, session_factory
 from storage.digest import (
     acknowledge,
@@ -24,20 +23,13 @@ from storage.digest import (
 )
 from storage.members import MemberRef, save_member
 from storage.models import DayOverride, Member, Plan
-from storage.wins import add_win
+from tests.support import save_win
 
 WEEK = "2026-W48"
 MON = date(2026, 11, 23)
 TUE = MON + timedelta(days=1)
 JOINED = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
-    engine = create_db_engine(database_url)
-    yield session_factory(engine)
-    engine.dispose()
 
 
 def member(
@@ -52,12 +44,7 @@ def member(
     return saved
 
 
-def log(
-    sessions: sessionmaker[Session], who: MemberRef, day: date, text: str, at: datetime = NOW, **kw: object
-) -> None:
-    """A win dated `day`, saved at `at` (the instant the digest's window goes by)."""
-    with sessions.begin() as session:
-        add_win(session, who, WinDraft(text, day, **kw), source="command", source_ref=None, now=at)
+log = partial(save_win, at=NOW)
 
 
 @pytest.fixture
@@ -104,13 +91,13 @@ def test_the_manager_is_found_with_their_zone_or_utc_when_unknown(
 
 def test_the_windows_shared_wins_of_the_reports_only(sessions: sessionmaker[Session], team: dict) -> None:
     """A first digest covers what was saved in the past 7 days, by the instant it is built."""
-    log(sessions, team["ana"], TUE, "ana tuesday", day_kind="remote", metric_name="tickets", metric_value=3)
-    log(sessions, team["ana"], TUE, "ana private", day_kind="remote", private=True)
-    log(sessions, team["ana"], MON - timedelta(days=1), "saved too long ago", at=NOW - timedelta(days=8))
-    log(sessions, team["ana"], TUE, "saved after the build", at=NOW + timedelta(seconds=1))
-    log(sessions, team["bo"], MON + timedelta(days=6), "bo sunday", day_kind="office")
+    log(sessions, team["ana"], "ana tuesday", TUE, day_kind="remote", metric_name="tickets", metric_value=3)
+    log(sessions, team["ana"], "ana private", TUE, day_kind="remote", private=True)
+    log(sessions, team["ana"], "saved too long ago", MON - timedelta(days=1), at=NOW - timedelta(days=8))
+    log(sessions, team["ana"], "saved after the build", TUE, at=NOW + timedelta(seconds=1))
+    log(sessions, team["bo"], "bo sunday", MON + timedelta(days=6), day_kind="office")
     for who in ("paused", "gone", "other_team", "other_workspace", "manager"):
-        log(sessions, team[who], TUE, f"{who} tuesday")
+        log(sessions, team[who], f"{who} tuesday", TUE)
     with sessions() as session:
         inputs = digest_inputs(session, "T1", "UM", WEEK, now=NOW)
     assert sorted(w.text for w in inputs.wins) == ["ana tuesday", "bo sunday"]
@@ -130,10 +117,10 @@ def test_the_chart_weeks_come_as_tallies_without_private_wins(
         ("d", {"day_kind": "unknown"}),
         ("e", {"day_kind": "remote", "private": True, "metric_name": "tickets", "metric_value": 100}),
     ]:
-        log(sessions, team["ana"], earlier, text, **kw)
+        log(sessions, team["ana"], text, earlier, **kw)
     span = DateRange(date(2026, 11, 20), NOW.date())  # a first digest built at NOW: the past 7 days
-    log(sessions, team["ana"], chart_range(span).first - timedelta(days=1), "too old")
-    log(sessions, team["ana"], TUE, "this week", day_kind="office", metric_name="tickets", metric_value=9)
+    log(sessions, team["ana"], "too old", chart_range(span).first - timedelta(days=1))
+    log(sessions, team["ana"], "this week", TUE, day_kind="office", metric_name="tickets", metric_value=9)
     with sessions() as session:
         inputs = digest_inputs(session, "T1", "UM", WEEK, now=NOW)
     ana = team["ana"].id
@@ -181,8 +168,8 @@ def test_plans_and_overrides_of_the_reports(sessions: sessionmaker[Session], tea
 
 
 def test_a_whole_digest_from_the_database(sessions: sessionmaker[Session], team: dict) -> None:
-    log(sessions, team["ana"], TUE, "shipped the report", day_kind="remote")
-    log(sessions, team["bo"], TUE, "only mine", private=True)
+    log(sessions, team["ana"], "shipped the report", TUE, day_kind="remote")
+    log(sessions, team["bo"], "only mine", TUE, private=True)
     with sessions() as session:
         digest = load_digest(session, "T1", "UM", WEEK, now=NOW)
     assert digest.period == DateRange(date(2026, 11, 20), date(2026, 11, 27))  # a first digest: 7 days
@@ -207,7 +194,7 @@ def test_the_queries_do_not_grow_with_the_team(sessions: sessionmaker[Session], 
     member(sessions, "U0", manager_user_id="UM")
     few = statements()
     for i in range(1, 40):
-        log(sessions, member(sessions, f"U{i}", manager_user_id="UM"), TUE, f"win {i}")
+        log(sessions, member(sessions, f"U{i}", manager_user_id="UM"), f"win {i}", TUE)
     assert statements() == few
 
 
@@ -227,8 +214,8 @@ def test_the_message_reads_only_each_reports_first_wins_and_counts_the_rest(
     sessions: sessionmaker[Session], team: dict
 ) -> None:
     for n in range(15):
-        log(sessions, team["ana"], MON + timedelta(days=n % 7), f"ana {n:02d}")
-    log(sessions, team["bo"], TUE, "bo 00")
+        log(sessions, team["ana"], f"ana {n:02d}", MON + timedelta(days=n % 7))
+    log(sessions, team["bo"], "bo 00", TUE)
     with sessions() as session:
         first = digest_inputs(session, "T1", "UM", WEEK, now=NOW, shown_per_report=10)
         every = digest_inputs(session, "T1", "UM", WEEK, now=NOW, shown_per_report=None)

@@ -3,7 +3,6 @@ items, logged metric values per day, skipped days (docs/DIGEST.md)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -11,26 +10,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from rules.calendar import DateRange
 from rules.digest import DigestInputs, Report, build_digest
-from rules.wins import WinDraft
-from storage.db import create_db_engine, session_factory
 from storage.digest import metric_tallies, skipped_days, win_tallies, window_wins
 from storage.members import MemberRef, save_member
 from storage.models import Member, Plan
 from storage.windows import Window
-from storage.wins import add_win
+from tests.support import save_win
 
 MON = date(2026, 11, 16)
 TUE, WED, THU, FRI = (MON + timedelta(days=d) for d in range(1, 5))
 WEEK = DateRange(MON, MON + timedelta(days=6))
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 PENDING = Window(None, None, NOW, NOW - timedelta(days=60))  # what a digest built now would show
-
-
-@pytest.fixture
-def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
-    engine = create_db_engine(database_url)
-    yield session_factory(engine)
-    engine.dispose()
 
 
 @pytest.fixture
@@ -47,9 +37,10 @@ _refs = iter(range(1, 10_000))
 def log(
     sessions: sessionmaker[Session], who: MemberRef, day: date, source: str = "command", **kw: object
 ) -> None:
-    with sessions.begin() as session:
-        draft = WinDraft(f"{source} {day}", day, **kw)  # type: ignore[arg-type]
-        add_win(session, who, draft, source=source, source_ref=f"ref-{next(_refs)}", now=NOW)
+    """A win from `source`, each with its own `source_ref` (so none is taken for a request sent again)."""
+    save_win(
+        sessions, who, f"{source} {day}", day, at=NOW, source=source, source_ref=f"ref-{next(_refs)}", **kw
+    )
 
 
 def plan(sessions: sessionmaker[Session], who: MemberRef, day: date, status: str) -> None:

@@ -10,19 +10,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from rules.calendar import DateRange
 from rules.wins import WinDraft
-from storage.db import create_db_engine, session_factory
 from storage.members import MemberRef, find_member, save_member
 from storage.models import Win
 from storage.wins import add_win, delete_win, last_win, update_win, wins_between
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def sessions(database_url: str) -> sessionmaker[Session]:
-    engine = create_db_engine(database_url)
-    yield session_factory(engine)
-    engine.dispose()
 
 
 def member(sessions: sessionmaker[Session], user: str = "U1", tz: str = "Asia/Kathmandu") -> MemberRef:

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
-import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks.settings import settings_lines
 from rules.commands import ShowHelp, parse_command
 from rules.holidays import HolidayCalendar
 from rules.settings import SetHolidays, SetHours, changed, describe_hours, problems
-from storage.db import create_db_engine, session_factory
 from storage.members import save_member
 from storage.models import Member, Workspace
 from storage.plans import next_plan_day
@@ -20,13 +18,6 @@ from storage.schedules import holiday_calendar, working_hours
 from storage.settings import save_settings, settings_of, snapshot
 
 NOW = datetime(2026, 6, 15, 9, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def sessions(database_url: str) -> sessionmaker[Session]:
-    engine = create_db_engine(database_url)
-    yield session_factory(engine)
-    engine.dispose()
 
 
 def test_hours_words_parse() -> None:
