@@ -25,6 +25,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from rules.calendar import DateRange
+from rules.deliveries import Kind
 from rules.plans import linkable
 from rules.schedule import HORIZON_DAYS, WorkingHours, day_kind, is_working_time, next_working_start
 from rules.wins import SavedWin, WinDraft
@@ -36,7 +37,7 @@ from storage.wins import add_win, wins_between
 
 AVAILABILITY_LENGTH = 200  # the reachable and reach_via columns
 CARRY_ATTEMPTS = 30  # plan days looked at for one that is still open
-HELD_POST = "held_post"  # the ledger kind of a day's plan and summary held for the manager's morning
+HELD_POST = Kind.HELD_POST  # the ledger kind of a day's plan and summary held for the manager's morning
 UNMET_MANAGER_ZONE = "UTC"  # a manager with no member row: nobody has asked Slack for their zone yet
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from rules.calendar import DateRange, local_today
+from rules.deliveries import Kind, Status
 from rules.digest import PLAN_WIN, DayTally, Report
 from rules.metrics import MetricDef
 from rules.schedule import is_working_time, next_working_start, weekdays_of
@@ -42,8 +43,7 @@ from storage.schedules import (
 )
 from storage.upsert import insert_ignore
 
-CHECKIN, CHECKIN_MANAGER, OVERWORK = "checkin", "checkin_manager", "overwork"  # ledger kinds
-CHECKIN_KINDS = (CHECKIN, CHECKIN_MANAGER, OVERWORK)
+CHECKIN, CHECKIN_MANAGER, OVERWORK = Kind.CHECKIN, Kind.CHECKIN_MANAGER, Kind.OVERWORK  # ledger kinds
 
 
 class TrialRunning(Exception):
@@ -355,7 +355,9 @@ def manager_copy(session: Session, checkin: SavedCheckin) -> tuple[str, str] | N
     """Where the check-in's manager copy went (channel, ts), from the ledger; None until it is sent."""
     row = session.execute(
         select(Delivery.channel, Delivery.ts).where(
-            Delivery.kind == CHECKIN_MANAGER, Delivery.period == checkin.period, Delivery.status == "sent"
+            Delivery.kind == CHECKIN_MANAGER,
+            Delivery.period == checkin.period,
+            Delivery.status == Status.SENT,
         )
     ).first()
     return (row.channel, row.ts) if row is not None and row.channel and row.ts else None
