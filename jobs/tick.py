@@ -78,6 +78,7 @@ from rules.deliveries import (
     RENDER_FAILED,
     SEND_FAILED,
     SUPERSEDED,
+    UNRECORDED,
     WEEKLY_KINDS,
     Outcome,
     Status,
@@ -144,7 +145,6 @@ SLOT_KINDS: dict[str, tuple[str, ...]] = {
 INTERRUPTED_AFTER = timedelta(minutes=5)
 BATCH_SIZE = 500
 SENT, FAILED, MISSED, SKIPPED = Status.SENT, Status.FAILED, Status.MISSED, Status.SKIPPED
-UNRECORDED = "unrecorded"  # in a report only: the outcome could not be written (the sweep will show it)
 DRY_RUN_WORDS = {
     SENT: "would send",
     MISSED: "would record missed",

@@ -73,6 +73,7 @@ INTERRUPTED: Final = "interrupted"  # the sweep: the sender died during its call
 RENDER_FAILED: Final = "render_failed"  # ours, never retried: the message could not be built
 SEND_FAILED: Final = "send_failed"  # ours, never retried: sending raised something that isn't Slack's answer
 UNKNOWN_ERROR: Final = "unknown_error"  # a failure with no error recorded, as shown to the member
+UNRECORDED: Final = "unrecorded"  # a tick's report only: the outcome couldn't be written (the sweep shows it)
 
 TRANSIENT_ERRORS = frozenset(
     {
