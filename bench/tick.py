@@ -54,8 +54,8 @@ from schemas import postgres_schema  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from bot.app import build_services  # noqa: E402
+from bot.sender import RateLimits, Sender  # noqa: E402
 from bot.services import Services  # noqa: E402
-from jobs.delivery import Delivery, RateLimits  # noqa: E402
 from jobs.tick import (  # noqa: E402
     BATCH_SIZE,
     INTERRUPTED_AFTER,
@@ -66,8 +66,9 @@ from jobs.tick import (  # noqa: E402
     run_tick,
 )
 from remote_wins.config import Settings  # noqa: E402
+from rules.deliveries import PROMPT_KINDS  # noqa: E402
 from rules.plans import PlanStatus  # noqa: E402
-from rules.schedule import PROMPT_KINDS, next_prompt  # noqa: E402
+from rules.schedule import next_prompt  # noqa: E402
 from storage.db import create_db_engine, session_factory  # noqa: E402
 from storage.ledger import sweep_interrupted  # noqa: E402
 from storage.models import Delivery as DeliveryRow  # noqa: E402
@@ -339,11 +340,11 @@ def measure_delivery(scenario: Scenario, adaptive: bool, prompts: int) -> Delive
             fake.fail_next("chat.postMessage", status=429, retry_after=1, times=10**9)
             threading.Timer(scenario.storm_seconds, _calm, args=(fake,)).start()
         services = build_services(settings(fake, url))
-        sender = Delivery(services.client, limits=RateLimits(adaptive=adaptive))
+        sender = Sender(services.client, limits=RateLimits(adaptive=adaptive))
         try:
             started, ticks, sent, at = time.perf_counter(), 0, 0, BUSY
             while ticks < 20:
-                report = run_tick(services, at, worker="bench", delivery=sender)
+                report = run_tick(services, at, worker="bench", sender=sender)
                 ticks, sent, at = ticks + 1, sent + report.sent, at + timedelta(minutes=1)
                 with services.sessions() as session:
                     left = session.scalar(

@@ -19,6 +19,7 @@ from bot.blocks.trial import trial_status
 from bot.directory import member_for
 from bot.services import Services
 from rules.calendar import week_of
+from rules.deliveries import Kind, Status
 from rules.digest import manager_week
 from rules.schedule import DIGEST
 from rules.settings import why_no_prompt, working_words
@@ -31,7 +32,6 @@ from storage.schedules import next_slots
 from storage.trials import latest_trial
 from storage.wins import wins_between
 
-READ_NOTICE_KIND = "digest_read"  # the "your manager read your week" DM (bot.listeners.digest)
 PROBLEMS_READ = 10
 LEDGER_LOOKBACK = 60  # a manager's latest deliveries searched for the last digest (a week has ~20)
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ def home_data(services: Services, team: str, user: str) -> tuple[MemberHome, Tea
         snap = stored_settings.snapshot(session, member.id, now)
         tz, today = snap.settings.tz, snap.today
         period = week_of(today)
-        failed = deliveries_for(session, member.id, statuses=("failed",), limit=PROBLEMS_READ)
+        failed = deliveries_for(session, member.id, statuses=(Status.FAILED,), limit=PROBLEMS_READ)
         trial = latest_trial(session, member.id)
         mine = MemberHome(
             user_id=user,
@@ -62,7 +62,7 @@ def home_data(services: Services, team: str, user: str) -> tuple[MemberHome, Tea
             problems=[
                 p
                 for p in failed
-                if p.kind != READ_NOTICE_KIND and now - p.due_at <= stored_settings.RECENT_PROBLEM
+                if p.kind != Kind.READ_NOTICE and now - p.due_at <= stored_settings.RECENT_PROBLEM
             ],
         )
         return mine, _team_data(session, member, tz, now)

@@ -15,7 +15,7 @@ import json
 import logging
 from datetime import date, datetime
 
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackClientError
 from sqlalchemy.orm import Session
 
 from bot.blocks.privacy import (
@@ -34,12 +34,13 @@ from bot.blocks.wins import Message
 from bot.directory import cached_member, forget_member, member_for
 from bot.evidence import send_pack
 from bot.home import refresh_home
+from bot.notices import Notice, claim_notice, deliver_notices
 from bot.services import Services
+from rules.deliveries import Kind
 from rules.digest import manager_week
 from storage import ledger, privacy
 from storage.replays import request_period
 
-MANAGER_GONE, MANAGER_DECLINED, MANAGER_NAMED = "manager_gone", "manager_declined", "manager_named"
 WORKER = "privacy"
 log = logging.getLogger(__name__)
 
@@ -111,9 +112,9 @@ def erase(services: Services, team: str, user: str, *, token: str | None = None)
         if forgotten is None:
             return None
         period = request_period(f"{user}:{token or now.isoformat()}")
-        notices = _claim_notices(session, team, forgotten.reports, MANAGER_GONE, period, now)
+        notices = _claim_notices(session, team, forgotten.reports, Kind.MANAGER_GONE, period, now)
     forget_member(services, team, user)
-    _send_notices(services, team, notices, manager_link_ended_notice())
+    deliver_notices(services, team, notices, manager_link_ended_notice())
     for _member_id, report_user in forgotten.reports:
         forget_member(services, team, report_user)
         refresh_home(services, team, report_user)
@@ -136,9 +137,11 @@ def decline(services: Services, team: str, manager_user: str, member_id: int) ->
         if report_user is None:
             return not_declined_answer()
         period = request_period(f"{manager_user}:{now.isoformat()}")
-        notices = _claim_notices(session, team, [(member_id, report_user)], MANAGER_DECLINED, period, now)
+        notices = _claim_notices(
+            session, team, [(member_id, report_user)], Kind.MANAGER_DECLINED, period, now
+        )
     forget_member(services, team, report_user)
-    _send_notices(services, team, notices, manager_link_ended_notice(manager_user))
+    deliver_notices(services, team, notices, manager_link_ended_notice(manager_user))
     refresh_home(services, team, report_user)
     refresh_home(services, team, manager_user)
     return declined_answer(report_user)
@@ -154,45 +157,27 @@ def tell_named_manager(services: Services, team: str, report_user: str, manager_
         if report_id is None or manager_id is None:
             return
         notices = _claim_notices(
-            session, team, [(manager_id, manager_user)], MANAGER_NAMED, request_period(f"{report_id}"), now
+            session,
+            team,
+            [(manager_id, manager_user)],
+            Kind.MANAGER_NAMED,
+            request_period(f"{report_id}"),
+            now,
         )
     week = manager_week(now, "UTC")
-    _send_notices(services, team, notices, named_notice(report_user, f"{report_id}:{week}"))
+    deliver_notices(services, team, notices, named_notice(report_user, f"{report_id}:{week}"))
 
 
-# -- notices, once each ------------------------------------------------------------------------------------
+# -- notices, once each (bot.notices) ----------------------------------------------------------------------
 
 
 def _claim_notices(
-    session: Session, team: str, members: list[tuple[int, str]], kind: str, period: str, now: datetime
-) -> list[tuple[str, int]]:
+    session: Session, team: str, members: list[tuple[int, str]], kind: Kind, period: str, now: datetime
+) -> list[Notice]:
     claimed = []
     for member_id, user_id in members:
         key = ledger.DeliveryKey(team, member_id, kind, period)
-        delivery_id = ledger.claim(session, key, due_at=now, now=now, worker=WORKER)
-        if delivery_id is not None:
-            claimed.append((user_id, delivery_id))
+        notice = claim_notice(session, key, user_id, now=now, worker=WORKER)
+        if notice is not None:
+            claimed.append(notice)
     return claimed
-
-
-def _send_notices(services: Services, team: str, claimed: list[tuple[str, int]], notice: Message) -> None:
-    outcomes: list[tuple[int, str, str | None, str | None, str | None]] = []
-    for user_id, delivery_id in claimed:
-        try:
-            sent = services.client_for(team).chat_postMessage(channel=user_id, **notice)
-            outcomes.append((delivery_id, "sent", sent["channel"], sent["ts"], None))
-        except SlackApiError as error:
-            code = str(error.response.get("error") or "unknown_error")
-            log.warning("could not tell %s about a manager link: %s", user_id, code)
-            outcomes.append((delivery_id, "failed", None, None, code))
-        except (SlackClientError, OSError) as error:  # Slack unreachable: recorded, never raised
-            log.warning("could not tell %s about a manager link: %s", user_id, error)
-            outcomes.append((delivery_id, "failed", None, None, "unreachable"))
-    if not outcomes:
-        return
-    finished = services.clock()
-    with services.writing(), services.sessions.begin() as session:
-        for delivery_id, status, channel, ts, reason in outcomes:
-            ledger.finish(
-                session, delivery_id, status=status, now=finished, channel=channel, ts=ts, error=reason
-            )

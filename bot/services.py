@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.background import ACK_BUDGET, Background
 from bot.home_viewers import HomeViewers
 from bot.member_cache import MemberCache
+from bot.sender import Sender
 from bot.workspaces import SingleWorkspace, SlackClients
 from rules.calendar import utc_now
 
@@ -32,12 +33,15 @@ class Services:
     home_viewers: HomeViewers = field(default_factory=HomeViewers)
 
     retention_days: int = 30  # DATA_RETENTION_DAYS: an uninstalled workspace's data is kept this long
+    # The one sender of what a request causes for others (bot.notices); the clock keeps its own per tick.
+    sender: Sender = field(init=False, repr=False)
 
     _sqlite_writes: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
         if self.slack is None:
             self.slack = SingleWorkspace(self.client)
+        self.sender = Sender(self.client, clients=self.slack, remember_refusals=False)
 
     def client_for(self, team_id: str | None) -> WebClient:
         """The workspace's own client (its installation's token); raises bot.workspaces.NotInstalled for

@@ -2,7 +2,8 @@
 proposal to the manager once, show it, end it, and switch the overwork guard; one short transaction each.
 
 The proposal is claimed in the delivery ledger (kind `trial_proposal`, period the trial's id) before it
-is sent, so a retried request or two presses never send it twice.
+is sent, so a retried request or two presses never send it twice; it goes through the one sender
+(bot.notices).
 """
 
 from __future__ import annotations
@@ -10,14 +11,14 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from slack_sdk.errors import SlackApiError
-
 from bot.blocks.metrics import problem_message
 from bot.blocks.trial import proposal_message, trial_started_message, trial_summary_message
 from bot.blocks.wins import Message, notice_message
 from bot.directory import member_for
+from bot.notices import claim_notice, record_outcomes, send_notices
 from bot.services import Services
 from rules.calendar import local_today, zone
+from rules.deliveries import Kind
 from rules.trial import (
     BASELINE_WEEKS,
     EndTrial,
@@ -45,7 +46,6 @@ from storage.trials import (
     trial_of,
 )
 
-PROPOSAL_KIND = "trial_proposal"
 WORKER = "trial"
 log = logging.getLogger(__name__)
 
@@ -84,32 +84,26 @@ def send_proposal(services: Services, trial_id: int) -> None:
             if trial is None or not trial.manager_user_id:
                 return
             client = services.client_for(trial.workspace_id)  # not installed: nothing claimed, nothing sent
-            key = ledger.DeliveryKey(trial.workspace_id, trial.member_id, PROPOSAL_KIND, str(trial.id))
-            delivery_id = ledger.claim(session, key, due_at=now, now=now, worker=WORKER)
-            if delivery_id is None:
+            key = ledger.DeliveryKey(trial.workspace_id, trial.member_id, Kind.TRIAL_PROPOSAL, str(trial.id))
+            notice = claim_notice(session, key, trial.manager_user_id, now=now, worker=WORKER)
+            if notice is None:
                 return
             member = session.get(Member, trial.member_id)
             assert member is not None
             first = trial.plan.start - timedelta(weeks=BASELINE_WEEKS + 1)
             inputs = trial_inputs(session, trial.member_id, trial.plan, first, trial.plan.start)
             message = proposal_message(member.user_id, trial.plan, trial.id, baseline(inputs))
-        outcome: tuple[str, str | None, str | None, str | None]  # status, channel, ts, error
-        try:
-            sent = client.chat_postMessage(channel=trial.manager_user_id, **message)
-            outcome = ("sent", sent["channel"], sent["ts"], None)
-        except SlackApiError as failure:
-            outcome = ("failed", None, None, str(failure.response.get("error") or "unknown_error"))
+        [result] = send_notices(services, trial.workspace_id, [notice], message)
         with services.writing(), services.sessions.begin() as session:
-            status, channel, ts, error = outcome
-            ledger.finish(
-                session, delivery_id, status=status, now=services.clock(), channel=channel, ts=ts, error=error
-            )
-            if channel and ts:
-                record_proposal(session, trial.id, channel, ts)
-        if error:
+            record_outcomes(session, [notice], [result], services.clock())
+            if result.channel and result.ts:
+                record_proposal(session, trial.id, result.channel, result.ts)
+        if result.error:
             client.chat_postMessage(
                 channel=member.user_id,
-                **notice_message(f"Slack didn't deliver your trial's proposal to your manager (`{error}`)."),
+                **notice_message(
+                    f"Slack didn't deliver your trial's proposal to your manager (`{result.error}`)."
+                ),
             )
     except Exception:
         log.exception("sending the proposal of trial %s failed", trial_id)

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from bot.blocks.digest import digest_messages
 from bot.blocks.recap import recap_messages
-from jobs.delivery import Delivery, Message, SendResult, error_code
+from bot.sender import Message, Sender, SendResult, error_code
 from rules.digest import WinsSeries, build_digest
 from rules.schedule import DIGEST, RECAP
 from storage.digest import digest_inputs, load_digest, reports_of
@@ -86,29 +86,29 @@ def weekly_parcel(
 
 
 def send_parcel(
-    delivery: Delivery, workspace_id: str, user_id: str, parcel: Parcel
+    sender: Sender, workspace_id: str, user_id: str, parcel: Parcel
 ) -> tuple[SendResult, str | None]:
     """Send the parcel to the member's DM: the result of its first message, and a note of what went
     wrong after it (None when nothing did)."""
-    first = delivery.send(workspace_id, user_id, parcel.messages[0])
+    first = sender.send(workspace_id, user_id, parcel.messages[0])
     if not first.sent:
         return first, None
     problems = []
     total = len(parcel.messages)
     for number, message in enumerate(parcel.messages[1:], start=2):
         try:
-            error = delivery.send(workspace_id, user_id, {**message, "thread_ts": first.ts}).error
+            error = sender.send(workspace_id, user_id, {**message, "thread_ts": first.ts}).error
         except Exception:
             log.exception("message %d of %d to %s could not be sent", number, total, user_id)
             error = "send_failed"
         if error:
             problems.append(f"message {number} of {total}: {error}")
     if parcel.chart is not None and first.channel and first.ts:
-        error = upload_chart(delivery, workspace_id, first.channel, first.ts, parcel.chart, parcel.week)
+        error = upload_chart(sender, workspace_id, first.channel, first.ts, parcel.chart, parcel.week)
         if error:
             problems.append(f"chart not uploaded: {error}")
     if parcel.files and first.channel and first.ts:
-        error = upload_files(delivery, workspace_id, first.channel, first.ts, parcel.files)
+        error = upload_files(sender, workspace_id, first.channel, first.ts, parcel.files)
         if error:
             problems.append(f"files not uploaded: {error}")
     if problems:
@@ -117,11 +117,11 @@ def send_parcel(
 
 
 def upload_files(
-    delivery: Delivery, workspace_id: str, channel: str, thread_ts: str, files: tuple[File, ...]
+    sender: Sender, workspace_id: str, channel: str, thread_ts: str, files: tuple[File, ...]
 ) -> str | None:
     """Upload files into the thread in one go; None when they are there, else why not."""
     try:
-        delivery.client_for(workspace_id, channel).files_upload_v2(
+        sender.client_for(workspace_id, channel).files_upload_v2(
             channel=channel,
             thread_ts=thread_ts,
             file_uploads=[{"content": data, "filename": name, "title": title} for name, data, title in files],
@@ -135,7 +135,7 @@ def upload_files(
 
 
 def upload_chart(
-    delivery: Delivery, workspace_id: str, channel: str, thread_ts: str, series: WinsSeries, week: str
+    sender: Sender, workspace_id: str, channel: str, thread_ts: str, series: WinsSeries, week: str
 ) -> str | None:
     """Draw the chart and upload it into the thread; None when it is there, else why not."""
     # Pillow loads here, at the first chart, not when the clock or `jobs run` starts: starting stays quick.
@@ -143,7 +143,7 @@ def upload_chart(
 
     try:
         png = wins_chart_png(series)
-        delivery.client_for(workspace_id, channel).files_upload_v2(
+        sender.client_for(workspace_id, channel).files_upload_v2(
             channel=channel,
             thread_ts=thread_ts,
             file=png,

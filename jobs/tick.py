@@ -10,7 +10,7 @@ The rules, in the order a tick applies them:
    not sent again: the message may have left just before the process died. A tick claims only a
    little ahead of what it is sending, so a crash leaves few of these; the rest of its slots are still
    due and the next tick sends them.
-2. Retry. A delivery that failed with a transient error (jobs.delivery.is_transient: still 429, 5xx or
+2. Retry. A delivery that failed with a transient error (rules.deliveries.is_transient: still 429, 5xx or
    no connection after the retries within the call) is claimed again, by compare-and-set so that one
    tick wins, on every tick while it is due within `rules.schedule.GRACE`; past that it stays failed
    for good. Permanent errors are never retried.
@@ -27,11 +27,11 @@ The rules, in the order a tick applies them:
    missed day and catches up to the one that can still be sent.
 4. Send and finish. Each claimed delivery is rendered (bot.prompts, or jobs.digest for the weekly
    digest and recap; nothing to say → skipped), sent to the member's DM outside any transaction, on a
-   bounded pool paced per workspace and channel (jobs.delivery), then finished in a transaction of its
+   bounded pool paced per workspace and channel (bot.sender), then finished in a transaction of its
    own: sent (channel, ts) or failed (the error). A member Slack says is gone is deactivated there too
    and gets nothing more. One member's failure never stops the others'; a workspace whose token Slack
    refuses (or which uninstalled the app meanwhile) gets nothing more this tick, at no cost to the
-   others (jobs.delivery).
+   others (bot.sender).
 
 The weekly kinds take the same path, keyed by ISO week instead of date (the week of the manager's date
 at the digest, for the recap too): a manager's "digest" and each report's "recap". They are skipped only
@@ -63,14 +63,28 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from itertools import zip_longest
+from typing import Final, Literal
 
 from sqlalchemy.orm import Session
 
 from bot.prompts import held_not_posted, held_post_message, prompt_message
+from bot.sender import Sender, SendResult
 from bot.services import Services
 from jobs.checkins import trial_parcel
-from jobs.delivery import SUPERSEDED, Delivery, SendResult, is_transient, member_gone
 from jobs.digest import Parcel, send_parcel, weekly_parcel
+from rules.deliveries import (
+    ALREADY_CLAIMED,
+    CHECKIN_KINDS,
+    RENDER_FAILED,
+    SEND_FAILED,
+    SUPERSEDED,
+    UNRECORDED,
+    WEEKLY_KINDS,
+    Outcome,
+    Status,
+    is_transient,
+    member_gone,
+)
 from rules.digest import iso_week, week_range
 from rules.plans import HeldPost
 from rules.schedule import (
@@ -80,7 +94,6 @@ from rules.schedule import (
     MORNING,
     MORNING_SNOOZE,
     RECAP,
-    WEEKLY_KINDS,
     day_kind,
     is_late,
 )
@@ -117,7 +130,7 @@ from storage.schedules import (
     overrides_for,
     schedule_of,
 )
-from storage.trials import CHECKIN, CHECKIN_KINDS, OVERWORK, due_work, peek, take
+from storage.trials import CHECKIN, OVERWORK, due_work, peek, take
 from storage.windows import mark_delivered
 from storage.workspaces import is_uninstalled
 
@@ -131,9 +144,10 @@ SLOT_KINDS: dict[str, tuple[str, ...]] = {
 }
 INTERRUPTED_AFTER = timedelta(minutes=5)
 BATCH_SIZE = 500
-SENT, FAILED, MISSED, SKIPPED, ALREADY_CLAIMED = "sent", "failed", "missed", "skipped", "already_claimed"
-RENDER_FAILED, SEND_FAILED = "render_failed", "send_failed"  # errors of ours, never retried
-UNRECORDED = "unrecorded"  # in a report only: the outcome could not be written (the sweep will show it)
+SENT: Final = Status.SENT
+FAILED: Final = Status.FAILED
+MISSED: Final = Status.MISSED
+SKIPPED: Final = Status.SKIPPED
 DRY_RUN_WORDS = {
     SENT: "would send",
     MISSED: "would record missed",
@@ -150,7 +164,7 @@ class TickItem:
     user_id: str
     kind: str
     period: str
-    outcome: str  # sent, failed, missed, skipped or already_claimed
+    outcome: Outcome
     error: str | None = None
     retry: bool = False  # a transient failure tried again
 
@@ -169,7 +183,7 @@ class TickReport:
 
     @classmethod
     def of(cls, items: list[TickItem], *, interrupted: int = 0, dry_run: bool = False) -> TickReport:
-        def count(outcome: str) -> int:
+        def count(outcome: Outcome) -> int:
             return sum(1 for item in items if item.outcome == outcome)
 
         return cls(
@@ -226,6 +240,7 @@ class _Job:
 
 
 Claimed = tuple[TickItem | None, _Job | None]  # what a claim decided: an item, or a job to send
+Verdict = Literal[Status.SENT, Status.MISSED, Status.SKIPPED]  # what to do with a due delivery
 
 
 def run_tick(
@@ -235,14 +250,14 @@ def run_tick(
     kinds: Collection[str] | None = None,
     dry_run: bool = False,
     worker: str | None = None,
-    delivery: Delivery | None = None,
+    sender: Sender | None = None,
     batch_size: int = BATCH_SIZE,
 ) -> TickReport:
     """Handle every prompt due at or before `now`: sweep, retry, claim, send, finish (see the module doc).
 
     `kinds` restricts the tick to "morning" (with its snoozes), "eod", "digest" (with the recaps) or "trial"
     (check-ins, their manager copies and the overwork guard);
-    `delivery` sets the pace, retries and threads (default: a fresh one on each workspace's own client,
+    `sender` sets the pace, retries and threads (default: a fresh one on each workspace's own client,
     `services.slack`); `worker` is recorded as the claimer.
     """
     if now.tzinfo is None:
@@ -259,9 +274,9 @@ def run_tick(
         log.warning(
             "tick: %d deliveries were left claimed by a sender that died; marked interrupted", interrupted
         )
-    delivery = delivery or Delivery(services.client, clients=services.slack)
-    delivery.start_tick()
-    pool = _SendPool(services, delivery, now)
+    sender = sender or Sender(services.client, clients=services.slack)
+    sender.start_tick()
+    pool = _SendPool(services, sender, now)
     items: list[TickItem] = []
     try:
         items += _retry_transient_failures(services, pool, now, retries, worker)
@@ -307,7 +322,7 @@ def local_date_of(kind: str, period: str) -> date:
 
 def _verdict(
     session: Session, member: Member, kind: str, local_date: date, due_at: datetime, now: datetime
-) -> str:
+) -> Verdict:
     """SKIPPED (paused, gone, their workspace uninstalled the app, or not a remote day any more), MISSED (too
     late) or SENT (send it).
 
@@ -529,6 +544,7 @@ def _finish_held(
     """Record a held post's outcome, and where it went on the plan in the same transaction (so a sign-off
     sent again edits it). An error saying the recipient is gone is about the manager: nobody is
     deactivated for it."""
+    outcome: Outcome
     outcome, error = (SENT, note) if result.sent else (FAILED, result.error)
     try:
         with services.sessions.begin() as session:
@@ -549,11 +565,11 @@ def _finish_held(
 
 
 def _send_held(
-    services: Services, delivery: Delivery, job: _Job, held: HeldPost, now: datetime, parcel: Parcel
+    services: Services, sender: Sender, job: _Job, held: HeldPost, now: datetime, parcel: Parcel
 ) -> TickItem:
     """Send a held post to where the member shares; a refusal for good is told to the member."""
     try:
-        result, note = send_parcel(delivery, job.workspace_id, held.to, parcel)
+        result, note = send_parcel(sender, job.workspace_id, held.to, parcel)
     except Exception:  # not one of Slack's answers: it may or may not have gone out, so it is not retried
         log.exception("tick: sending the held post of %s failed", job.user_id)
         result, note = SendResult(error=SEND_FAILED), None
@@ -561,7 +577,7 @@ def _send_held(
         return TickItem(job.user_id, job.kind, job.period, ALREADY_CLAIMED, retry=job.retry)
     item = _finish_held(services, job, held, now, result, note)
     if not result.sent and not is_transient(result.error):
-        told = delivery.send(
+        told = sender.send(
             job.workspace_id, job.user_id, held_not_posted(held, result.error or "", parcel.messages[0])
         )
         if not told.sent:
@@ -619,7 +635,7 @@ def _claim_trial(services: Services, kind: str, ident: int, now: datetime, worke
 
 
 class _SendPool:
-    """Sends claimed deliveries on `delivery.workers` threads, claiming at most twice that far ahead.
+    """Sends claimed deliveries on `sender.workers` threads, claiming at most twice that far ahead.
 
     The bound is what keeps a crash cheap: only the deliveries in flight are left claimed (and swept:
     sent again if their call to Slack hadn't started, else recorded interrupted); every other slot is
@@ -627,10 +643,10 @@ class _SendPool:
     than an Exception (the process is going down) stops the claiming, and `close` raises it.
     """
 
-    def __init__(self, services: Services, delivery: Delivery, now: datetime) -> None:
-        self._services, self._delivery, self._now = services, delivery, now
-        self._executor = ThreadPoolExecutor(max_workers=delivery.workers, thread_name_prefix="tick-send")
-        self._room = threading.Semaphore(2 * delivery.workers)
+    def __init__(self, services: Services, sender: Sender, now: datetime) -> None:
+        self._services, self._sender, self._now = services, sender, now
+        self._executor = ThreadPoolExecutor(max_workers=sender.workers, thread_name_prefix="tick-send")
+        self._room = threading.Semaphore(2 * sender.workers)
         self._futures: list[Future[TickItem]] = []
         self._broken = threading.Event()
 
@@ -666,7 +682,7 @@ class _SendPool:
 
     def _run(self, job: _Job) -> TickItem:
         try:
-            return _deliver(self._services, self._delivery, job, self._now)
+            return _deliver(self._services, self._sender, job, self._now)
         except Exception:  # a bug, not Slack: the delivery stays claimed, and the sweep will show it
             log.exception("tick: delivering %s to %s failed", job.kind, job.user_id)
             return TickItem(job.user_id, job.kind, job.period, FAILED, UNRECORDED, job.retry)
@@ -690,7 +706,7 @@ def _parcel(session: Session, job: _Job, now: datetime) -> Parcel | None:
     return None if message is None else Parcel([message])
 
 
-def _deliver(services: Services, delivery: Delivery, job: _Job, now: datetime) -> TickItem:
+def _deliver(services: Services, sender: Sender, job: _Job, now: datetime) -> TickItem:
     """Render, send, finish: the rendering and the finish each in a short session, the send in none."""
     try:  # a transaction: building a digest assigns it its work (storage.windows), before it is sent
         with services.writing(), services.sessions.begin() as session:
@@ -701,12 +717,12 @@ def _deliver(services: Services, delivery: Delivery, job: _Job, now: datetime) -
     if parcel is None:
         return _finish(services, job, now, None)
     if job.held is not None:
-        with delivery.before_the_call(partial(_mark_sending, services, job.delivery_id, now)):
-            return _send_held(services, delivery, job, job.held, now, parcel)
+        with sender.before_the_call(partial(_mark_sending, services, job.delivery_id, now)):
+            return _send_held(services, sender, job, job.held, now, parcel)
     note = None
     try:
-        with delivery.before_the_call(partial(_mark_sending, services, job.delivery_id, now)):
-            result, note = send_parcel(delivery, job.workspace_id, job.user_id, parcel)
+        with sender.before_the_call(partial(_mark_sending, services, job.delivery_id, now)):
+            result, note = send_parcel(sender, job.workspace_id, job.user_id, parcel)
     except Exception:  # not one of Slack's answers: it may or may not have gone out, so it is not retried
         log.exception("tick: sending the %s prompt to %s failed", job.kind, job.user_id)
         result = SendResult(error=SEND_FAILED)
@@ -726,6 +742,7 @@ def _finish(
     """Record the outcome; a gone member is deactivated in the same transaction. None: nothing to send.
 
     `note` is what went wrong after a sent delivery's first message (jobs.digest), kept as its error."""
+    outcome: Outcome
     if result is not None and result.error == SUPERSEDED:  # the claim is someone else's now: theirs to record
         return TickItem(job.user_id, job.kind, job.period, ALREADY_CLAIMED, retry=job.retry)
     if result is None:
@@ -760,39 +777,59 @@ def _dry_run(services: Services, now: datetime, slot_kinds: tuple[str, ...], bat
     """What a tick at `now` would do, read in one session that writes nothing."""
     items: list[TickItem] = []
     with services.sessions() as session:
-        for failed in _retry_candidates(session, now, slot_kinds):
-            member = session.get(Member, failed.key.member_id)
-            if member is None:
-                continue
-            local_date = local_date_of(failed.key.kind, failed.key.period)
-            verdict = _verdict(session, member, failed.key.kind, local_date, failed.due_at, now)
-            outcome = SENT if verdict == SENT else SKIPPED
-            items.append(
-                TickItem(member.user_id, failed.key.kind, failed.key.period, outcome, failed.error, True)
-            )
+        items += _dry_retries(session, now, slot_kinds)
         for first in _pages(services, now, slot_kinds, batch):
-            slot: DueSlot | None = first
-            while slot is not None and slot.due_at <= now:  # and the occurrences it would advance to
-                member = session.get(Member, slot.member_id)
-                if member is None:
-                    break
-                period = period_of(slot)
-                verdict = _verdict(session, member, slot.kind, slot.local_date, slot.due_at, now)
-                key = DeliveryKey(member.workspace_id, member.id, slot.kind, period)
-                if verdict != SKIPPED and status_of(session, key) is not None:
-                    verdict = ALREADY_CLAIMED
-                items.append(TickItem(member.user_id, slot.kind, period, verdict))
-                slot = next_occurrence(session, slot)
+            items += _dry_slot(session, first, now)
         if HELD_POST in slot_kinds:
-            for plan_id in due_held(session, now, batch):
-                held = peek_held(session, plan_id)
-                if held is not None:
-                    key = DeliveryKey(held.workspace_id, held.member_id, HELD_POST, held.period)
-                    seen = SENT if status_of(session, key) is None else ALREADY_CLAIMED
-                    items.append(TickItem(held.user_id, HELD_POST, held.period, seen))
+            items += _dry_held(session, now, batch)
         if CHECKIN in slot_kinds:
             items += _dry_trials(session, now, batch)
     return TickReport.of(items, dry_run=True)
+
+
+def _dry_retries(session: Session, now: datetime, slot_kinds: tuple[str, ...]) -> list[TickItem]:
+    """The failures a tick would try again, and whether each would still be sent."""
+    items = []
+    for failed in _retry_candidates(session, now, slot_kinds):
+        member = session.get(Member, failed.key.member_id)
+        if member is None:
+            continue
+        local_date = local_date_of(failed.key.kind, failed.key.period)
+        verdict = _verdict(session, member, failed.key.kind, local_date, failed.due_at, now)
+        outcome: Outcome = SENT if verdict == SENT else SKIPPED
+        key = failed.key
+        items.append(TickItem(member.user_id, key.kind, key.period, outcome, failed.error, retry=True))
+    return items
+
+
+def _dry_slot(session: Session, first: DueSlot, now: datetime) -> list[TickItem]:
+    """A due slot, and the occurrences it would advance to that are due too, as `_claim_slot` decides."""
+    items: list[TickItem] = []
+    slot: DueSlot | None = first
+    while slot is not None and slot.due_at <= now:
+        member = session.get(Member, slot.member_id)
+        if member is None:
+            break
+        period = period_of(slot)
+        verdict: Outcome = _verdict(session, member, slot.kind, slot.local_date, slot.due_at, now)
+        key = DeliveryKey(member.workspace_id, member.id, slot.kind, period)
+        if verdict != SKIPPED and status_of(session, key) is not None:
+            verdict = ALREADY_CLAIMED
+        items.append(TickItem(member.user_id, slot.kind, period, verdict))
+        slot = next_occurrence(session, slot)
+    return items
+
+
+def _dry_held(session: Session, now: datetime, batch: int) -> list[TickItem]:
+    """The held posts a tick would take."""
+    items = []
+    for plan_id in due_held(session, now, batch):
+        held = peek_held(session, plan_id)
+        if held is not None:
+            key = DeliveryKey(held.workspace_id, held.member_id, HELD_POST, held.period)
+            seen: Outcome = SENT if status_of(session, key) is None else ALREADY_CLAIMED
+            items.append(TickItem(held.user_id, HELD_POST, held.period, seen))
+    return items
 
 
 def _dry_trials(session: Session, now: datetime, batch: int) -> list[TickItem]:
@@ -804,7 +841,7 @@ def _dry_trials(session: Session, now: datetime, batch: int) -> list[TickItem]:
         if taken is None:
             continue
         key = DeliveryKey(taken.workspace_id, taken.member_id, taken.kind, taken.period)
-        outcome = SENT if status_of(session, key) is None else ALREADY_CLAIMED
+        outcome: Outcome = SENT if status_of(session, key) is None else ALREADY_CLAIMED
         if outcome == SENT and kind == OVERWORK and trial_parcel(session, kind, taken.period, now) is None:
             outcome = SKIPPED
         items.append(TickItem(taken.user_id, taken.kind, taken.period, outcome))

@@ -24,17 +24,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from rules.calendar import zone
+from rules.deliveries import Kind
 from rules.holidays import HolidayCalendar, holiday_name, holidays_between
 
 GRACE = timedelta(hours=2)
 HORIZON_DAYS = 400  # look this far ahead for the next remote day
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-MORNING, EOD = "morning", "eod"
-MORNING_SNOOZE = "morning_snooze"  # a one-shot slot: the morning prompt again after a snooze
-PROMPT_KINDS = (MORNING, EOD)
-DIGEST, RECAP = "digest", "recap"  # weekly: the manager's digest, and each report's recap before it
-WEEKLY_KINDS = (DIGEST, RECAP)
+# The slots' kinds, as the schedule's rules name them (defined in rules.deliveries, with the ledger's).
+MORNING, EOD, MORNING_SNOOZE = Kind.MORNING, Kind.EOD, Kind.MORNING_SNOOZE
+DIGEST, RECAP = Kind.DIGEST, Kind.RECAP  # weekly: the manager's digest, and each report's recap before it
 RECAP_LEAD = timedelta(hours=1)
 DIGEST_WEEKDAY, DIGEST_AT = 4, time(16, 0)  # Friday 16:00, in the manager's zone
 OVERRIDE_KINDS = ("remote", "office", "off")

@@ -590,7 +590,7 @@ def settings_from_form(
 
 # -- words -------------------------------------------------------------------------------------------------
 
-PROMPT_NAMES = {
+PROMPT_NAMES: dict[str, str] = {
     MORNING: "morning plan prompt",
     EOD: "end-of-day prompt",
     MORNING_SNOOZE: "snoozed plan prompt",

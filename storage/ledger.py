@@ -7,7 +7,8 @@ second clock, an overlapping tick or a restart re-running a tick, finds the row 
 A failed row is claimed again only by compare-and-set (`reclaim`), so a retry has one sender too; a row
 left "claimed" by a process that died is closed as failed by `sweep_interrupted`: "not_sent" (a passing
 failure, retried) if its sender had not started the call to Slack (`mark_sending`), else "interrupted",
-never sent again. Which failures are worth a retry is the clock's rule (jobs/tick.py), not the ledger's.
+never sent again. Which failures are worth a retry is the clock's rule (rules.deliveries.is_transient,
+applied by jobs/tick.py), not the ledger's.
 """
 
 from __future__ import annotations
@@ -19,13 +20,12 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from rules.deliveries import INTERRUPTED, NOT_SENT, DeliveryRecord, Status
 from storage.db import rowcount
 from storage.models import Delivery
 from storage.upsert import insert_ignore
 
 ERROR_LENGTH = 200
-INTERRUPTED = "interrupted"  # the error of a delivery whose sender died during its call to Slack
-NOT_SENT = "not_sent"  # the error of a delivery whose sender died before its call to Slack: sent again
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,13 @@ class DeliveryKey:
 
 def claim(session: Session, key: DeliveryKey, *, due_at: datetime, now: datetime, worker: str) -> int | None:
     """The delivery's id if this caller claimed it, None if someone already had."""
-    values = {**key.__dict__, "status": "claimed", "due_at": due_at, "claimed_at": now, "claimed_by": worker}
+    values = {
+        **key.__dict__,
+        "status": Status.CLAIMED,
+        "due_at": due_at,
+        "claimed_at": now,
+        "claimed_by": worker,
+    }
     # RETURNING, not rowcount: PostgreSQL reports no rowcount for an ORM insert that returns the key.
     return session.execute(
         insert_ignore(session, Delivery, values, ["workspace_id", "member_id", "kind", "period"]).returning(
@@ -51,7 +57,7 @@ def finish(
     session: Session,
     delivery_id: int,
     *,
-    status: str,
+    status: Status,
     now: datetime,
     channel: str | None = None,
     ts: str | None = None,
@@ -78,13 +84,14 @@ def record_missed(
     delivery_id = claim(session, key, due_at=due_at, now=now, worker=worker)
     if delivery_id is None:
         return False
-    finish(session, delivery_id, status="missed", now=now)
+    finish(session, delivery_id, status=Status.MISSED, now=now)
     return True
 
 
-def status_of(session: Session, key: DeliveryKey) -> str | None:
+def status_of(session: Session, key: DeliveryKey) -> Status | None:
     """The delivery's status, None when nobody has claimed it yet (a dry run asks this)."""
-    return session.scalar(select(Delivery.status).filter_by(**key.__dict__))
+    status = session.scalar(select(Delivery.status).filter_by(**key.__dict__))
+    return None if status is None else Status(status)
 
 
 def mark_sending(session: Session, delivery_id: int, claimed_at: datetime, now: datetime) -> bool:
@@ -95,7 +102,7 @@ def mark_sending(session: Session, delivery_id: int, claimed_at: datetime, now: 
         update(Delivery)
         .where(
             Delivery.id == delivery_id,
-            Delivery.status == "claimed",
+            Delivery.status == Status.CLAIMED,
             Delivery.claimed_at == claimed_at,
             Delivery.sending_at.is_(None),
         )
@@ -113,14 +120,14 @@ def sweep_interrupted(session: Session, *, claimed_before: datetime, now: dateti
     may have gone out just before the process died; it shows up on the member's Home instead of hanging
     silently. A sender that was only slow still records its real outcome over this when it finishes.
     """
-    stale = (Delivery.status == "claimed", Delivery.claimed_at < claimed_before)
+    stale = (Delivery.status == Status.CLAIMED, Delivery.claimed_at < claimed_before)
     unsent = session.execute(
         update(Delivery)
         .where(*stale, Delivery.sending_at.is_(None))
-        .values(status="failed", error=NOT_SENT, finished_at=now)
+        .values(status=Status.FAILED, error=NOT_SENT, finished_at=now)
     )
     interrupted = session.execute(
-        update(Delivery).where(*stale).values(status="failed", error=INTERRUPTED, finished_at=now)
+        update(Delivery).where(*stale).values(status=Status.FAILED, error=INTERRUPTED, finished_at=now)
     )
     return rowcount(unsent) + rowcount(interrupted)
 
@@ -137,7 +144,7 @@ def failed_due_between(
     session: Session, first: datetime, last: datetime, *, kinds: Collection[str] | None = None
 ) -> list[FailedDelivery]:
     """Failed deliveries due from `first` to `last` (inclusive), oldest first: the candidates for a retry."""
-    query = select(Delivery).where(Delivery.status == "failed", Delivery.due_at.between(first, last))
+    query = select(Delivery).where(Delivery.status == Status.FAILED, Delivery.due_at.between(first, last))
     if kinds is not None:
         query = query.where(Delivery.kind.in_(kinds))
     rows = session.scalars(query.order_by(Delivery.due_at, Delivery.id))
@@ -151,36 +158,29 @@ def reclaim(session: Session, delivery_id: int, *, error: str | None, now: datet
     """Claim a failed delivery again for a retry; compare-and-set, so of two retrying ticks one wins."""
     result = session.execute(
         update(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.status == "failed", Delivery.error == error)
+        .where(Delivery.id == delivery_id, Delivery.status == Status.FAILED, Delivery.error == error)
         .values(
-            status="claimed", claimed_at=now, claimed_by=worker, finished_at=None, error=None, sending_at=None
+            status=Status.CLAIMED,
+            claimed_at=now,
+            claimed_by=worker,
+            finished_at=None,
+            error=None,
+            sending_at=None,
         )
     )
     return rowcount(result) == 1
 
 
-@dataclass(frozen=True)
-class DeliveryRecord:
-    kind: str
-    period: str
-    status: str
-    due_at: datetime
-    finished_at: datetime | None
-    channel: str | None
-    ts: str | None
-    error: str | None
-
-
 def deliveries_for(
-    session: Session, member_id: int, *, statuses: tuple[str, ...] | None = None, limit: int = 20
+    session: Session, member_id: int, *, statuses: tuple[Status, ...] | None = None, limit: int = 20
 ) -> list[DeliveryRecord]:
-    """The member's most recent deliveries, newest first; pass statuses=("failed",) for problems."""
+    """The member's most recent deliveries, newest first; pass statuses=(Status.FAILED,) for problems."""
     query = select(Delivery).filter_by(member_id=member_id)
     if statuses:
         query = query.where(Delivery.status.in_(statuses))
     rows = session.scalars(query.order_by(Delivery.due_at.desc()).limit(limit))
     return [
-        DeliveryRecord(r.kind, r.period, r.status, r.due_at, r.finished_at, r.channel, r.ts, r.error)
+        DeliveryRecord(r.kind, r.period, Status(r.status), r.due_at, r.finished_at, r.channel, r.ts, r.error)
         for r in rows
     ]
 
@@ -196,7 +196,7 @@ def sent_message(
         .where(
             Delivery.member_id == member_id,
             Delivery.kind.in_(list(kinds)),
-            Delivery.status == "sent",
+            Delivery.status == Status.SENT,
             Delivery.channel.is_not(None),
             Delivery.ts.is_not(None),
             (Delivery.period == period) | Delivery.period.startswith(f"{period}@", autoescape=True),

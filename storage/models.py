@@ -22,12 +22,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from rules.deliveries import Status
 from rules.plans import PlanStatus
 from rules.schedule import OVERRIDE_KINDS
 from rules.wins import CATEGORIES, DAY_KINDS, SOURCES
 
 SHARE_TO = ("channel", "manager", "self")
-DELIVERY_STATUSES = ("claimed", "sent", "failed", "missed", "skipped")
+DELIVERY_STATUSES = tuple(status.value for status in Status)  # rules.deliveries
 PLAN_STATUSES = tuple(status.value for status in PlanStatus)
 
 

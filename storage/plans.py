@@ -18,6 +18,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from rules.calendar import DateRange
+from rules.deliveries import Kind
 from rules.plans import (
     PLAN_SENT,
     DayEnd,
@@ -45,7 +46,7 @@ from storage.upsert import insert_ignore
 from storage.wins import add_win, wins_between
 
 CARRY_ATTEMPTS = 30  # plan days looked at for one that is still open
-HELD_POST = "held_post"  # the ledger kind of a day's plan and summary held for the manager's morning
+HELD_POST = Kind.HELD_POST  # the ledger kind of a day's plan and summary held for the manager's morning
 UNMET_MANAGER_ZONE = "UTC"  # a manager with no member row: nobody has asked Slack for their zone yet
 
 

@@ -16,10 +16,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from rules.deliveries import Kind, Status
 from storage import ledger
 
-UNDO, PLAN_FORM, SUMMARY_FORM, QUESTION = "req_undo", "req_plan", "req_summary", "req_question"
-ANSWER = "req_answer"
+UNDO, PLAN_FORM, SUMMARY_FORM, QUESTION = Kind.REQ_UNDO, Kind.REQ_PLAN, Kind.REQ_SUMMARY, Kind.REQ_QUESTION
+ANSWER = Kind.REQ_ANSWER
 WORKER = "request"
 PERIOD_LENGTH = 24  # deliveries.period
 
@@ -37,5 +38,5 @@ def first_time(
     delivery_id = ledger.claim(session, key, due_at=now, now=now, worker=WORKER)
     if delivery_id is None:
         return False
-    ledger.finish(session, delivery_id, status="sent", now=now)
+    ledger.finish(session, delivery_id, status=Status.SENT, now=now)
     return True

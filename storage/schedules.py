@@ -4,7 +4,7 @@ A slot holds the next instant a member's prompt of one kind is due. It is recomp
 it depends on changes (settings, overrides, time zone) and advanced after each tick, so the clock
 needs no memory of its own and a restart loses nothing.
 
-The weekly slots (rules.schedule.WEEKLY_KINDS) hang off the manager: a member who is named as manager by
+The weekly slots (rules.deliveries.WEEKLY_KINDS) hang off the manager: a member who is named as manager by
 at least one active member has a "digest" slot at their digest time in their zone, and each member who
 names a manager has a "recap" slot at their own latest working moment at least `RECAP_LEAD` before that
 manager's digest (`rules.schedule.recap_due`). Their `local_date` is the digest's date in the manager's
@@ -26,14 +26,13 @@ from sqlalchemy import Select, bindparam, delete, literal, select, tuple_, updat
 from sqlalchemy.orm import Session
 
 from rules.calendar import local_today
+from rules.deliveries import PROMPT_KINDS, WEEKLY_KINDS
 from rules.holidays import NONE, HolidayCalendar
 from rules.schedule import (
     DIGEST,
     HORIZON_DAYS,
     MORNING_SNOOZE,
-    PROMPT_KINDS,
     RECAP,
-    WEEKLY_KINDS,
     Schedule,
     WorkingHours,
     local_instant,

@@ -13,10 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rules.calendar import local_today
+from rules.deliveries import WEEKLY_KINDS, DeliveryRecord, Status
 from rules.holidays import NONE, HolidayCalendar
-from rules.schedule import DIGEST, HORIZON_DAYS, WEEKLY_KINDS, weekdays_of
+from rules.schedule import DIGEST, HORIZON_DAYS, weekdays_of
 from rules.settings import DigestTime, MemberSettings
-from storage.ledger import DeliveryRecord, deliveries_for
+from storage.ledger import deliveries_for
 from storage.models import DayOverride, Member, Workspace
 from storage.schedules import (
     DueSlot,
@@ -184,8 +185,8 @@ def set_workspace_holidays(
 
 
 def _problem(session: Session, member_id: int, now: datetime) -> DeliveryRecord | None:
-    failed = deliveries_for(session, member_id, statuses=("failed",), limit=1)
+    failed = deliveries_for(session, member_id, statuses=(Status.FAILED,), limit=1)
     if not failed or now - failed[0].due_at > RECENT_PROBLEM:
         return None
-    sent = deliveries_for(session, member_id, statuses=("sent",), limit=1)
+    sent = deliveries_for(session, member_id, statuses=(Status.SENT,), limit=1)
     return None if sent and sent[0].due_at > failed[0].due_at else failed[0]

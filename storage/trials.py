@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from rules.calendar import DateRange, local_today
+from rules.deliveries import Kind, Status
 from rules.digest import PLAN_WIN, DayTally, Report
 from rules.metrics import MetricDef
 from rules.plans import PlanStatus
@@ -44,8 +45,7 @@ from storage.schedules import (
 )
 from storage.upsert import insert_ignore
 
-CHECKIN, CHECKIN_MANAGER, OVERWORK = "checkin", "checkin_manager", "overwork"  # ledger kinds
-CHECKIN_KINDS = (CHECKIN, CHECKIN_MANAGER, OVERWORK)
+CHECKIN, CHECKIN_MANAGER, OVERWORK = Kind.CHECKIN, Kind.CHECKIN_MANAGER, Kind.OVERWORK  # ledger kinds
 
 
 class TrialRunning(Exception):
@@ -357,7 +357,9 @@ def manager_copy(session: Session, checkin: SavedCheckin) -> tuple[str, str] | N
     """Where the check-in's manager copy went (channel, ts), from the ledger; None until it is sent."""
     row = session.execute(
         select(Delivery.channel, Delivery.ts).where(
-            Delivery.kind == CHECKIN_MANAGER, Delivery.period == checkin.period, Delivery.status == "sent"
+            Delivery.kind == CHECKIN_MANAGER,
+            Delivery.period == checkin.period,
+            Delivery.status == Status.SENT,
         )
     ).first()
     return (row.channel, row.ts) if row is not None and row.channel and row.ts else None
@@ -379,7 +381,7 @@ class Claim:
     local_date: date
 
 
-def due_work(session: Session, now: datetime, limit: int) -> list[tuple[str, int]]:
+def due_work(session: Session, now: datetime, limit: int) -> list[tuple[Kind, int]]:
     """(kind, id) of what is due: member copies and manager copies of check-ins (by id), overwork looks (by
     trial id); through the due-at indexes."""
     members = session.scalars(

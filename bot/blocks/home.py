@@ -20,11 +20,11 @@ from bot.blocks.plans import short_day
 from bot.blocks.settings import OPEN_SETTINGS, WHY
 from bot.blocks.wins import list_message
 from rules.calendar import DateRange, describe_day, zone
+from rules.deliveries import UNKNOWN_ERROR, DeliveryRecord, Status
 from rules.digest import Digest, ReportWeek, week_range
 from rules.plans import PlanStatus, SavedPlan
 from rules.settings import PROMPT_NAMES, describe_prompt
 from rules.wins import SavedWin
-from storage.ledger import DeliveryRecord
 from storage.schedules import DueSlot
 
 LOG_WIN = "home_log_win"
@@ -63,7 +63,7 @@ class LastDigest:
     """The manager's latest digest in the delivery ledger, and whether they acknowledged it."""
 
     week: str
-    status: str  # the ledger's: claimed, sent, failed, missed or skipped
+    status: Status
     sent_at: datetime | None
     error: str | None
     acknowledged_at: datetime | None
@@ -146,7 +146,7 @@ def problem_words(problem: DeliveryRecord, today: date) -> str:
         when = describe_day(date.fromisoformat(problem.period), today)
     except ValueError:
         when = f"week {shown(problem.period, 24)}"
-    error = problem.error or "unknown_error"
+    error = problem.error or UNKNOWN_ERROR
     why = WHY.get(error, "it will be tried again with the next one.")
     return f"• Your {shown(name, 60)} for {when} wasn't delivered: Slack said `{shown(error, 200)}`; {why}"
 
@@ -234,9 +234,9 @@ def last_digest_words(last: LastDigest | None, tz: str) -> str:
     if last is None:
         return "*Last digest:* none sent yet."
     week = f"*Last digest:* {week_words(last.week)}"
-    if last.status == "failed":
-        return f"{week}, not delivered: Slack said `{shown(last.error or 'unknown_error', 200)}`."
-    if last.status != "sent":
+    if last.status == Status.FAILED:
+        return f"{week}, not delivered: Slack said `{shown(last.error or UNKNOWN_ERROR, 200)}`."
+    if last.status != Status.SENT:
         return f"{week}: {shown(last.status, 24)}."
     sent = f", sent {_at(last.sent_at, tz)}" if last.sent_at else ", sent"
     if last.acknowledged_at is None:

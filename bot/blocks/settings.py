@@ -14,6 +14,7 @@ from bot.blocks.escape import SECTION_LIMIT, mrkdwn, shown
 from bot.blocks.kit import context, input_block, option, plain_text, section
 from bot.blocks.wins import Message
 from rules.calendar import describe_day
+from rules.deliveries import UNKNOWN_ERROR, DeliveryRecord
 from rules.schedule import WEEKDAYS, describe_weekdays
 from rules.settings import (
     PROMPT_NAMES,
@@ -38,7 +39,6 @@ from rules.settings import (
     plain_zone_note,
     why_no_prompt,
 )
-from storage.ledger import DeliveryRecord
 from storage.settings import SettingsSnapshot
 
 CALLBACK_ID = "member_settings"
@@ -126,7 +126,7 @@ def problem_line(problem: DeliveryRecord, today: date) -> str:
     except ValueError:
         period = mrkdwn(problem.period)
     name = PROMPT_NAMES.get(problem.kind, problem.kind.replace("_", " "))
-    error = problem.error or "unknown_error"
+    error = problem.error or UNKNOWN_ERROR
     why = WHY.get(error, "it will be tried again with the next one.")
     return (
         f":warning: *Last problem:* your {mrkdwn(name)} for {period} wasn't delivered "

@@ -8,8 +8,8 @@ member who stopped sharing opens nothing. Submissions do their check and save wi
 so errors ride on the ack and nothing typed is lost; messages to other people go after the ack.
 
 "Your manager read your week" is claimed in the delivery ledger per report and week
-(`READ_NOTICE_KIND`), in the transaction that records the acknowledgement, so it is sent once
-whoever presses, however often, even two presses at once.
+(`Kind.READ_NOTICE`), in the transaction that records the acknowledgement, so it is sent once
+whoever presses, however often, even two presses at once; it goes through the one sender (bot.notices).
 """
 
 from __future__ import annotations
@@ -40,11 +40,13 @@ from bot.blocks.kit import context, input_block, plain_text, section
 from bot.blocks.plans import CHECKBOX_GROUP, OPTION_TEXT, short_day
 from bot.blocks.wins import Message, notice_message
 from bot.directory import member_for
-from bot.home import READ_NOTICE_KIND, refresh_home
+from bot.home import refresh_home
 from bot.listeners.answer import form_result, send_dm
 from bot.listeners.forms import not_opened, open_new_form
+from bot.notices import claim_notice, deliver_notices
 from bot.services import Services
 from rules.calendar import DateRange, zone
+from rules.deliveries import Kind
 from rules.digest import ReportWeek, WeekWin, build_digest, week_range
 from rules.schedule import DIGEST
 from storage import ledger, questions, replays
@@ -223,29 +225,14 @@ def record_acknowledgement(services: Services, body: dict[str, Any], value: str,
     now = services.clock()
     with services.writing(), services.sessions.begin() as session:
         at = acknowledge(session, team, manager.id, week, now)
-        claimed = []
+        notices = []
         for report in reports_of(session, team, user):
-            key = ledger.DeliveryKey(team, report.member_id, READ_NOTICE_KIND, week)
-            delivery_id = ledger.claim(session, key, due_at=now, now=now, worker=WORKER)
-            if delivery_id is not None:
-                claimed.append((report.user_id, delivery_id))
+            key = ledger.DeliveryKey(team, report.member_id, Kind.READ_NOTICE, week)
+            notice = claim_notice(session, key, report.user_id, now=now, worker=WORKER)
+            if notice is not None:
+                notices.append(notice)
     _show_acknowledged(services, body, respond, at, manager.tz, week)
-    notice = read_notice(user, week_range(week))
-    outcomes: list[tuple[int, str, str | None, str | None, str | None]] = []
-    for report_user, delivery_id in claimed:
-        try:
-            sent = services.client_for(team).chat_postMessage(channel=report_user, **notice)
-            outcomes.append((delivery_id, "sent", sent["channel"], sent["ts"], None))
-        except SlackApiError as error:
-            code = str(error.response.get("error") or "unknown_error")
-            outcomes.append((delivery_id, "failed", None, None, code))
-    if outcomes:
-        finished = services.clock()
-        with services.writing(), services.sessions.begin() as session:
-            for delivery_id, status, channel, ts, reason in outcomes:
-                ledger.finish(
-                    session, delivery_id, status=status, now=finished, channel=channel, ts=ts, error=reason
-                )
+    deliver_notices(services, team, notices, read_notice(user, week_range(week)))
     refresh_home(services, team, user)
 
 

@@ -25,18 +25,19 @@ from remote_wins.simulator.fake_slack import BOT_USER_ID
 from remote_wins.simulator.render import Control, Controls, render_blocks, text_object
 from remote_wins.simulator.workspace import COMMAND, Post, Sighting
 from rules.calendar import zone
+from rules.deliveries import Kind, Status
 
 FIRST_USER = "ana"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 RELATIVE = re.compile(r"^\+(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 CLOCK_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-KIND_WORDS = {
-    "morning": "morning prompt",
-    "morning_snooze": "morning prompt (after a snooze)",
-    "eod": "end-of-day prompt",
-    "digest": "weekly digest",
-    "recap": "weekly recap",
-    "held_post": "held plan/summary",
+KIND_WORDS: dict[str, str] = {
+    Kind.MORNING: "morning prompt",
+    Kind.MORNING_SNOOZE: "morning prompt (after a snooze)",
+    Kind.EOD: "end-of-day prompt",
+    Kind.DIGEST: "weekly digest",
+    Kind.RECAP: "weekly recap",
+    Kind.HELD_POST: "held plan/summary",
 }
 COMMANDS = ("as", "dm", "press", "home", "dms", "channel", "clock", "who", "help", "quit")
 SUBCOMMANDS = (
@@ -391,7 +392,7 @@ class Session:
                 who = self.ws.user_name(item.user_id)
                 outcome = (
                     ""
-                    if item.outcome == "sent"
+                    if item.outcome == Status.SENT
                     else f" ({item.outcome}{': ' + item.error if item.error else ''})"
                 )
                 if lines:

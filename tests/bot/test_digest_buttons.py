@@ -13,10 +13,12 @@ from sqlalchemy import func, select
 
 from bot.blocks.digest import digest_messages
 from bot.services import Services
+from rules.deliveries import Kind, Status
 from rules.schedule import DIGEST
 from storage import ledger
 from storage.digest import load_digest
 from storage.members import MemberRef
+from storage.models import Delivery as DeliveryRow
 from storage.models import DigestAck, Member, Win
 from tests import support
 from tests.bot.test_plans import element, press
@@ -128,6 +130,26 @@ def test_acknowledging_records_once_and_tells_each_report_once(
     assert "Acknowledged Fri 27 Nov 16:00" in blocks_json(digest)  # the first press's instant stands
     with services.sessions() as session:
         assert session.scalar(select(func.count()).select_from(DigestAck)) == 1
+
+
+def test_read_notices_take_the_clocks_path_retried_and_recorded_as_its_sends_are(
+    slack: SlackRequests, services: Services, fake_slack: FakeSlack, team: dict[str, MemberRef]
+) -> None:
+    """The one sender (bot.notices): a proxy's 502, which slack_sdk's own handler gives up on, is retried
+    within the call as the clock's sends are, and the ledger records the moment the call began."""
+    digest = send_digest(services, fake_slack)
+    fake_slack.fail_next("chat.postMessage", status=502)
+    assert press(slack, digest, element(digest, "digest_ack"), user="UM").status == 200
+    wait_until(lambda: len(dms_to(fake_slack, "UA")) == 1 and len(dms_to(fake_slack, "UB")) == 1, what="DMs")
+
+    def finished() -> list[DeliveryRow]:
+        with services.sessions() as session:
+            rows = session.scalars(select(DeliveryRow).filter_by(kind=Kind.READ_NOTICE)).all()
+        return list(rows) if rows and all(r.status != Status.CLAIMED for r in rows) else []
+
+    rows = wait_until(finished, what="the notices recorded")
+    assert [(r.status, r.error) for r in rows] == [(Status.SENT, None)] * 2
+    assert all(r.sending_at is not None and r.channel and r.ts for r in rows)
 
 
 # -- Details and Show all ----------------------------------------------------------------------------------

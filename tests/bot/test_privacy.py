@@ -370,4 +370,4 @@ def test_remote_wins_member_export_and_forget(
     assert member_row(services, "UM") is None and member_row(services, "UB").manager_user_id is None  # type: ignore[union-attr]
     with services.sessions() as session:
         failed = session.scalars(select(Delivery.error).where(Delivery.kind == "manager_gone"))
-        assert "unreachable" in list(failed)
+        assert "connection_error" in list(failed)

@@ -26,8 +26,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.sender import Sender
 from bot.services import Services
-from jobs.delivery import Delivery as Sender
 from jobs.tick import INTERRUPTED_AFTER, run_tick
 from storage.ledger import INTERRUPTED
 from storage.models import Delivery
@@ -92,7 +92,7 @@ def test_a_clock_killed_20_times_mid_tick_sends_nothing_twice_and_loses_nothing_
     )
 
 
-class _StallingDelivery(Sender):
+class _StallingSender(Sender):
     """A sender that stalls before its turn to call Slack (a workspace paused by a 429 storm, say)."""
 
     def send(self, workspace_id: str, user_id: str, message: dict) -> Any:  # type: ignore[override]
@@ -112,7 +112,7 @@ def test_a_sender_stalled_past_the_sweep_never_sends_what_the_sweep_handed_on(
     add_member_due(services, fake_slack, "U1", NOW)
     stalled.clear(), release.clear()
     slow = threading.Thread(
-        target=run_tick, args=(services, NOW), kwargs={"delivery": _StallingDelivery(services.client)}
+        target=run_tick, args=(services, NOW), kwargs={"sender": _StallingSender(services.client)}
     )
     slow.start()
     assert stalled.wait(timeout=10)

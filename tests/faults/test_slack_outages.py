@@ -10,10 +10,9 @@ from datetime import timedelta
 
 import pytest
 
+from bot.sender import RateLimits, Sender
 from bot.services import Services
 from bot.slack_client import web_client
-from jobs.delivery import Delivery as Sender
-from jobs.delivery import RateLimits
 from jobs.tick import run_tick
 from remote_wins.config import Settings
 from tests.fake_slack import FakeSlack
@@ -44,21 +43,21 @@ def test_a_429_storm_for_minutes_then_5xx_then_timeouts_deliver_everything_once_
 
     fake_slack.fail_next("chat.postMessage", status=429, retry_after=1, times=10_000)
     for minute in range(STORM_MINUTES):  # Slack says "later" to everything, minute after minute
-        report = run_tick(services, NOW + timedelta(minutes=minute), delivery=sender)
+        report = run_tick(services, NOW + timedelta(minutes=minute), sender=sender)
         assert report.sent == 0 and report.failed == len(people)
     assert dm_messages(fake_slack) == Counter()
     calm(fake_slack)  # the storm ends...
 
     fake_slack.fail_next("chat.postMessage", status=503, times=10_000)  # ...into a run of 5xx
-    report = run_tick(services, NOW + timedelta(minutes=STORM_MINUTES), delivery=sender)
+    report = run_tick(services, NOW + timedelta(minutes=STORM_MINUTES), sender=sender)
     assert report.sent == 0 and report.failed == len(people) and report.retried == len(people)
     calm(fake_slack)
 
     fake_slack.delay("chat.postMessage", 1.5)  # then answers that come after the client gave up
-    report = run_tick(services, NOW + timedelta(minutes=STORM_MINUTES + 1), delivery=sender)
+    report = run_tick(services, NOW + timedelta(minutes=STORM_MINUTES + 1), sender=sender)
     assert report.retried == len(people)
     fake_slack.delay("chat.postMessage", 0)
-    later = run_tick(services, NOW + timedelta(minutes=STORM_MINUTES + 2), delivery=sender)
+    later = run_tick(services, NOW + timedelta(minutes=STORM_MINUTES + 2), sender=sender)
     assert later.sent == later.retried == 0  # a timeout is never sent again
 
     wait_until(lambda: sum(dm_messages(fake_slack).values()) >= len(people), what="Slack's slow answers")

@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.sender import RateLimits, Sender
 from bot.services import Services
-from jobs.delivery import Delivery, RateLimits
 from jobs.tick import TickReport, run_tick
 from storage.models import Delivery as DeliveryRow
 from storage.models import Member
@@ -33,9 +33,9 @@ def team_of(services: Services, fake: FakeSlack, team_id: str, count: int) -> li
     return users
 
 
-def paced(services: Services) -> Delivery:
+def paced(services: Services) -> Sender:
     limits = RateLimits(per_workspace_per_second=PER_SECOND, per_channel_per_second=1.0, headroom=1.0)
-    return Delivery(services.client, limits=limits, clients=services.slack)
+    return Sender(services.client, limits=limits, clients=services.slack)
 
 
 def ledger(services: Services) -> Counter[tuple[str, str, str | None]]:
@@ -64,7 +64,7 @@ def test_a_large_workspaces_wave_does_not_delay_a_small_ones(
     team_of(oauth_services, two_installed, "TA", 40)  # first in the table, and in due order
     team_of(oauth_services, two_installed, "TB", 4)
     started = time.monotonic()
-    report = run_tick(oauth_services, NOW, delivery=paced(oauth_services))
+    report = run_tick(oauth_services, NOW, sender=paced(oauth_services))
     assert (report.sent, report.failed) == (44, 0)
     small = [call.at - started for call in calls_from(two_installed, "chat.postMessage", "TB")]
     large = [call.at - started for call in calls_from(two_installed, "chat.postMessage", "TA")]
@@ -80,7 +80,7 @@ def test_an_uninstall_mid_wave_stops_that_workspace_at_once_and_the_other_goes_o
     team_of(oauth_services, two_installed, "TB", 10)
     reports: list[TickReport] = []
     wave = threading.Thread(
-        target=lambda: reports.append(run_tick(oauth_services, NOW, delivery=paced(oauth_services)))
+        target=lambda: reports.append(run_tick(oauth_services, NOW, sender=paced(oauth_services)))
     )
     wave.start()
     wait_until(
@@ -107,7 +107,7 @@ def test_an_uninstall_mid_wave_stops_that_workspace_at_once_and_the_other_goes_o
     assert delivered_once(two_installed)
 
     two_installed.clear()  # the next ticks send nothing more there, and nothing twice anywhere
-    run_tick(oauth_services, NOW + timedelta(minutes=1), delivery=paced(oauth_services))
+    run_tick(oauth_services, NOW + timedelta(minutes=1), sender=paced(oauth_services))
     assert two_installed.calls_to("chat.postMessage") == []
     assert ledger(oauth_services) == rows
 
@@ -124,7 +124,7 @@ def test_a_token_slack_refuses_stops_its_workspace_for_the_tick_without_slowing_
         for token in two_installed.tokens_of("TA"):
             del two_installed.tokens[token]
     started = time.monotonic()
-    report = run_tick(oauth_services, NOW, delivery=paced(oauth_services))
+    report = run_tick(oauth_services, NOW, sender=paced(oauth_services))
     took = time.monotonic() - started
     assert (report.sent, report.failed) == (5, 30)
     assert len(calls_from(two_installed, "chat.postMessage", "TB")) == 5

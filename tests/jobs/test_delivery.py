@@ -20,20 +20,19 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.web import SlackResponse
 from sqlalchemy import select
 
-from bot.services import Services
-from jobs.delivery import (
+from bot.ratelimit import BACKOFF, RateLimiter
+from bot.sender import (
     AnyServerErrorRetryHandler,
-    Delivery,
     PacedRateLimitRetryHandler,
     RateLimits,
     Retries,
+    Sender,
     error_code,
-    is_transient,
-    member_gone,
     retry_after,
 )
-from jobs.ratelimit import BACKOFF, RateLimiter
+from bot.services import Services
 from jobs.tick import TickReport, run_tick
+from rules.deliveries import is_transient, member_gone
 from rules.schedule import GRACE
 from storage.ledger import deliveries_for
 from storage.models import Member, PromptSlot
@@ -62,9 +61,9 @@ def errors(services: Services) -> dict[str, tuple[str, str | None]]:
     return {row.user_id: (row.status, row.error) for row in ledger(services)}
 
 
-def delivery(services: Services, **kwargs: object) -> Delivery:
+def unpaced(services: Services, **kwargs: object) -> Sender:
     """One worker, so sends (and the fake's scripted faults) go in claim order: the members' order."""
-    return Delivery(services.client, **{"limits": UNPACED, "workers": 1, **kwargs})  # type: ignore[arg-type]
+    return Sender(services.client, **{"limits": UNPACED, "workers": 1, **kwargs})  # type: ignore[arg-type]
 
 
 # -- the client ----------------------------------------------------------------------------------------
@@ -77,8 +76,8 @@ def test_the_apps_client_retries_429_and_5xx_with_slack_sdks_handlers(services: 
 
 
 def test_a_tick_sends_through_the_apps_client_with_its_own_retry_counts(services: Services) -> None:
-    tick_delivery = Delivery(services.client, retries=Retries(rate_limited=2, server_error=1))
-    client = tick_delivery.client_for("T0001", "U1")
+    tick_sender = Sender(services.client, retries=Retries(rate_limited=2, server_error=1))
+    client = tick_sender.client_for("T0001", "U1")
     assert (client.token, client.base_url, client.timeout) == (
         services.client.token,
         services.client.base_url,
@@ -110,7 +109,7 @@ def test_a_5xx_burst_ends_with_each_prompt_sent_once(services: Services, fake_sl
     add_members(services, fake_slack, people, NOW - timedelta(minutes=1))
     fake_slack.fail_next("chat.postMessage", status=502)  # slack_sdk's own handler would give up on these two
     fake_slack.fail_next("chat.postMessage", status=504)
-    report = run_tick(services, NOW, delivery=Delivery(services.client, limits=UNPACED))
+    report = run_tick(services, NOW, sender=Sender(services.client, limits=UNPACED))
     assert report.sent == 3 and report.failed == 0
     assert received(services, fake_slack) == prompts(*(p.user_id for p in people))
     assert len(fake_slack.calls_to("chat.postMessage")) == 3 + 2
@@ -128,7 +127,7 @@ def test_permanent_errors_are_recorded_per_delivery_and_never_hold_up_the_others
     # the first three sends, in order; invalid_auth is the workspace's token: see test_a_refused_token_*
     for error in ("not_in_channel", "is_archived", "restricted_action"):
         fake_slack.fail_next("chat.postMessage", error=error)
-    report = tick(services, NOW, delivery=delivery(services))
+    report = tick(services, NOW, sender=unpaced(services))
     assert (report.sent, report.failed) == (2, 4)
     assert errors(services) == {
         "UNOTIN": ("failed", "not_in_channel"),
@@ -140,7 +139,7 @@ def test_permanent_errors_are_recorded_per_delivery_and_never_hold_up_the_others
     }
     assert received(services, fake_slack) == prompts("UOK1", "UOK2")
     calls = len(fake_slack.calls_to("chat.postMessage"))
-    tick(services, NOW + timedelta(minutes=1), delivery=delivery(services))
+    tick(services, NOW + timedelta(minutes=1), sender=unpaced(services))
     assert len(fake_slack.calls_to("chat.postMessage")) == calls  # permanent: never retried
     with services.sessions() as session:
         member_id = session.scalar(select(Member.id).filter_by(user_id="UMISSING"))
@@ -160,7 +159,7 @@ def test_a_member_slack_says_is_gone_is_deactivated_and_gets_nothing_more(
         )  # what the fake says for a deleted user
     else:
         fake_slack.fail_next("chat.postMessage", error=error)
-    report = tick(services, NOW, delivery=delivery(services))
+    report = tick(services, NOW, sender=unpaced(services))
     assert (report.sent, report.failed) == (1, 1)
     assert errors(services)["UGONE"] == ("failed", error)
     with services.sessions() as session:
@@ -183,12 +182,12 @@ def test_a_transient_failure_beyond_the_retries_is_retried_next_tick_and_sent_on
     add_members(services, fake_slack, due_now(2), NOW - timedelta(minutes=1))
     fake_slack.fail_next("chat.postMessage", status=status, error=slack_says, retry_after=1, times=2)  # twice
     no_waiting = Retries(rate_limited=1, server_error=1)
-    first = tick(services, NOW, delivery=delivery(services, retries=no_waiting))
+    first = tick(services, NOW, sender=unpaced(services, retries=no_waiting))
     assert (first.sent, first.failed) == (1, 1)
     assert errors(services)["U000"] == ("failed", error)
     assert received(services, fake_slack) == prompts("U001")
 
-    second = tick(services, NOW + timedelta(minutes=1), delivery=delivery(services, retries=no_waiting))
+    second = tick(services, NOW + timedelta(minutes=1), sender=unpaced(services, retries=no_waiting))
     assert (second.retried, second.sent) == (1, 1)
     third = tick(services, NOW + timedelta(minutes=2))
     assert (third.retried, third.sent) == (0, 0)
@@ -199,7 +198,7 @@ def test_a_transient_failure_beyond_the_retries_is_retried_next_tick_and_sent_on
 def test_a_connection_error_is_retried_next_tick(services: Services, fake_slack: FakeSlack) -> None:
     add_person(services, fake_slack, Person("U1", "Europe/Berlin"), NOW - timedelta(minutes=1))
     unreachable = WebClient(token=fake_slack.bot_token, base_url="http://127.0.0.1:9/api/", retry_handlers=[])
-    first = tick(services, NOW, delivery=Delivery(unreachable, limits=UNPACED))
+    first = tick(services, NOW, sender=Sender(unreachable, limits=UNPACED))
     assert first.failed == 1 and errors(services)["U1"] == ("failed", "connection_error")
     second = tick(services, NOW + timedelta(minutes=1))
     assert (second.retried, second.sent) == (1, 1)
@@ -211,9 +210,9 @@ def test_a_transient_failure_is_retried_until_the_grace_window_ends_then_stays_f
 ) -> None:
     add_person(services, fake_slack, Person("U1", "Europe/Berlin"), NOW - timedelta(minutes=1))
     fake_slack.fail_next("chat.postMessage", status=503, times=2)
-    one_try = delivery(services, retries=Retries(rate_limited=0, server_error=0))
-    assert tick(services, NOW, delivery=one_try).failed == 1
-    assert tick(services, NOW + GRACE, delivery=one_try).retried == 1  # still within it: tried, fails again
+    one_try = unpaced(services, retries=Retries(rate_limited=0, server_error=0))
+    assert tick(services, NOW, sender=one_try).failed == 1
+    assert tick(services, NOW + GRACE, sender=one_try).retried == 1  # still within it: tried, fails again
     late = tick(services, NOW + GRACE + timedelta(minutes=1))
     assert (late.retried, late.sent) == (0, 0)
     assert errors(services)["U1"] == ("failed", "internal_error")  # failed for good, with its reason
@@ -225,7 +224,7 @@ def test_a_retry_for_a_member_who_paused_meanwhile_is_skipped(
 ) -> None:
     member_id = add_person(services, fake_slack, Person("U1", "Europe/Berlin"), NOW - timedelta(minutes=1))
     fake_slack.fail_next("chat.postMessage", status=503)
-    assert tick(services, NOW, delivery=delivery(services, retries=Retries(server_error=0))).failed == 1
+    assert tick(services, NOW, sender=unpaced(services, retries=Retries(server_error=0))).failed == 1
     with services.sessions.begin() as session:
         session.get(Member, member_id).paused = True
     report = tick(services, NOW + timedelta(minutes=1))
@@ -237,7 +236,7 @@ def test_a_retry_for_a_member_who_paused_meanwhile_is_skipped(
 def test_two_ticks_retrying_the_same_failure_send_it_once(services: Services, fake_slack: FakeSlack) -> None:
     add_members(services, fake_slack, due_now(10), NOW - timedelta(minutes=1))
     fake_slack.fail_next("chat.postMessage", status=503, times=10)
-    assert tick(services, NOW, delivery=delivery(services, retries=Retries(server_error=0))).failed == 10
+    assert tick(services, NOW, sender=unpaced(services, retries=Retries(server_error=0))).failed == 10
     fake_slack.delay("chat.postMessage", 0.01)
     start = threading.Barrier(2)
     reports: list[TickReport] = []
@@ -260,7 +259,7 @@ def test_an_answer_that_never_came_is_not_sent_again(services: Services, fake_sl
     add_person(services, fake_slack, Person("U1", "Europe/Berlin"), NOW - timedelta(minutes=1))
     impatient = WebClient(token=fake_slack.bot_token, base_url=fake_slack.api_url, timeout=1)
     fake_slack.delay("chat.postMessage", 1.5)
-    assert tick(services, NOW, delivery=Delivery(impatient, limits=UNPACED)).failed == 1
+    assert tick(services, NOW, sender=Sender(impatient, limits=UNPACED)).failed == 1
     assert errors(services)["U1"] == ("failed", "timeout")
     wait_until(lambda: fake_slack.messages, what="the slow post to land")
     fake_slack.delay("chat.postMessage", 0)
@@ -275,7 +274,7 @@ def test_a_rate_limited_slack_gets_every_prompt_once(services: Services, fake_sl
     people = due_now(60)
     add_members(services, fake_slack, people, NOW - timedelta(minutes=1))
     fake_slack.rate_limit(per_workspace_per_second=40, per_channel_per_second=1)
-    report = run_tick(services, NOW, delivery=Delivery(services.client, RateLimits(40, 1)))
+    report = run_tick(services, NOW, sender=Sender(services.client, RateLimits(40, 1)))
     assert (report.sent, report.failed) == (60, 0)
     assert received(services, fake_slack) == prompts(*(p.user_id for p in people))
     # paced under the limit, Slack rarely has to say 429 (and any it says are retried in turn)
@@ -400,7 +399,7 @@ def test_a_dead_token_fails_the_sends_but_deactivates_no_one(
 ) -> None:
     ana = add_person(services, fake_slack, Person("UANA", "Europe/Berlin"), NOW - timedelta(minutes=1))
     fake_slack.fail_next("chat.postMessage", error="account_inactive")
-    report = tick(services, NOW, delivery=delivery(services))
+    report = tick(services, NOW, sender=unpaced(services))
     assert report.failed == 1
     assert errors(services)["UANA"] == ("failed", "account_inactive")
     with services.sessions() as session:
@@ -451,14 +450,14 @@ def test_a_send_that_breaks_in_an_unexpected_way_fails_alone_and_is_not_retried(
     services: Services, fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     add_members(services, fake_slack, due_now(3), NOW - timedelta(minutes=1))
-    real_send = Delivery.send
+    real_send = Sender.send
 
-    def send(self: Delivery, workspace_id: str, user_id: str, message: dict[str, object]) -> object:
+    def send(self: Sender, workspace_id: str, user_id: str, message: dict[str, object]) -> object:
         if user_id == "U001":
             raise RuntimeError("a bug between us and Slack")
         return real_send(self, workspace_id, user_id, message)
 
-    monkeypatch.setattr(Delivery, "send", send)
+    monkeypatch.setattr(Sender, "send", send)
     report = tick(services, NOW)
     assert (report.sent, report.failed) == (2, 1)
     assert errors(services)["U001"] == ("failed", "send_failed")

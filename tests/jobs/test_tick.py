@@ -21,8 +21,8 @@ import pytest
 from sqlalchemy import func, select
 
 import jobs.tick
+from bot.sender import Message, RateLimits, Sender, SendResult
 from bot.services import Services
-from jobs.delivery import Delivery, Message, RateLimits, SendResult
 from jobs.tick import TickReport, run_tick
 from rules.schedule import GRACE
 from storage.ledger import DeliveryKey, claim, mark_sending
@@ -180,7 +180,7 @@ UNPACED = RateLimits(per_workspace_per_second=10_000, per_channel_per_second=10_
 def tick(services: Services, now: datetime, **kwargs: Any) -> TickReport:
     """`run_tick` without the pacing that keeps a real tick under Slack's limits (tested with those in
     test_delivery.py): a test of who gets what needn't wait 55 ms between sends."""
-    kwargs.setdefault("delivery", Delivery(services.client, limits=UNPACED))
+    kwargs.setdefault("sender", Sender(services.client, limits=UNPACED))
     return run_tick(services, now, **kwargs)
 
 
@@ -189,7 +189,7 @@ class Crash(BaseException):
 
 
 @dataclass
-class CrashingDelivery(Delivery):
+class CrashingSender(Sender):
     """Sends normally, then dies on the `crash_on`-th send, before anything reaches Slack."""
 
     crash_on: int = 1
@@ -391,7 +391,7 @@ def test_a_tick_that_dies_half_way_is_finished_by_the_next_without_sending_anyth
     people = due_now(12)
     add_members(services, fake_slack, people, NOW - timedelta(minutes=1))
     with pytest.raises(Crash):
-        tick(services, NOW, delivery=CrashingDelivery(services.client, UNPACED, workers=1, crash_on=4))
+        tick(services, NOW, sender=CrashingSender(services.client, UNPACED, workers=1, crash_on=4))
     sent_before = messages_to_all(fake_slack)
     assert 3 <= len(sent_before) < 12  # three sends went out, then the process died
     left_claimed = {r.user_id for r in ledger(services) if r.status == "claimed"}

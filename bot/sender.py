@@ -1,6 +1,9 @@
-"""Sending one scheduled message to Slack: paced, retried within the call, and its failure classified.
+"""The one sender: every message the bot sends on its own initiative (the clock's prompts, digests and
+check-ins, and the DMs a request causes for someone else: "your manager read your week", a trial's
+proposal, a manager link's notices) goes to Slack through `Sender.send`: paced, retried within the
+call, and its failure put in the ledger's one error vocabulary (rules.deliveries).
 
-A send first waits for its turn (jobs.ratelimit: per workspace and per channel, at `RateLimits.headroom`
+A send first waits for its turn (bot.ratelimit: per workspace and per channel, at `RateLimits.headroom`
 of Slack's limits), then calls `chat.postMessage` through a client made from the workspace's own
 (bot.workspaces: its installation's token, or SLACK_BOT_TOKEN's for its one workspace; same URL, timeout
 and connection retry) with retry handlers set for a tick:
@@ -14,17 +17,17 @@ The counts (`Retries`) are small on purpose: a thread stuck on one member holds 
 that still fails is not lost, because the tick tries it again on a later tick (jobs/tick.py). The
 result is a SendResult: sent (channel, ts), or failed with an error, which is either
 
-- transient (`is_transient`): `ratelimited`, `http_5xx`, Slack's `internal_error`, `fatal_error`,
-  `service_unavailable`, `request_timeout`, `connection_error` (no connection, or it dropped), or
-  `not_sent` (the sender died before calling Slack: storage.ledger's sweep);
-- the member has left Slack (`member_gone`): `user_not_found`, `user_disabled`. Not `account_inactive`:
-  Slack says that of the *token* (a deleted bot or workspace), and one dead token must not deactivate
-  every member; it is recorded as a permanent failure like `invalid_auth`;
+- transient (rules.deliveries.is_transient): `ratelimited`, `http_5xx`, Slack's `internal_error`,
+  `fatal_error`, `service_unavailable`, `request_timeout`, `connection_error` (no connection, or it
+  dropped), or `not_sent` (the sender died before calling Slack: storage.ledger's sweep);
+- the member has left Slack (rules.deliveries.member_gone): `user_not_found`, `user_disabled`. Not
+  `account_inactive`: Slack says that of the *token* (a deleted bot or workspace), and one dead token
+  must not deactivate every member; it is recorded as a permanent failure like `invalid_auth`;
 - refused for the whole workspace (`WORKSPACE_REFUSED`): the app is not installed there any more
   (`not_installed`, found before calling Slack), or Slack refuses its token (`invalid_auth`,
   `account_inactive`, `token_revoked`, `token_expired`, `not_authed`). Permanent, and the rest of the
   workspace's sends in this tick fail at once with the same error, without waiting for a turn, so one
-  dead workspace never slows another's deliveries (`Delivery.start_tick` forgets them);
+  dead workspace never slows another's deliveries (`Sender.start_tick` forgets them);
 - or permanent: Slack's error code (`channel_not_found`, `not_in_channel`, `is_archived`,
   `invalid_auth`, …), and `timeout`: an answer that never came may hide a message that was posted, so
   it is not sent again.
@@ -46,41 +49,23 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryState
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
 
+from bot.ratelimit import RateLimiter
 from bot.workspaces import NotInstalled, SlackClients
-from jobs.ratelimit import RateLimiter
+from rules.deliveries import (
+    CLIENT_ERROR,
+    CONNECTION_ERROR,
+    NOT_INSTALLED,
+    RATELIMITED,
+    SUPERSEDED,
+    TIMEOUT,
+    TRANSIENT_ERRORS,
+    WORKSPACE_REFUSED,
+)
 
 Message = dict[str, Any]
-RATELIMITED, CONNECTION_ERROR, TIMEOUT = "ratelimited", "connection_error", "timeout"
-SUPERSEDED = "superseded"  # not sent: the claim was swept and may be retried by another sender
-TRANSIENT_ERRORS = frozenset(
-    {
-        RATELIMITED,
-        CONNECTION_ERROR,
-        "internal_error",
-        "fatal_error",
-        "service_unavailable",
-        "request_timeout",
-        "not_sent",  # storage.ledger.NOT_SENT: the sender died before calling Slack
-    }
-)
-GONE_ERRORS = frozenset({"user_not_found", "user_disabled"})
-NOT_INSTALLED = "not_installed"
-WORKSPACE_REFUSED = frozenset(
-    {NOT_INSTALLED, "invalid_auth", "account_inactive", "token_revoked", "token_expired", "not_authed"}
-)
 _SLACK_CODE = re.compile(r"[a-z][a-z0-9_]*\Z")
 log = logging.getLogger(__name__)
-_next_call = threading.local()  # Delivery.before_the_call's hook, per sending thread
-
-
-def is_transient(error: str | None) -> bool:
-    """Worth another try on a later tick: Slack was busy or unreachable, not saying no."""
-    return error is not None and (error in TRANSIENT_ERRORS or error.startswith("http_5"))
-
-
-def member_gone(error: str | None) -> bool:
-    """Slack says the member is no longer there: they should get nothing more."""
-    return error in GONE_ERRORS
+_next_call = threading.local()  # Sender.before_the_call's hook, per sending thread
 
 
 @dataclass(frozen=True)
@@ -117,12 +102,13 @@ class SendResult:
 
 
 @dataclass
-class Delivery:
-    """How a tick sends: the clients, the pace, the retries, and how many sends run at once.
+class Sender:
+    """How the bot sends: the clients, the pace, the retries, and how many sends run at once.
 
     Keep one for the life of a clock process (and pass it to every `run_tick`) so that a pause after
-    a 429 carries over from one tick to the next. `clients` gives each workspace its client (a tick's
-    default: the app's, bot.services.Services.slack); without it every send uses `client` (tests).
+    a 429 carries over from one tick to the next; a web process has its own (`Services.sender`).
+    `clients` gives each workspace its client (a tick's default: the app's, bot.services.Services.slack);
+    without it every send uses `client` (tests).
     """
 
     client: WebClient
@@ -130,12 +116,15 @@ class Delivery:
     retries: Retries = field(default_factory=Retries)
     workers: int = 8
     clients: SlackClients | None = None
+    # A tick sends nothing more to a workspace that refused its token; a web process's sender (whose sends
+    # have no tick to end the refusal) tries each send afresh.
+    remember_refusals: bool = True
     limiter: RateLimiter = field(init=False)
     _refused: dict[str, str] = field(init=False, default_factory=dict)  # workspace -> error, this tick
 
     def __post_init__(self) -> None:
         if self.workers < 1:
-            raise ValueError("a delivery needs at least one worker")
+            raise ValueError("a sender needs at least one worker")
         self.limiter = RateLimiter(
             self.limits.per_workspace_per_second * self.limits.headroom,
             self.limits.per_channel_per_second * self.limits.headroom,
@@ -194,11 +183,13 @@ class Delivery:
             return SendResult(error=CONNECTION_ERROR)
         except SlackClientError as error:
             log.error("chat.postMessage to %s was refused by the client: %s", user_id, error)
-            return SendResult(error="client_error")
+            return SendResult(error=CLIENT_ERROR)
         self.limiter.succeeded(workspace_id)
         return SendResult(channel=response.get("channel"), ts=response.get("ts"))
 
     def _refuse(self, workspace_id: str, error: str) -> None:
+        if not self.remember_refusals:
+            return
         if workspace_id not in self._refused:
             log.warning("workspace %s: %s; nothing more is sent to it this tick", workspace_id, error)
         self._refused.setdefault(workspace_id, error)
@@ -289,3 +280,13 @@ def error_code(error: SlackApiError) -> str:
     if status >= 500:
         return code if code in TRANSIENT_ERRORS else f"http_{status}"
     return code or f"http_{status}"
+
+
+def failure_word(error: SlackClientError | OSError | HTTPException) -> str:
+    """The same words for a failure before the send's call: finding the workspace's client may ask Slack
+    (SingleWorkspace's `auth.test`), and `Sender.send` lets that raise, as the clock expects."""
+    if isinstance(error, SlackApiError):
+        return error_code(error)
+    if isinstance(error, SlackClientError):
+        return CLIENT_ERROR
+    return CONNECTION_ERROR
