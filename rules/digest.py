@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property, lru_cache
 from itertools import groupby
-from operator import itemgetter
+from operator import attrgetter
 from typing import NamedTuple
 
 from rules.calendar import DateRange, local_today, zone
@@ -66,7 +66,9 @@ SIGNED_OFF = PlanStatus.SUMMARIZED  # the end-of-day summary was sent: the day i
 PLAN_WIN = "summary"  # the source of a win made from a ticked plan item: shown, never a logged win
 COMPARED = ("remote", "office")  # the kinds of day a comparison puts side by side
 NEITHER = ("off", "skipped", "holiday")  # kinds that say the member was not working: before any tag
-_MEMBER, _DAY, _KIND, _DAY_THEN_ID = itemgetter(1), itemgetter(3), itemgetter(8), itemgetter(3, 0)  # WeekWin
+# WeekWin's fields by name, so a field added to it can't shift what these read
+_MEMBER, _DAY, _KIND = attrgetter("member_id"), attrgetter("local_date"), attrgetter("day_kind")
+_DAY_THEN_ID = attrgetter("local_date", "id")
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
