@@ -94,6 +94,7 @@ from rules.schedule import (
     MORNING,
     MORNING_SNOOZE,
     RECAP,
+    DueSlot,
     day_kind,
     is_late,
 )
@@ -121,7 +122,6 @@ from storage.plans import (
 )
 from storage.schedules import (
     ONE_SHOT_KINDS,
-    DueSlot,
     advance_slot,
     deactivate,
     due_slots,

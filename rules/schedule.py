@@ -58,6 +58,18 @@ class Schedule:
         return self.morning if kind == MORNING else self.eod
 
 
+@dataclass(frozen=True)
+class DueSlot:
+    """When a member's next message of a kind is due (a prompt slot, the clock's memory): the UTC instant,
+    and the member's local date it is for."""
+
+    member_id: int
+    kind: str
+    due_at: datetime
+    local_date: date
+    workspace_id: str | None = None  # read with the slot (`due_slots`), so a tick can take workspaces in turn
+
+
 def day_kind(schedule: Schedule, day: date, overrides: Mapping[date, str]) -> str:
     """ "remote", "office", "off" or "holiday" for one of the member's days. An override wins over all
     (`today remote` on a holiday means they work), then a public holiday of their calendar, then the

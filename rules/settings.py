@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from typing import assert_never
+from typing import TYPE_CHECKING, assert_never
 from zoneinfo import available_timezones
 
 from rules.calendar import describe_day, zone
@@ -30,10 +30,14 @@ from rules.schedule import (
     WORK_END,
     WORK_START,
     WORKDAYS,
+    DueSlot,
     WorkingHours,
     describe_weekdays,
     parse_weekdays,
 )
+
+if TYPE_CHECKING:  # a type only: storage's DeliveryRecord is to move to rules (issue 13), then import it here
+    from storage.ledger import DeliveryRecord
 
 MAX_OFF_DAYS = 92  # one `off` range; a longer absence is what `pause` is for
 SLACKBOT = "USLACKBOT"  # Slack's own bot, which users.info describes as a person (is_bot false)
@@ -113,6 +117,17 @@ def problems(settings: MemberSettings, user_id: str) -> dict[str, str]:
     if settings.share_to == "channel" and not settings.share_channel:
         found["share_channel"] = "Pick the team channel your plans and summaries go to."
     return found
+
+
+@dataclass(frozen=True)
+class SettingsSnapshot:
+    """What `settings show` and the modal state: the settings, what comes next, what went wrong."""
+
+    settings: MemberSettings
+    today: date  # the member's local date
+    next_prompt: DueSlot | None
+    overrides: dict[date, str]  # from today on
+    problem: DeliveryRecord | None  # the latest refused delivery, unless one was sent since
 
 
 @dataclass(frozen=True)
@@ -250,6 +265,15 @@ class DigestTime:
 
     weekday: int = DIGEST_WEEKDAY  # 0 = Monday
     at: time = DIGEST_AT
+
+
+@dataclass(frozen=True)
+class DigestSnapshot:
+    """What `digest-time` states: when the member's digest comes, as a manager, and the next one."""
+
+    time: DigestTime
+    tz: str
+    next_digest: datetime | None  # None while nobody names the member as their manager
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ meets them); the listeners ask Slack first where they can, so the row starts wit
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Select, bindparam, delete, literal, select, tuple_, update
@@ -33,6 +32,7 @@ from rules.schedule import (
     HORIZON_DAYS,
     MORNING_SNOOZE,
     RECAP,
+    DueSlot,
     Schedule,
     WorkingHours,
     local_instant,
@@ -337,15 +337,6 @@ def deactivate(session: Session, member_id: int) -> None:
     session.execute(update(Member).filter_by(id=member_id).values(deactivated=True))
     session.execute(delete(PromptSlot).filter_by(member_id=member_id))
     session.flush()
-
-
-@dataclass(frozen=True)
-class DueSlot:
-    member_id: int
-    kind: str
-    due_at: datetime
-    local_date: date
-    workspace_id: str | None = None  # read with the slot (`due_slots`), so a tick can take workspaces in turn
 
 
 def due_slots(

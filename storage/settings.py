@@ -6,7 +6,6 @@ reads can never disagree with what the member has just been told.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
@@ -16,11 +15,10 @@ from rules.calendar import local_today
 from rules.deliveries import WEEKLY_KINDS, DeliveryRecord, Status
 from rules.holidays import NONE, HolidayCalendar
 from rules.schedule import DIGEST, HORIZON_DAYS, weekdays_of
-from rules.settings import DigestTime, MemberSettings
+from rules.settings import DigestSnapshot, DigestTime, MemberSettings, SettingsSnapshot
 from storage.ledger import deliveries_for
 from storage.models import DayOverride, Member, Workspace
 from storage.schedules import (
-    DueSlot,
     digest_time,
     member_calendar,
     next_slots,
@@ -111,17 +109,6 @@ def set_today(session: Session, member_id: int, kind: str, now: datetime) -> dat
     return today
 
 
-@dataclass(frozen=True)
-class SettingsSnapshot:
-    """What `settings show` and the modal state: the settings, what comes next, what went wrong."""
-
-    settings: MemberSettings
-    today: date  # the member's local date
-    next_prompt: DueSlot | None
-    overrides: dict[date, str]  # from today on
-    problem: DeliveryRecord | None  # the latest refused delivery, unless one was sent since
-
-
 def snapshot(session: Session, member_id: int, now: datetime) -> SettingsSnapshot:
     settings = settings_of(session, member_id)
     today = local_today(now, settings.tz)
@@ -130,15 +117,6 @@ def snapshot(session: Session, member_id: int, now: datetime) -> SettingsSnapsho
     return SettingsSnapshot(
         settings, today, slots[0] if slots else None, overrides, _problem(session, member_id, now)
     )
-
-
-@dataclass(frozen=True)
-class DigestSnapshot:
-    """What `digest-time` states: when the member's digest comes, as a manager, and the next one."""
-
-    time: DigestTime
-    tz: str
-    next_digest: datetime | None  # None while nobody names the member as their manager
 
 
 def digest_snapshot(session: Session, member_id: int) -> DigestSnapshot:

@@ -7,8 +7,7 @@ from datetime import datetime
 from bot.blocks.kit import Block
 from bot.blocks.wins import Message
 from rules.schedule import RECAP_LEAD
-from rules.settings import describe_digest_time, describe_instant
-from storage.settings import DigestSnapshot
+from rules.settings import DigestSnapshot, describe_digest_time, describe_instant
 
 
 def _duration(seconds: float) -> str:

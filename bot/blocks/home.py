@@ -23,9 +23,9 @@ from rules.calendar import DateRange, describe_day, zone
 from rules.deliveries import UNKNOWN_ERROR, DeliveryRecord, Status
 from rules.digest import Digest, ReportWeek, week_range
 from rules.plans import PlanStatus, SavedPlan
+from rules.schedule import DueSlot
 from rules.settings import PROMPT_NAMES, describe_prompt
 from rules.wins import SavedWin
-from storage.schedules import DueSlot
 
 LOG_WIN = "home_log_win"
 PROMPTS_SHOWN = 3

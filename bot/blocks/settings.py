@@ -29,6 +29,7 @@ from rules.settings import (
     SetTimes,
     SettingsChange,
     SettingsForm,
+    SettingsSnapshot,
     SetZone,
     clock_time,
     describe_holidays,
@@ -39,7 +40,6 @@ from rules.settings import (
     plain_zone_note,
     why_no_prompt,
 )
-from storage.settings import SettingsSnapshot
 
 CALLBACK_ID = "member_settings"
 OPEN_SETTINGS = "settings_open"  # the button in the App Home and under `settings show`

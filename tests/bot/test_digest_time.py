@@ -10,8 +10,8 @@ import pytest
 
 from bot.services import Services
 from rules.commands import ShowHelp, parse_command
+from rules.schedule import DueSlot
 from rules.settings import DigestTime, SetDigestTime, ShowDigestTime
-from storage.schedules import DueSlot
 from tests.bot.test_settings import MONDAY_NOON_BERLIN, at, member, said, slots
 from tests.fake_slack import FakeSlack
 from tests.support import SlackRequests

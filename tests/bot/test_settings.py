@@ -13,8 +13,9 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.services import Services
+from rules.schedule import DueSlot
 from storage.models import DayOverride, Delivery, Member, Win
-from storage.schedules import DueSlot, next_slots
+from storage.schedules import next_slots
 from tests.bot.test_slash_command import block_texts
 from tests.fake_slack import FakeSlack
 from tests.support import SlackRequests, block_with_id, wait_until

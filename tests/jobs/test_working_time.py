@@ -16,9 +16,9 @@ from sqlalchemy import select, update
 from bot.services import Services
 from jobs.tick import run_tick
 from rules.holidays import HolidayCalendar
-from rules.schedule import RECAP_LEAD
+from rules.schedule import RECAP_LEAD, DueSlot
 from storage.models import Member, PromptSlot
-from storage.schedules import DueSlot, advance_slot, holidays_of, reschedule
+from storage.schedules import advance_slot, holidays_of, reschedule
 from storage.settings import set_day_kinds, set_workspace_holidays
 from tests import support
 from tests.fake_slack import FakeSlack
