@@ -24,7 +24,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.blocks.escape import mrkdwn
+from bot.blocks.escape import cut, mrkdwn, one_line
 from bot.blocks.trial import (
     DECISION_WORDS,
     RESPONSE_WORDS,
@@ -237,11 +237,6 @@ def checkin_rows(evidence: Evidence) -> list[tuple[str, str, str]]:
     return rows
 
 
-def _cut(text: str, limit: int) -> str:
-    one = " ".join(text.split())
-    return one if len(one) <= limit else one[: limit - 1] + "…"
-
-
 def _win_words(win: SavedWin) -> str:
     extra = (
         [f"{win.local_date:%a} {win.local_date.day} {win.local_date:%b}", win.day_kind]
@@ -250,7 +245,7 @@ def _win_words(win: SavedWin) -> str:
     )
     if win.metric_name and win.metric_value is not None:
         extra.append(f"{win.metric_name}: {shown_number(win.metric_value)}")
-    return f"{_cut(win.text, WIN_SHOWN)} ({', '.join(extra)})"
+    return f"{cut(one_line(win.text), WIN_SHOWN)} ({', '.join(extra)})"
 
 
 def footer(evidence: Evidence) -> str:
@@ -311,7 +306,7 @@ def html_page(evidence: Evidence, chart_png: bytes) -> str:
     lines = "".join(
         f"<li><b>{e(label)}:</b> {text}</li>"
         for label, text in figure_lines(
-            evidence.report, evidence.plan, lambda text: e(_cut(text, NAME_SHOWN))
+            evidence.report, evidence.plan, lambda text: e(cut(one_line(text), NAME_SHOWN))
         )
     )
     shown = [(category, w) for category, wins in evidence.best.items() for w in wins]
@@ -338,9 +333,10 @@ def html_page(evidence: Evidence, chart_png: bytes) -> str:
         else "<p>No check-in sent yet.</p>"
     )
     chart = base64.b64encode(chart_png).decode("ascii")
+    name = cut(one_line(evidence.name), NAME_SHOWN)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
-<title>Remote-work evidence: {e(_cut(evidence.name, NAME_SHOWN))}, {e(span_words(evidence.period))}</title>
+<title>Remote-work evidence: {e(name)}, {e(span_words(evidence.period))}</title>
 <style>{_STYLE}</style></head>
 <body>
 <h1 class="one">Remote-work evidence: {e(evidence.name)}</h1>

@@ -10,7 +10,7 @@ one message.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
@@ -23,12 +23,13 @@ from bot.blocks.escape import (
     VIEW_BLOCKS,
     link,
     mrkdwn,
+    one_line,
     shown,
 )
-from bot.blocks.kit import context, plain_text, section, text_size
+from bot.blocks.kit import button, context, plain_text, section, text_size
 from bot.blocks.wins import Message
 from rules.calendar import DateRange, zone
-from rules.digest import SHOWN_PER_REPORT, Comparison, Digest, MetricRates, ReportWeek, WeekWin
+from rules.digest import SHOWN_PER_REPORT, Comparison, Digest, MetricRates, ReportWeek, WeekWin, week_range
 from rules.wins import shown_number
 
 Block = dict[str, Any]
@@ -48,12 +49,36 @@ CONTEXT_LIMIT = 2000  # a context element's text, well inside Slack's limit
 RESERVE_TEXT = 100  # room for a continuation's "Week …, continued (2 of 3)" line
 
 
+# -- the buttons' values: written here, read back by the listeners ------------------------------------
+
+
+def format_report_key(report: ReportWeek, page: int | None = None) -> str:
+    """A button's value naming one report's week: "<member id>:<ISO week>", ":<page>" added on Details."""
+    return f"{report.report.member_id}:{report.week}" + ("" if page is None else f":{page}")
+
+
+def parse_report_key(value: str) -> tuple[int, str, int] | None:
+    """A value `format_report_key` wrote, with its page (1 without one): (member id, ISO week, page); None
+    for anything else, as a button's value comes back from Slack unchecked."""
+    parts = value.split(":")
+    if len(parts) not in (2, 3) or not parts[0].isdigit() or not all(p.isdigit() for p in parts[2:]):
+        return None
+    week = parse_week(parts[1])
+    if week is None:
+        return None
+    return int(parts[0]), week, int(parts[2]) if len(parts) == 3 else 1
+
+
+def parse_week(value: Any) -> str | None:
+    """An ISO week from a button (Acknowledge's, the recap's) or metadata, or None when it isn't one."""
+    try:
+        week_range(str(value))
+    except ValueError:
+        return None
+    return str(value).strip().upper()
+
+
 # -- small pieces -------------------------------------------------------------------------------------
-
-
-def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
-    button = {"type": "button", "text": plain_text(text), "action_id": action_id, "value": value}
-    return button | ({"style": style} if style else {})
 
 
 def decline_confirm() -> dict[str, Any]:
@@ -69,12 +94,7 @@ def decline_confirm() -> dict[str, Any]:
 
 
 def _decline_button(report: ReportWeek) -> dict[str, Any]:
-    return _button("Not my report", DECLINE, report_key(report)) | {"confirm": decline_confirm()}
-
-
-def report_key(report: ReportWeek) -> str:
-    """A button's value naming one report's week: "<member id>:<ISO week>"."""
-    return f"{report.report.member_id}:{report.week}"
+    return button(DECLINE, "Not my report", format_report_key(report)) | {"confirm": decline_confirm()}
 
 
 @lru_cache(maxsize=512)
@@ -87,6 +107,11 @@ def _span(period: DateRange) -> str:
     first, last = period.first, period.last
     start = f"{first.day} {first:%b}" + ("" if first.year == last.year else f" {first.year}")
     return f"{start} – {last.day} {last:%b} {last.year}"
+
+
+def day_span(period: DateRange) -> str:
+    """ "Mon 23 Nov – Sun 29 Nov": a week as a report's DMs and the recap's modal name it."""
+    return f"{_day(period.first)} – {_day(period.last)}"
 
 
 def _short_span(period: DateRange) -> str:
@@ -125,11 +150,6 @@ def _kind_words(kind: str) -> str:
 
 def _name(report: ReportWeek, limit: int = NAME_LIMIT) -> str:
     return shown(report.report.name, limit)
-
-
-def _one_line(text: str) -> str:
-    """A win on one line: newlines and runs of spaces become single spaces (Details keeps them)."""
-    return " ".join(text.split())
 
 
 def _trailer(win: WeekWin) -> str:
@@ -254,7 +274,7 @@ def _wins_text(report: ReportWeek, budget: int) -> tuple[str, int, int]:
         if day.late:
             header += " · _added since your last digest_"
         for index, win in enumerate(day.wins):
-            text = _one_line(win.text)
+            text = one_line(win.text)
             line = f"• {_clip(text, WIN_LINE_LIMIT)}  _({_trailer(win)})_"
             piece = [header, line] if index == 0 else [line]
             cost = sum(len(p) + 1 for p in piece)
@@ -297,16 +317,16 @@ def _report_blocks(report: ReportWeek) -> list[Block]:
     if report.sign_offs:
         facts.append(_sign_offs(report))
     if report.blockers:
-        cleared = "; ".join(f"{b.day:%a}: {shown(_one_line(b.text), BLOCKER_LIMIT)}" for b in report.blockers)
+        cleared = "; ".join(f"{b.day:%a}: {shown(one_line(b.text), BLOCKER_LIMIT)}" for b in report.blockers)
         facts.append(f"Blockers cleared: {cleared}")
     if shortened:
         facts.append(f"{_plural(shortened, 'long win')} shortened with …; Details shows them whole")
     buttons = [
-        _button("Details", DETAILS, report_key(report)),
-        _button("Ask a question", ASK, report_key(report)),
+        button(DETAILS, "Details", format_report_key(report)),
+        button(ASK, "Ask a question", format_report_key(report)),
     ]
     if more:
-        buttons.append(_button(f"Show all {report.win_count} wins", SHOW_ALL, report_key(report)))
+        buttons.append(button(SHOW_ALL, f"Show all {report.win_count} wins", format_report_key(report)))
     buttons.append(_decline_button(report))
     return [
         section(text),
@@ -342,7 +362,7 @@ def _top_blocks(digest: Digest) -> list[Block]:
         at = _local(digest.acknowledged_at, digest.manager_tz)
         top.append(context(f":white_check_mark: You acknowledged this week on {_day(at.date())} {at:%H:%M}."))
     else:
-        top.append({"type": "actions", "elements": [_button("Acknowledge", ACK, digest.week, "primary")]})
+        top.append({"type": "actions", "elements": [button(ACK, "Acknowledge", digest.week, "primary")]})
     top.append(context(f"{covers(digest)} · private wins are never shown"))
     return top
 
@@ -395,6 +415,22 @@ def digest_messages(digest: Digest) -> list[Message]:
     return messages
 
 
+def acknowledged_blocks(blocks: Sequence[Block], at: datetime, tz: str) -> list[Block] | None:
+    """The digest as sent, its Acknowledge button replaced by when it was pressed (None: no button)."""
+    local = at.astimezone(zone(tz))
+    done = context(f":white_check_mark: Acknowledged {_day(local.date())} {local:%H:%M} ({tz}).")
+    out, found = [], False
+    for block in blocks:
+        elements = block.get("elements") or []
+        if block.get("type") == "actions" and any(e.get("action_id") == ACK for e in elements):
+            found = True
+            rest = [e for e in elements if e.get("action_id") != ACK]
+            out += [done] + ([{**block, "elements": rest}] if rest else [])
+        else:
+            out.append(block)
+    return out if found else None
+
+
 # -- the Details ("Show all") modal --------------------------------------------------------------------
 
 
@@ -434,11 +470,11 @@ def _detail_summary(report: ReportWeek) -> list[Block]:
 
 
 def _detail_view(report: ReportWeek, blocks: list[Block], page: int, pages: int) -> dict[str, Any]:
-    nav = [_button("Ask a question", ASK, report_key(report))]
+    nav = [button(ASK, "Ask a question", format_report_key(report))]
     if page > 1:
-        nav.append(_button("Previous", DETAIL_PREVIOUS, f"{report_key(report)}:{page - 1}"))
+        nav.append(button(DETAIL_PREVIOUS, "Previous", format_report_key(report, page - 1)))
     if page < pages:
-        nav.append(_button("Next", DETAIL_NEXT, f"{report_key(report)}:{page + 1}"))
+        nav.append(button(DETAIL_NEXT, "Next", format_report_key(report, page + 1)))
     title = _short_span(report.period) + (f" · {page} of {pages}" if pages > 1 else "")
     metadata = {"member_id": report.report.member_id, "week": report.week, "page": page}
     return {

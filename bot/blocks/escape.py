@@ -40,6 +40,16 @@ def shown(text: str, limit: int) -> str:
     return "".join(pieces) + "…"
 
 
+def one_line(text: str) -> str:
+    """Text on one line: newlines and runs of spaces become single spaces (a list line, a select's option)."""
+    return " ".join(text.split())
+
+
+def cut(text: str, limit: int) -> str:
+    """Plain text (never parsed as markup) cut to `limit` characters, marked with …"""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def link(url: str | None, label: str = "link") -> str | None:
     """A clickable mrkdwn link to a web address the member gave; None for anything else (other schemes
     could be Slack markup), and a plain note for an address too long to show within Slack's limits."""

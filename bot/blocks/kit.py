@@ -28,6 +28,12 @@ def option(value: str, label: str) -> dict[str, Any]:
     return {"text": plain_text(label), "value": value}
 
 
+def button(action_id: str, label: str, value: str, style: str | None = None) -> Block:
+    """A button carrying `value` to its listener; `style` is "primary" or "danger" (none: the default)."""
+    block: Block = {"type": "button", "action_id": action_id, "text": plain_text(label), "value": value}
+    return block | ({"style": style} if style else {})
+
+
 def input_block(
     block_id: str, label: str, element: dict[str, Any], *, optional: bool = False, hint: str = ""
 ) -> Block:

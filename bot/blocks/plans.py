@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from bot.blocks.escape import MESSAGE_BLOCKS, MESSAGE_TEXT, SECTION_LIMIT, mrkdwn, shown
-from bot.blocks.kit import context, input_block, line_sections, option, plain_text, section, text_size
+from bot.blocks.escape import MESSAGE_BLOCKS, MESSAGE_TEXT, SECTION_LIMIT, cut, mrkdwn, shown
+from bot.blocks.kit import button, context, input_block, line_sections, option, plain_text, section, text_size
 from bot.blocks.wins import LIST_LINE_LIMIT, Message
 from rules.calendar import zone
 from rules.plans import (
@@ -65,16 +65,6 @@ def where(audience: Audience) -> str:
     return f"only to you ({audience.missing})" if audience.missing else "only to you, here"
 
 
-def _cut(text: str, limit: int) -> str:
-    """Plain text (never parsed as markup) cut to `limit` characters, marked with …"""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _button(action_id: str, label: str, value: str, style: str | None = None) -> dict[str, Any]:
-    button = {"type": "button", "action_id": action_id, "text": plain_text(label), "value": value}
-    return button | ({"style": style} if style else {})
-
-
 def _actions(*elements: dict[str, Any], block_id: str | None = None) -> dict[str, Any]:
     block: dict[str, Any] = {"type": "actions", "elements": list(elements)}
     return block | ({"block_id": block_id} if block_id else {})
@@ -112,7 +102,7 @@ def _groups(items: Sequence[str]) -> list[range]:
 
 
 def _checkboxes(action_id: str, items: Sequence[str], group: range, ticked: Sequence[int]) -> dict[str, Any]:
-    options = [option(str(i), _cut(items[i], OPTION_TEXT)) for i in group]
+    options = [option(str(i), cut(items[i], OPTION_TEXT)) for i in group]
     element: dict[str, Any] = {"type": "checkboxes", "action_id": action_id, "options": options}
     initial = [options[i - group.start] for i in group if i in ticked]
     return element | ({"initial_options": initial} if initial else {})
@@ -153,9 +143,9 @@ def morning_prompt(day: date, audience: Audience, draft: Sequence[str], *, snooz
     )
     value = day.isoformat()
     buttons = _actions(
-        _button(OPEN_PLAN, "Write today's plan", value, "primary"),
-        *(_button(f"{SNOOZE}_{m}", f"Snooze {_minutes(m)}", f"{value}|{m}") for m in SNOOZE_MINUTES),
-        _button(SKIP, "Skip today", value),
+        button(OPEN_PLAN, "Write today's plan", value, "primary"),
+        *(button(f"{SNOOZE}_{m}", f"Snooze {_minutes(m)}", f"{value}|{m}") for m in SNOOZE_MINUTES),
+        button(SKIP, "Skip today", value),
     )
     carried = []
     if draft:
@@ -174,7 +164,7 @@ def snoozed_message(day: date, until: str) -> Message:
         "text": f"Snoozed until {until}",
         "blocks": [
             section(f":zzz: Snoozed until *{until}*: I'll ask for the plan for {long_day(day)} again then."),
-            _actions(_button(OPEN_PLAN, "Write it now", value), _button(SKIP, "Skip today", value)),
+            _actions(button(OPEN_PLAN, "Write it now", value), button(SKIP, "Skip today", value)),
         ],
     }
 
@@ -185,7 +175,7 @@ def skipped_message(day: date) -> Message:
         "text": f"Skipped {long_day(day)}",
         "blocks": [
             section(f":palm_tree: Skipped {long_day(day)}: no plan, and no end-of-day prompt."),
-            _actions(_button(OPEN_PLAN, "Write a plan after all", day.isoformat())),
+            _actions(button(OPEN_PLAN, "Write a plan after all", day.isoformat())),
         ],
     }
 
@@ -197,7 +187,7 @@ def already_planned_message(day: date) -> Message:
             section(
                 f":white_check_mark: Your plan for {long_day(day)} is already sent, so the day stays on."
             ),
-            _actions(_button(OPEN_PLAN, "Edit the plan", day.isoformat())),
+            _actions(button(OPEN_PLAN, "Edit the plan", day.isoformat())),
         ],
     }
 
@@ -303,7 +293,7 @@ def plan_held_notice(day: date, audience: Audience, until: datetime, tz: str) ->
                 f"<@{mrkdwn(audience.channel)}>, so it reaches them at the start of their day: "
                 f"*{_your_time(until, tz)}*, together with your summary if you've signed off by then."
             ),
-            _actions(_button(OPEN_PLAN, "Edit the plan", day.isoformat())),
+            _actions(button(OPEN_PLAN, "Edit the plan", day.isoformat())),
         ],
     }
 
@@ -319,7 +309,7 @@ def plan_sent_notice(day: date, place: str, *, edited: bool = False) -> Message:
         "text": f"Your plan is {verb}",
         "blocks": [
             section(f":white_check_mark: Your plan for {long_day(day)} is {verb} {place}."),
-            _actions(_button(OPEN_PLAN, "Edit the plan", day.isoformat())),
+            _actions(button(OPEN_PLAN, "Edit the plan", day.isoformat())),
         ],
     }
 
@@ -346,7 +336,7 @@ def eod_prompt(day: date, audience: Audience, plan: SavedPlan | None, wins: Sequ
         lines = [f"*Wins logged today: {len(wins)}*", *_win_lines(wins, show_private=True)]
     else:
         lines = ["No wins logged today yet: `/remote-win <what you did>` logs one."]
-    sign_off = _actions(_button(OPEN_SUMMARY, "Sign off", day.isoformat(), "primary"))
+    sign_off = _actions(button(OPEN_SUMMARY, "Sign off", day.isoformat(), "primary"))
     blocks += _sections(lines, [*blocks, sign_off])
     blocks.append(sign_off)
     return {"text": f"How did {long_day(day)} go?", "blocks": blocks}
@@ -452,7 +442,7 @@ def _metric_inputs(metrics: Sequence[str], logged: tuple[str, float] | None) -> 
     names = list(dict.fromkeys([*metrics, *([logged[0]] if logged else [])]))
     if not names:
         return []
-    options = [option(name, _cut(name, OPTION_TEXT)) for name in names]
+    options = [option(name, cut(name, OPTION_TEXT)) for name in names]
     select: dict[str, Any] = {
         "type": "static_select",
         "action_id": "value",
@@ -492,8 +482,8 @@ def _item_win_inputs(plan: SavedPlan, wins: Sequence[SavedWin]) -> list[dict[str
     for n in range(0, len(shown_offers), CHECKBOX_GROUP):
         options, initial = [], []
         for i, win in shown_offers[n : n + CHECKBOX_GROUP]:
-            choice = option(f"{i}:{win.id}", _cut(plan.items[i], OPTION_TEXT))
-            choice["description"] = plain_text(_cut(f"Same as win #{win.id}: {win.text}", OPTION_TEXT))
+            choice = option(f"{i}:{win.id}", cut(plan.items[i], OPTION_TEXT))
+            choice["description"] = plain_text(cut(f"Same as win #{win.id}: {win.text}", OPTION_TEXT))
             options.append(choice)
             if linked.get(i) == win:
                 initial.append(choice)
@@ -674,11 +664,9 @@ def not_posted_message(what: str, day: date, place: str, error: str, content: Me
         f":warning: Your {what} for {long_day(day)} is saved, but Slack wouldn't post it {place} "
         f"(`{mrkdwn(error)}`): {why}"
     )
-    button = _actions(
-        _button(OPEN_PLAN if what == "plan" else OPEN_SUMMARY, "Post it again", day.isoformat())
-    )
+    again = _actions(button(OPEN_PLAN if what == "plan" else OPEN_SUMMARY, "Post it again", day.isoformat()))
     kept = content["blocks"][: MESSAGE_BLOCKS - 3]
     return {
         "text": f"Your {what} wasn't posted: {error}",
-        "blocks": [head, button, {"type": "divider"}, *kept],
+        "blocks": [head, again, {"type": "divider"}, *kept],
     }

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.blocks.digest import DECLINE, decline_confirm
-from bot.blocks.kit import context, plain_text, section
+from bot.blocks.kit import button, context, section
 from bot.blocks.wins import Message
 
 FORGET_CONFIRM, FORGET_CANCEL = "forget_confirm", "forget_cancel"
@@ -24,11 +24,6 @@ ROW_WORDS = {
     "digests": ("digest received", "digests received"),
     "deliveries": ("delivery record", "delivery records"),
 }
-
-
-def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
-    button = {"type": "button", "text": plain_text(text), "action_id": action_id, "value": value}
-    return button | ({"style": style} if style else {})
 
 
 def counted(rows: Mapping[str, int]) -> str:
@@ -62,8 +57,8 @@ def forget_confirmation(token: str, rows: Mapping[str, int]) -> Message:
             {
                 "type": "actions",
                 "elements": [
-                    _button("Delete everything", FORGET_CONFIRM, token, "danger"),
-                    _button("Cancel", FORGET_CANCEL, token),
+                    button(FORGET_CONFIRM, "Delete everything", token, "danger"),
+                    button(FORGET_CANCEL, "Cancel", token),
                 ],
             },
         ],
@@ -117,10 +112,10 @@ def named_notice(report_user_id: str, decline_value: str) -> Message:
         "share, their remote-day plans and sign-offs) will be in your weekly digest; "
         "`/remote-win digest-time` shows when it comes. Private wins are never shown."
     )
-    button = _button("Not my report", DECLINE, decline_value) | {"confirm": decline_confirm()}
+    decline = button(DECLINE, "Not my report", decline_value) | {"confirm": decline_confirm()}
     return {
         "text": f"{report_user_id} named you as their manager",
-        "blocks": [section(text), {"type": "actions", "elements": [button]}],
+        "blocks": [section(text), {"type": "actions", "elements": [decline]}],
     }
 
 

@@ -1,5 +1,5 @@
 """The digest's buttons (Acknowledge, Details, Show all, Ask a question) and the recap's (keep wins
-private, add a forgotten one), with their modals.
+private, add a forgotten one), with their modals (drawn by bot/blocks/digest.py, questions.py, recap.py).
 
 Buttons ack at once; modals open after the ack with their data read first (a local read, well inside
 the trigger's 3 s). Only the manager a report names sees that report's week: the check is that the
@@ -14,9 +14,8 @@ whoever presses, however often, even two presses at once; it goes through the on
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -30,14 +29,25 @@ from bot.blocks.digest import (
     DETAIL_PREVIOUS,
     DETAILS,
     SHOW_ALL,
+    acknowledged_blocks,
+    day_span,
     digest_detail_views,
     digest_messages,
-    split_shown,
+    parse_report_key,
+    parse_week,
 )
-from bot.blocks.escape import SECTION_LIMIT, VIEW_BLOCKS, shown
+from bot.blocks.escape import shown
 from bot.blocks.form import form_metadata
-from bot.blocks.kit import context, input_block, plain_text, section
-from bot.blocks.plans import CHECKBOX_GROUP, OPTION_TEXT, short_day
+from bot.blocks.kit import section
+from bot.blocks.questions import ASK_FORM, question_message, question_modal
+from bot.blocks.recap import (
+    ADD_WIN,
+    MARK_PRIVATE,
+    PRIVATE_BLOCK,
+    PRIVATE_FORM,
+    private_done_view,
+    private_form,
+)
 from bot.blocks.wins import Message, notice_message
 from bot.directory import member_for
 from bot.home import refresh_home
@@ -45,7 +55,7 @@ from bot.listeners.answer import form_result, send_dm
 from bot.listeners.forms import not_opened, open_new_form
 from bot.notices import claim_notice, deliver_notices
 from bot.services import Services
-from rules.calendar import DateRange, zone
+from rules.calendar import DateRange
 from rules.deliveries import Kind
 from rules.digest import ReportWeek, WeekWin, build_digest, week_range
 from rules.schedule import DIGEST
@@ -57,13 +67,6 @@ from storage.wins import set_private, wins_between
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
-ASK_FORM, PRIVATE_FORM = "digest_ask_form", "recap_private_form"
-ANSWER = "question_answer"  # the question's button in the report's DM (bot/listeners/questions.py)
-RECAP_PRIVATE, RECAP_ADD = "recap_private", "recap_add"
-PRIVATE_BLOCK = "private_"  # + group number: the recap modal's checkbox groups
-QUESTION_LIMIT = 2000
-SELECT_OPTIONS = 100  # Slack's most options in one static_select
-QUOTE_LIMIT = 2500  # the quoted win in the question's DM, on one line
 WORKER = "digest_ack"  # the ledger's claimed_by for read notices
 
 NOT_YOURS = "Only the manager this report shares their week with can open it."
@@ -100,7 +103,7 @@ def register(app: App, services: Services) -> None:
     def submit_question(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         handle_question(services, ack, body, view)
 
-    @app.action(RECAP_PRIVATE)
+    @app.action(MARK_PRIVATE)
     def keep_private(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         services.background.submit(open_private_form, services, body, str(action.get("value")))
@@ -109,7 +112,7 @@ def register(app: App, services: Services) -> None:
     def submit_private(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         handle_private(services, ack, body, view)
 
-    @app.action(RECAP_ADD)
+    @app.action(ADD_WIN)
     def add_forgotten(ack: Ack, body: dict[str, Any]) -> None:
         ack()
         team, user = _ids(body)
@@ -123,31 +126,7 @@ def _ids(body: dict[str, Any]) -> tuple[str, str]:
     return body["team"]["id"], body["user"]["id"]
 
 
-def _week(value: Any) -> str | None:
-    """An ISO week from a button or metadata, or None when it isn't one."""
-    try:
-        week_range(str(value))
-    except ValueError:
-        return None
-    return str(value).strip().upper()
-
-
-def report_key(value: str) -> tuple[int, str, int] | None:
-    """A digest button's value: "<member id>:<ISO week>", with ":<page>" on the Details pages."""
-    parts = value.split(":")
-    if len(parts) not in (2, 3) or not parts[0].isdigit() or not all(p.isdigit() for p in parts[2:]):
-        return None
-    week = _week(parts[1])
-    if week is None:
-        return None
-    return int(parts[0]), week, int(parts[2]) if len(parts) == 3 else 1
-
-
-def _span(period: DateRange) -> str:
-    return f"{short_day(period.first)} – {short_day(period.last)}"
-
-
-def report_week(
+def load_report_week(
     services: Services, team: str, presser: str, member_id: int, week: str, *, or_self: bool = False
 ) -> ReportWeek | None:
     """A report's whole week as the manager sees it (shared wins only), for the manager, or with `or_self`
@@ -193,31 +172,13 @@ def _open(services: Services, body: dict[str, Any], view: dict[str, Any]) -> Non
 
 def read_notice(manager: str, period: DateRange) -> Message:
     """What each report gets when their manager acknowledges the digest."""
-    text = f":eyes: Your manager <@{manager}> read your week ({_span(period)}) in their digest."
+    text = f":eyes: Your manager <@{manager}> read your week ({day_span(period)}) in their digest."
     return {"text": text, "blocks": [section(text)]}
-
-
-def acknowledged_blocks(
-    blocks: Sequence[dict[str, Any]], at: datetime, tz: str
-) -> list[dict[str, Any]] | None:
-    """The digest as sent, its Acknowledge button replaced by when it was pressed (None: no button)."""
-    local = at.astimezone(zone(tz))
-    done = context(f":white_check_mark: Acknowledged {short_day(local.date())} {local:%H:%M} ({tz}).")
-    out, found = [], False
-    for block in blocks:
-        elements = block.get("elements") or []
-        if block.get("type") == "actions" and any(e.get("action_id") == ACK for e in elements):
-            found = True
-            rest = [e for e in elements if e.get("action_id") != ACK]
-            out += [done] + ([{**block, "elements": rest}] if rest else [])
-        else:
-            out.append(block)
-    return out if found else None
 
 
 def record_acknowledgement(services: Services, body: dict[str, Any], value: str, respond: Respond) -> None:
     """Record "seen" once, show it on the message, and tell each report once (see the module's note)."""
-    week = _week(value)
+    week = parse_week(value)
     if week is None:
         return
     team, user = _ids(body)
@@ -269,12 +230,12 @@ def _show_acknowledged(
 
 def open_details(services: Services, body: dict[str, Any], value: str, respond: Respond | None) -> None:
     """The report's whole week, first page; for their manager, and for the report from their recap."""
-    key = report_key(value)
+    key = parse_report_key(value)
     if key is None:
         return
     team, user = _ids(body)
     member_id, week, _page = key
-    report = report_week(services, team, user, member_id, week, or_self=True)
+    report = load_report_week(services, team, user, member_id, week, or_self=True)
     if report is None:
         _tell(services, body, respond, NOT_YOURS)
         return
@@ -283,13 +244,13 @@ def open_details(services: Services, body: dict[str, Any], value: str, respond: 
 
 def show_detail_page(services: Services, body: dict[str, Any], value: str) -> None:
     """Previous / Next in the Details modal: the same modal, another page (views.update)."""
-    key = report_key(value)
+    key = parse_report_key(value)
     view_id = (body.get("view") or {}).get("id")
     if key is None or not view_id:
         return
     team, user = _ids(body)
     member_id, week, page = key
-    report = report_week(services, team, user, member_id, week, or_self=True)
+    report = load_report_week(services, team, user, member_id, week, or_self=True)
     if report is None:
         return
     pages = digest_detail_views(report)
@@ -302,99 +263,13 @@ def show_detail_page(services: Services, body: dict[str, Any], value: str) -> No
 # -- Ask a question ----------------------------------------------------------------------------------------
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _cut(text: str, limit: int) -> str:
-    """Plain text (never parsed as markup) cut to `limit` characters, marked with …"""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def win_option(win: WeekWin) -> dict[str, Any]:
-    """A win in a select: plain text (Slack never parses it as markup), on one line, within 75 characters."""
-    return {
-        "text": plain_text(_cut(f"{short_day(win.local_date)}: {_one_line(win.text)}", OPTION_TEXT)),
-        "value": str(win.id),
-    }
-
-
-def question_modal(report: ReportWeek) -> dict[str, Any]:
-    """The manager types a question, and may pick the win it is about (the first 100 of the week)."""
-    question = {
-        "type": "plain_text_input",
-        "action_id": "value",
-        "multiline": True,
-        "max_length": QUESTION_LIMIT,
-    }
-    blocks = [
-        section(
-            f"Your question goes to *{shown(report.report.name, 80)}* in their DM with remote-wins, "
-            f"with your name, about their week {_span(report.period)}."
-        ),
-        input_block("question", "Your question", question),
-    ]
-    wins = report.wins
-    if wins:
-        select = {
-            "type": "static_select",
-            "action_id": "value",
-            "placeholder": plain_text("Pick a win (optional)"),
-            "options": [win_option(w) for w in wins[:SELECT_OPTIONS]],
-        }
-        blocks.append(input_block("win", "About this win", select, optional=True))
-        if len(wins) > SELECT_OPTIONS:
-            blocks.append(context(f"The first {SELECT_OPTIONS} of {len(wins)} wins are listed."))
-    metadata = {"member_id": report.report.member_id, "week": report.week}
-    return {
-        "type": "modal",
-        "callback_id": ASK_FORM,
-        "title": plain_text("Ask a question"),
-        "submit": plain_text("Send"),
-        "close": plain_text("Cancel"),
-        "private_metadata": json.dumps(metadata),
-        "blocks": blocks,
-    }
-
-
-def question_message(
-    manager: str, period: DateRange, question: str, win: WeekWin | None, question_id: int | None = None
-) -> Message:
-    """The question as the report reads it: who asks, the question, and the win it is about, quoted; with
-    Answer, whose answer goes back to the manager and is recorded (when) for a trial's check-ins."""
-    blocks = [section(f":speech_balloon: <@{manager}> has a question about your week ({_span(period)}):")]
-    blocks += [section(piece) for piece in split_shown(question, SECTION_LIMIT)]
-    if win is not None:
-        blocks.append(context(f"About your win of {short_day(win.local_date)}:"))
-        blocks.append(section(f"> {shown(_one_line(win.text), QUOTE_LIMIT)}"))
-    if question_id is None:
-        blocks.append(context("Reply to them directly; remote-wins only passes the question on."))
-    else:
-        button = {
-            "type": "button",
-            "action_id": ANSWER,
-            "text": plain_text("Answer"),
-            "style": "primary",
-            "value": str(question_id),
-        }
-        blocks.append({"type": "actions", "elements": [button]})
-        blocks.append(
-            context(
-                "Answer here and it goes to them; when you answered counts in your trial's check-ins "
-                "(questions answered within your promised hours)."
-            )
-        )
-    text = f"Your manager has a question about your week: {shown(_one_line(question), 200)}"
-    return {"text": text, "blocks": blocks}
-
-
 def open_question(services: Services, body: dict[str, Any], value: str, respond: Respond | None) -> None:
-    key = report_key(value)
+    key = parse_report_key(value)
     if key is None:
         return
     team, user = _ids(body)
     member_id, week, _page = key
-    report = report_week(services, team, user, member_id, week)
+    report = load_report_week(services, team, user, member_id, week)
     if report is None:
         _tell(services, body, respond, NOT_YOURS)
         return
@@ -407,45 +282,70 @@ def _selected(view: dict[str, Any], block_id: str) -> str | None:
     return option.get("value") if option else None
 
 
-def handle_question(services: Services, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-    """Empty → an error in the modal; not their report any more → likewise; else close, and DM after."""
-    team, user = _ids(body)
-    metadata = form_metadata(view)
+@dataclass(frozen=True)
+class QuestionForm:
+    """The question modal's submission, checked for what the modal itself can't check."""
+
+    member_id: int
+    week: str
+    question: str  # stripped
+    picked: str | None  # the id of the win it is about, as the select's value
+    view_id: str  # the key that makes a second press of Send ask nothing more ("" when Slack sent none)
+
+
+Checked = tuple[ReportWeek | None, WeekWin | None, bool, int | None]  # report, win, first time, question id
+
+
+def question_form(view: dict[str, Any]) -> QuestionForm | str:
+    """The submission, or the error to show on its question field."""
     values = view.get("state", {}).get("values", {})
     question = ((values.get("question") or {}).get("value") or {}).get("value") or ""
     if not question.strip():
-        ack(response_action="errors", errors={"question": EMPTY})
-        return
-    week, member_id, picked = _week(metadata.get("week")), metadata.get("member_id"), _selected(view, "win")
+        return EMPTY
+    metadata = form_metadata(view)
+    week, member_id = parse_week(metadata.get("week")), metadata.get("member_id")
     if week is None or not isinstance(member_id, int):
-        ack(response_action="errors", errors={"question": GONE})
+        return GONE
+    return QuestionForm(member_id, week, question.strip(), _selected(view, "win"), str(view.get("id") or ""))
+
+
+def record_question(services: Services, team: str, manager: str, form: QuestionForm) -> Checked:
+    """Within the ack budget: the report's week if they still share it with `manager` (else None), the win
+    picked, and the question recorded once per form (first time False: this form was sent before)."""
+    report = load_report_week(services, team, manager, form.member_id, form.week)
+    if report is None:
+        return None, None, True, None
+    win = None if form.picked is None else next((w for w in report.wins if str(w.id) == form.picked), None)
+    if not form.view_id:
+        return report, win, True, None
+    with services.writing(), services.sessions.begin() as session:
+        ref, now = f"view:{form.view_id}", services.clock()
+        first = replays.first_time(session, team, form.member_id, replays.QUESTION, ref, now)
+        asked = None
+        if first:
+            asked = questions.ask(session, team, form.member_id, manager, form.week, form.question, now)
+    return report, win, first, asked
+
+
+def handle_question(services: Services, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    """Empty → an error in the modal; not their report any more → likewise; else close, and DM after."""
+    team, user = _ids(body)
+    form = question_form(view)
+    if isinstance(form, str):
+        ack(response_action="errors", errors={"question": form})
         return
 
-    def check() -> tuple[ReportWeek | None, WeekWin | None, bool, int | None]:
-        report = report_week(services, team, user, member_id, week)
-        if report is None:
-            return None, None, True, None
-        win = None if picked is None else next((w for w in report.wins if str(w.id) == picked), None)
-        view_id = str(view.get("id") or "")
-        if not view_id:
-            return report, win, True, None
-        with services.writing(), services.sessions.begin() as session:
-            ref, now = f"view:{view_id}", services.clock()
-            first = replays.first_time(session, team, member_id, replays.QUESTION, ref, now)
-            asked = None
-            if first:
-                asked = questions.ask(session, team, member_id, user, week, question.strip(), now)
-        return report, win, first, asked
-
-    def after(checked: tuple[ReportWeek | None, WeekWin | None, bool, int | None]) -> None:
+    def after(checked: Checked) -> None:
         """After the ack, once per form (a check that outran the ack sends all the same)."""
         report, win, first, asked = checked
         if report is None or not first:
             log.info("a question form was submitted again; the question was sent once")
             return
-        deliver_question(services, team, user, report, question.strip(), win, asked)
+        deliver_question(services, team, user, report, form.question, win, asked)
 
-    checked = form_result(services, ack, check, "question", later=after)
+    checked = form_result(
+        services, ack, lambda: record_question(services, team, user, form), "question", later=after
+    )
     if checked is None:
         return
     if checked[0] is None:
@@ -485,64 +385,8 @@ def deliver_question(
 # -- the recap's buttons -----------------------------------------------------------------------------------
 
 
-def private_form(week: str, wins: Sequence[Any]) -> dict[str, Any]:
-    """The member's shared wins of the week as checkboxes, ten a group; ticked ones become private."""
-    period = week_range(week)
-    groups = [wins[i : i + CHECKBOX_GROUP] for i in range(0, len(wins), CHECKBOX_GROUP)]
-    room = VIEW_BLOCKS - 2  # the intro, and the note when some are left out
-    blocks = [
-        section(
-            f"Your wins of {_span(period)} that your manager's digest will show. Tick those to keep to "
-            "yourself; they are never shown to anyone else."
-            if wins
-            else f"None of your wins of {_span(period)} is shared: there is nothing to keep private."
-        )
-    ]
-    for n, group in enumerate(groups[:room]):
-        options = [
-            {
-                "text": plain_text(_cut(_one_line(w.text) or "(no text)", OPTION_TEXT)),
-                "description": plain_text(_cut(f"{short_day(w.local_date)} · #{w.id}", OPTION_TEXT)),
-                "value": str(w.id),
-            }
-            for w in group
-        ]
-        element = {"type": "checkboxes", "action_id": "value", "options": options}
-        label = "Keep private" if len(groups) == 1 else f"Keep private ({n + 1} of {len(groups)})"
-        blocks.append(input_block(f"{PRIVATE_BLOCK}{n}", label, element, optional=True))
-    if len(groups) > room:
-        shown_count = room * CHECKBOX_GROUP
-        blocks.append(
-            context(f"The first {shown_count} of {len(wins)} wins are listed; the rest are shared.")
-        )
-    view = {
-        "type": "modal",
-        "callback_id": PRIVATE_FORM,
-        "title": plain_text("Keep wins private"),
-        "close": plain_text("Cancel" if wins else "Close"),
-        "private_metadata": json.dumps({"week": week}),
-        "blocks": blocks,
-    }
-    return view | ({"submit": plain_text("Keep private")} if wins else {})
-
-
-def private_done_view(count: int) -> dict[str, Any]:
-    text = (
-        f"Done: {count} win{'s' * (count != 1)} now private. Your manager's digest leaves "
-        f"{'them' if count != 1 else 'it'} out."
-        if count
-        else "Nothing changed: no win was ticked."
-    )
-    return {
-        "type": "modal",
-        "title": plain_text("Keep wins private"),
-        "close": plain_text("Close"),
-        "blocks": [section(text)],
-    }
-
-
 def open_private_form(services: Services, body: dict[str, Any], value: str) -> None:
-    week = _week(value)
+    week = parse_week(value)
     if week is None:
         return
     team, user = _ids(body)

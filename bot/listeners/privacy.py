@@ -11,10 +11,9 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot import privacy
-from bot.blocks.digest import DECLINE
+from bot.blocks.digest import DECLINE, parse_report_key
 from bot.blocks.privacy import FORGET_CANCEL, FORGET_CONFIRM
 from bot.blocks.wins import Message
-from bot.listeners.digest import report_key
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -28,7 +27,7 @@ def register(app: App, services: Services) -> None:
     @app.action(DECLINE)
     def decline(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
-        key = report_key(str(action.get("value")))
+        key = parse_report_key(str(action.get("value")))
         if key is not None:
             team, user = body["team"]["id"], body["user"]["id"]
             _answer(services, respond, lambda: privacy.decline(services, team, user, key[0]), replace=False)

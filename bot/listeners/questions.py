@@ -22,10 +22,10 @@ from bot.blocks.escape import SECTION_LIMIT, mrkdwn, shown
 from bot.blocks.form import form_metadata
 from bot.blocks.kit import context, input_block, plain_text, section
 from bot.blocks.plans import short_day
+from bot.blocks.questions import ANSWER
 from bot.blocks.wins import Message, notice_message
 from bot.directory import member_for
 from bot.listeners.answer import form_result, send_dm
-from bot.listeners.digest import ANSWER
 from bot.listeners.forms import not_opened
 from bot.services import Services
 from rules.calendar import zone

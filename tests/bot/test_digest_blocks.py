@@ -28,6 +28,8 @@ from bot.blocks.digest import (
     digest_detail_views,
     digest_messages,
     digest_text,
+    format_report_key,
+    parse_report_key,
     split_shown,
 )
 from bot.blocks.escape import MESSAGE_TEXT, mrkdwn
@@ -351,3 +353,17 @@ def test_the_plain_text_preview_has_every_win_whole(big_team: Digest) -> None:
             assert shown.text in text
     assert text.startswith("Remote day wins · 23 Nov – 29 Nov 2026 (week 2026-W48)")
     assert "60 reports · 180 remote days · 2400 wins" in text
+
+
+@pytest.mark.parametrize("page", [None, 1, 2, 40])
+def test_a_report_key_reads_back_as_it_was_written(page: int | None) -> None:
+    week = digest_of([report(7)], [win(7, MON, "shipped")]).reports[0]
+    key = format_report_key(week, page)
+    assert parse_report_key(key) == (7, WEEK, page or 1)
+
+
+@pytest.mark.parametrize(
+    "value", ["", "7", "x:2026-W48", "7:2026-W54", "7:2026-W48:x", "7:2026-W48:1:2", "7:week"]
+)
+def test_a_value_that_is_no_report_key_reads_as_none(value: str) -> None:
+    assert parse_report_key(value) is None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import inspect
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -53,7 +54,8 @@ def _strings(node: ast.expr, module: ModuleType) -> Iterator[str | None]:
 
 def rendered_ids() -> tuple[set[str], set[str]]:
     """The action_ids and the submittable views' callback_ids found in bot/'s source: `"action_id": X`
-    and `"callback_id": X` in dict literals, and X passed as the `action_id` of a module's own helper."""
+    and `"callback_id": X` in dict literals, and X passed as the `action_id` of a helper (the module's own
+    or one it imports, like `bot.blocks.kit.button`)."""
     actions: set[str] = set()
     views: set[str] = set()
     for path in sorted((ROOT / "bot").rglob("*.py")):
@@ -64,7 +66,7 @@ def rendered_ids() -> tuple[set[str], set[str]]:
         functions = [f for f in ast.walk(tree) if isinstance(f, ast.FunctionDef)]
         params = {f.name: [a.arg for a in f.args.args] for f in functions}
         own_params = {a.arg for f in functions for a in f.args.args}
-        for into, expression in _id_expressions(tree, params, actions, views):
+        for into, expression in _id_expressions(tree, module, params, actions, views):
             if isinstance(expression, ast.Name) and expression.id in own_params:
                 continue  # a helper's own parameter: its callers are found instead
             for value in _strings(expression, module):
@@ -74,11 +76,11 @@ def rendered_ids() -> tuple[set[str], set[str]]:
 
 
 def _id_expressions(
-    tree: ast.Module, params: dict[str, list[str]], actions: set[str], views: set[str]
+    tree: ast.Module, module: ModuleType, params: dict[str, list[str]], actions: set[str], views: set[str]
 ) -> list[tuple[set[str], ast.expr]]:
     """Each expression in the module that gives an id, with the set its values belong to: a dict's
     `action_id` or `callback_id`, or the `action_id` argument of a call to one of the module's functions
-    (`params`: their parameters' names)."""
+    (`params`: their parameters' names) or of a function it imports."""
     found: list[tuple[set[str], ast.expr]] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Dict):
@@ -86,10 +88,19 @@ def _id_expressions(
                 if isinstance(key, ast.Constant) and key.value in ("action_id", "callback_id"):
                     found.append((actions if key.value == "action_id" else views, value))
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            names = params.get(node.func.id, [])
+            names = _helper_params(node.func.id, params, module)
             if "action_id" in names and len(node.args) > names.index("action_id"):
                 found.append((actions, node.args[names.index("action_id")]))
     return found
+
+
+def _helper_params(name: str, params: dict[str, list[str]], module: ModuleType) -> list[str]:
+    """The parameters of the function a call names: the module's own (nested ones too), else one it
+    imports."""
+    if name in params:
+        return params[name]
+    target = getattr(module, name, None)
+    return list(inspect.signature(target).parameters) if inspect.isfunction(target) else []
 
 
 def _manifest() -> dict[str, Any]:

@@ -1,0 +1,93 @@
+"""A manager's question about a report's week: the modal it is typed in (from the digest's "Ask a
+question") and the DM that carries it to the report, with its Answer button. Pure renderers; the
+listeners are bot/listeners/digest.py (asking) and bot/listeners/questions.py (answering)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.blocks.digest import day_span, split_shown
+from bot.blocks.escape import SECTION_LIMIT, cut, one_line, shown
+from bot.blocks.kit import button, context, input_block, plain_text, section
+from bot.blocks.plans import OPTION_TEXT, short_day
+from bot.blocks.wins import Message
+from rules.calendar import DateRange
+from rules.digest import ReportWeek, WeekWin
+
+ASK_FORM = "digest_ask_form"
+ANSWER = "question_answer"  # the question's button in the report's DM (bot/listeners/questions.py)
+QUESTION_LIMIT = 2000
+SELECT_OPTIONS = 100  # Slack's most options in one static_select
+QUOTE_LIMIT = 2500  # the quoted win in the question's DM, on one line
+
+
+def win_option(win: WeekWin) -> dict[str, Any]:
+    """A win in a select: plain text (Slack never parses it as markup), on one line, within 75 characters."""
+    return {
+        "text": plain_text(cut(f"{short_day(win.local_date)}: {one_line(win.text)}", OPTION_TEXT)),
+        "value": str(win.id),
+    }
+
+
+def question_modal(report: ReportWeek) -> dict[str, Any]:
+    """The manager types a question, and may pick the win it is about (the first 100 of the week)."""
+    question = {
+        "type": "plain_text_input",
+        "action_id": "value",
+        "multiline": True,
+        "max_length": QUESTION_LIMIT,
+    }
+    blocks = [
+        section(
+            f"Your question goes to *{shown(report.report.name, 80)}* in their DM with remote-wins, "
+            f"with your name, about their week {day_span(report.period)}."
+        ),
+        input_block("question", "Your question", question),
+    ]
+    wins = report.wins
+    if wins:
+        select = {
+            "type": "static_select",
+            "action_id": "value",
+            "placeholder": plain_text("Pick a win (optional)"),
+            "options": [win_option(w) for w in wins[:SELECT_OPTIONS]],
+        }
+        blocks.append(input_block("win", "About this win", select, optional=True))
+        if len(wins) > SELECT_OPTIONS:
+            blocks.append(context(f"The first {SELECT_OPTIONS} of {len(wins)} wins are listed."))
+    metadata = {"member_id": report.report.member_id, "week": report.week}
+    return {
+        "type": "modal",
+        "callback_id": ASK_FORM,
+        "title": plain_text("Ask a question"),
+        "submit": plain_text("Send"),
+        "close": plain_text("Cancel"),
+        "private_metadata": json.dumps(metadata),
+        "blocks": blocks,
+    }
+
+
+def question_message(
+    manager: str, period: DateRange, question: str, win: WeekWin | None, question_id: int | None = None
+) -> Message:
+    """The question as the report reads it: who asks, the question, and the win it is about, quoted; with
+    Answer, whose answer goes back to the manager and is recorded (when) for a trial's check-ins."""
+    blocks = [section(f":speech_balloon: <@{manager}> has a question about your week ({day_span(period)}):")]
+    blocks += [section(piece) for piece in split_shown(question, SECTION_LIMIT)]
+    if win is not None:
+        blocks.append(context(f"About your win of {short_day(win.local_date)}:"))
+        blocks.append(section(f"> {shown(one_line(win.text), QUOTE_LIMIT)}"))
+    if question_id is None:
+        blocks.append(context("Reply to them directly; remote-wins only passes the question on."))
+    else:
+        answer = button(ANSWER, "Answer", str(question_id), "primary")
+        blocks.append({"type": "actions", "elements": [answer]})
+        blocks.append(
+            context(
+                "Answer here and it goes to them; when you answered counts in your trial's check-ins "
+                "(questions answered within your promised hours)."
+            )
+        )
+    text = f"Your manager has a question about your week: {shown(one_line(question), 200)}"
+    return {"text": text, "blocks": blocks}
