@@ -12,10 +12,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING, assert_never
+from typing import assert_never
 from zoneinfo import available_timezones
 
 from rules.calendar import describe_day, zone
+from rules.deliveries import DeliveryRecord
 from rules.holidays import HolidayCalendar, UnknownCalendar, calendar_for, holiday_name
 from rules.schedule import (
     DAY_NAMES,
@@ -35,9 +36,6 @@ from rules.schedule import (
     describe_weekdays,
     parse_weekdays,
 )
-
-if TYPE_CHECKING:  # a type only: storage's DeliveryRecord is to move to rules (issue 13), then import it here
-    from storage.ledger import DeliveryRecord
 
 MAX_OFF_DAYS = 92  # one `off` range; a longer absence is what `pause` is for
 SLACKBOT = "USLACKBOT"  # Slack's own bot, which users.info describes as a person (is_bot false)
