@@ -8,26 +8,13 @@ the member asked can answer; the first answer's moment is kept, later ones are p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from rules.questions import SavedQuestion
 from storage.models import Member, Question
-
-
-@dataclass(frozen=True)
-class SavedQuestion:
-    id: int
-    workspace_id: str
-    member_id: int
-    member_user_id: str
-    asker_user_id: str | None  # None: the asker has since erased their data (forget-me)
-    week: str
-    text: str
-    asked_at: datetime
-    answered_at: datetime | None
 
 
 def ask(

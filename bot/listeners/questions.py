@@ -10,7 +10,6 @@ from Slack gives the member their answer back.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -18,25 +17,19 @@ from slack_bolt import Ack, App
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.digest import split_shown
-from bot.blocks.escape import SECTION_LIMIT, mrkdwn, shown
+from bot.blocks.escape import SECTION_LIMIT, mrkdwn
 from bot.blocks.form import form_metadata
-from bot.blocks.kit import context, input_block, plain_text, section
-from bot.blocks.plans import short_day
-from bot.blocks.questions import ANSWER
-from bot.blocks.wins import Message, notice_message
+from bot.blocks.kit import section
+from bot.blocks.questions import ANSWER, ANSWER_FORM, answer_form, answer_message
+from bot.blocks.wins import notice_message
 from bot.directory import member_for
 from bot.listeners.answer import form_result, send_dm
 from bot.listeners.forms import not_opened
 from bot.services import Services
-from rules.calendar import zone
-from rules.digest import week_range
+from rules.questions import SavedQuestion
 from storage import questions, replays
-from storage.questions import SavedQuestion
 
 log = logging.getLogger(__name__)
-ANSWER_FORM = "question_answer_form"
-ANSWER_LIMIT = 3000
-QUESTION_SHOWN = 2500  # the question quoted in the modal, within a section's 3,000 characters
 NOT_YOURS = "Only the person this question was asked to can answer it."
 EMPTY = "Write your answer; it goes to them."
 
@@ -56,53 +49,6 @@ def _number(value: Any) -> int | None:
     """A question id from a button or metadata: a positive integer the database can hold, else None."""
     text = str(value)
     return int(text) if text.isascii() and text.isdigit() and 0 < int(text) < 2**31 else None
-
-
-def _when(question: SavedQuestion, tz: str) -> str:
-    local = question.asked_at.astimezone(zone(tz))
-    return f"{short_day(local.date())} {local:%H:%M}"
-
-
-def answer_form(question: SavedQuestion, tz: str) -> dict[str, Any]:
-    """The question quoted, and the answer to type; says so when it was answered before."""
-    period = week_range(question.week)
-    blocks = [
-        section(
-            f"{_asker(question)} asked on {_when(question, tz)} about your week "
-            f"({short_day(period.first)} – {short_day(period.last)}):"
-        ),
-        section(f"> {shown(' '.join(question.text.split()), QUESTION_SHOWN)}"),
-    ]
-    if question.answered_at is not None:
-        local = question.answered_at.astimezone(zone(tz))
-        blocks.append(
-            context(
-                f"You answered on {short_day(local.date())} {local:%H:%M}; this answer goes to them too "
-                "(your first answer is the one your trial counts)."
-            )
-        )
-    field = {"type": "plain_text_input", "action_id": "value", "multiline": True, "max_length": ANSWER_LIMIT}
-    blocks.append(input_block("answer", "Your answer", field))
-    return {
-        "type": "modal",
-        "callback_id": ANSWER_FORM,
-        "title": plain_text("Answer"),
-        "submit": plain_text("Send"),
-        "close": plain_text("Cancel"),
-        "private_metadata": json.dumps({"question_id": question.id}),
-        "blocks": blocks,
-    }
-
-
-def answer_message(member: str, question: SavedQuestion, answer: str) -> Message:
-    """The answer as the manager reads it, under their question."""
-    lead = f":speech_balloon: <@{mrkdwn(member)}> answered your question:"
-    blocks = [
-        section(lead),
-        context(shown(" ".join(question.text.split()), 2900)),
-        *[section(piece) for piece in split_shown(answer, SECTION_LIMIT)],
-    ]
-    return {"text": f"<@{mrkdwn(member)}> answered your question", "blocks": blocks}
 
 
 def open_answer(services: Services, body: dict[str, Any], value: str) -> None:
@@ -160,10 +106,6 @@ def handle_answer(services: Services, ack: Ack, body: dict[str, Any], view: dict
         return
     ack()
     services.background.submit(after, recorded)
-
-
-def _asker(question: SavedQuestion) -> str:
-    return f"<@{mrkdwn(question.asker_user_id)}>" if question.asker_user_id else "Your former manager"
 
 
 def deliver_answer(services: Services, team: str, member: str, question: SavedQuestion, answer: str) -> None:

@@ -21,11 +21,10 @@ from hypothesis import strategies as st
 from bot.blocks.digest import ACK, ASK, DECLINE, DETAIL_NEXT, DETAIL_PREVIOUS, DETAILS, SHOW_ALL
 from bot.blocks.plans import OPEN_PLAN, OPEN_SUMMARY, PLAN_FORM, SKIP, SUMMARY_FORM
 from bot.blocks.privacy import FORGET_CANCEL, FORGET_CONFIRM
-from bot.blocks.questions import ANSWER, ASK_FORM
+from bot.blocks.questions import ANSWER, ANSWER_FORM, ASK_FORM
 from bot.blocks.recap import ADD_WIN, MARK_PRIVATE, PRIVATE_FORM
 from bot.blocks.settings import CALLBACK_ID as SETTINGS_FORM
 from bot.blocks.settings import OPEN_SETTINGS
-from bot.listeners.questions import ANSWER_FORM
 from tests.fake_slack import FakeSlack
 from tests.support import Reply, SlackRequests, form_values, wait_until
 
