@@ -45,11 +45,16 @@ socket: $(BIN)/remote-wins
 	$(BIN)/remote-wins db upgrade
 	$(BIN)/remote-wins socket
 
+# The suite mostly waits (subprocesses starting, work after the ack, ticks), so it runs on more workers
+# than a 2-core machine has cores; each has its own SQLite files and PostgreSQL schema. Serially:
+# `make test WORKERS=0`.
+WORKERS ?= 4
+
 test: $(BIN)/remote-wins chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(WORKERS)
 
 # The evidence pack's one-page print check runs in headless Chromium from Debian's packages: installed
 # here when missing and possible (root, apt-get). Elsewhere the test says why it is skipped; under CI

@@ -95,14 +95,35 @@ class Background:
         self._work = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ack-work")
         self._slack = ThreadPoolExecutor(max_workers=slack_workers, thread_name_prefix="after-ack")
         self._home = _DaemonPool(home_workers, "home")
+        self._unfinished = 0  # jobs submitted to `work` and `submit` that have not finished
+        self._finished = threading.Condition()
 
     def work(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
         """Work whose result the ack carries."""
-        return _logged(self._work.submit(fn, *args, **kwargs))
+        return self._counted(self._work.submit(fn, *args, **kwargs))
 
     def submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
         """Slack calls after the ack that a member waits for."""
-        return _logged(self._slack.submit(fn, *args, **kwargs))
+        return self._counted(self._slack.submit(fn, *args, **kwargs))
+
+    def settled(self, timeout: float = 5.0) -> None:
+        """Return once the `work` and `submit` jobs submitted so far have finished (and any they
+        submitted in turn), so that "nothing was sent after the ack" can be asserted; raises
+        TimeoutError if they are still running after `timeout`."""
+        with self._finished:
+            if not self._finished.wait_for(lambda: self._unfinished == 0, timeout):
+                raise TimeoutError(f"{self._unfinished} jobs after the ack still running")
+
+    def _counted(self, future: Future[T]) -> Future[T]:
+        with self._finished:
+            self._unfinished += 1
+        future.add_done_callback(self._one_finished)
+        return _logged(future)
+
+    def _one_finished(self, _future: Future[Any]) -> None:
+        with self._finished:
+            self._unfinished -= 1
+            self._finished.notify_all()
 
     def home(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         """Republishing the App Home."""

@@ -41,6 +41,7 @@ __all__ = [
     "SlackRequests",
     "ack_problem",
     "add_member",
+    "after_ack_done",
     "block_with_id",
     "blocks_json",
     "form_values",
@@ -89,6 +90,15 @@ def home_work_done(services: Any, timeout: float = 5.0) -> None:
         if timer.is_alive():
             raise AssertionError("a Home republish timer is still waiting")
     services.background.home_settled(max(0.1, deadline - time.monotonic()))
+
+
+def after_ack_done(services: Any, timeout: float = 5.0) -> None:
+    """Return once all the work the app started after its acks is over: the `work` and `submit` jobs
+    (bot.background), then the Home republishes they or the listeners scheduled. Only then can a test
+    assert that nothing was sent: a sleep would pass whenever the work is slower than the sleep."""
+    deadline = time.monotonic() + timeout
+    services.background.settled(timeout)
+    home_work_done(services, max(0.1, deadline - time.monotonic()))
 
 
 class SlackRequests:

@@ -216,10 +216,15 @@ def test_the_page_prints_on_one_a4_and_one_letter_page_in_chromium(
         source = tmp_path / f"{name}-{paper}.html"
         source.write_text(page.replace("@page {", f"@page {{ size: {paper};"), encoding="utf-8")
         pdf = tmp_path / f"{name}-{paper}.pdf"
-        chromium(f"--print-to-pdf={pdf}", "--no-pdf-header-footer", source.as_uri())
+        chromium(tmp_path / "chromium", f"--print-to-pdf={pdf}", "--no-pdf-header-footer", source.as_uri())
         assert pdf_pages(pdf.read_bytes()) == 1, f"the {name} page takes more than one {paper} page"
     shot = tmp_path / "evidence-pack.png"
-    chromium(f"--screenshot={shot}", "--window-size=794,1123", (tmp_path / "pack-A4.html").as_uri())
+    chromium(
+        tmp_path / "chromium",
+        f"--screenshot={shot}",
+        "--window-size=794,1123",
+        (tmp_path / "pack-A4.html").as_uri(),
+    )
     assert shot.read_bytes().startswith(b"\x89PNG")
     keep = os.environ.get("REMOTE_WINS_ARTIFACTS")
     if keep:  # CI keeps the screenshot as an artifact; the README's is made this way
@@ -285,13 +290,16 @@ def fullest(evidence: Any) -> Any:
     )
 
 
-def chromium(*args: str) -> None:
+def chromium(profile: Path, *args: str) -> None:
+    """Each run on a profile of its own: Chromium locks its profile, so runs at once on the default one
+    (~/.config/chromium: another run's, on a shared machine) could collide."""
     command = [
         CHROMIUM or "chromium",
         "--headless",
         "--no-sandbox",
         "--disable-gpu",
         "--hide-scrollbars",
+        f"--user-data-dir={profile}",
         *args,
     ]
     done = subprocess.run(command, capture_output=True, timeout=120, check=False)

@@ -7,6 +7,8 @@ that ack. docs/ARCHITECTURE.md, "What survives which fault".
 
 from __future__ import annotations
 
+import functools
+import http.client
 import os
 import random
 import re
@@ -23,7 +25,7 @@ from sqlalchemy import create_engine, text
 
 from tests.fake_slack import FakeSlack
 from tests.remote_wins.test_serve_process import Server
-from tests.support import Reply, SlackRequests, free_port
+from tests.support import Reply, SlackRequests, free_port, wait_until
 
 pytestmark = pytest.mark.faults
 SECRET = "kill-test-secret"
@@ -68,12 +70,19 @@ def _sender(slack: SlackRequests, round_: int, replies: list[tuple[str, Reply | 
         words = f"round {round_} win {n}"
         try:
             reply: Reply | None = slack.command(words, user=f"U{n}")
-        except OSError:  # the connection died with the server: never acked
+        except (OSError, http.client.HTTPException):  # the connection died with the server: never acked
             reply = None
         with lock:
             replies.append((words, reply))
 
     return send
+
+
+def saved_in(replies: list[tuple[str, Reply | None]]) -> bool:
+    return any(
+        reply is not None and reply.status == 200 and SAVED.search(reply.body.decode(errors="replace"))
+        for _words, reply in list(replies)
+    )
 
 
 def test_every_win_acked_as_saved_survives_kills_during_bursts(
@@ -90,6 +99,8 @@ def test_every_win_acked_as_saved_survives_kills_during_bursts(
         threads = [threading.Thread(target=send, args=(n,)) for n in range(BURST)]
         for thread in threads:
             thread.start()
+        if round_ % 2:  # every other round is cut once a save is acked, however slow the machine is today
+            wait_until(functools.partial(saved_in, replies), timeout=20, what="a first win acked as saved")
         time.sleep(rng.uniform(0.0, 0.4))  # somewhere in the burst: before, during or after the saves
         server.kill()
         for thread in threads:

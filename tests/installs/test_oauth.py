@@ -18,6 +18,7 @@ from jobs.tick import run_tick
 from storage.models import Member, PromptSlot, Win, Workspace, bots, installations
 from tests.fake_slack import FakeSlack
 from tests.installs.conftest import CLIENT_ID, CLIENT_SECRET, get, install_link, token_team
+from tests.support import after_ack_done
 
 
 def workspace_rows(services: Services) -> dict[str, datetime | None]:
@@ -64,7 +65,7 @@ def test_a_workspace_that_has_not_installed_the_app_is_refused_and_nothing_is_st
     assert reply.status == 200 and reply.body.decode() == NOT_SERVED
     assert from_workspace("TB").event({"type": "app_home_opened", "user": "U1", "tab": "home"}).status == 200
     assert from_workspace("TB").action("win_undo", "1").status == 200
-    time.sleep(0.3)  # anything the app would do after its acks has had time to start
+    after_ack_done(oauth_services)  # whatever the app does after its acks is over
     assert oauth_fake.calls == []  # no users.info, no views.publish, with anyone's token
     assert workspace_rows(oauth_services) == {"TA": None}
     with oauth_services.sessions() as session:

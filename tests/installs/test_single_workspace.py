@@ -4,7 +4,6 @@ workspace's token."""
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -19,7 +18,7 @@ from storage.models import Member, Win, Workspace
 from storage.workspaces import is_uninstalled
 from tests.conftest import SIGNING_SECRET
 from tests.fake_slack import FakeSlack
-from tests.support import SlackRequests, form_values, wait_until
+from tests.support import SlackRequests, after_ack_done, form_values, wait_until
 
 
 def rows(services: Services) -> tuple[list[str], list[tuple[str, str]], int]:
@@ -47,7 +46,7 @@ def test_a_foreign_team_id_is_refused_and_never_stored(
     )
     assert foreign.action("win_undo", "1").status == 200
     assert foreign.submit_view({}, form_values("a win")).status == 200
-    time.sleep(0.3)  # whatever the app would do after its acks has had time to start
+    after_ack_done(services)  # whatever the app does after its acks is over
     assert [call.method for call in fake_slack.calls if call.method != "auth.test"] == []
     assert rows(services) == ([], [], 0)
 
