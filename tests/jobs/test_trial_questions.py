@@ -23,7 +23,7 @@ from tests.bot.test_plans import element, press
 from tests.fake_slack import FakeSlack, Message
 from tests.jobs.test_trial_edges import dms, titled
 from tests.jobs.test_trial_simulation import BERLIN, Simulation, at
-from tests.support import SlackRequests, visible_text, wait_until
+from tests.support import SlackRequests, after_ack_done, visible_text, wait_until
 
 MON = date(2026, 3, 2)  # the trial's first day; Ana is remote Tue-Thu, in the office Mon and Fri
 HOURS = (time(9, 0), time(18, 0))  # `trial start` promises the member's working hours
@@ -142,6 +142,7 @@ def test_questions_asked_and_answered_are_counted_in_the_check_in_and_the_pack(
         ),
         what="the earlier DMs",
     )
+    after_ack_done(services)  # and the notices (paced, so later than the DMs above) have gone too
     fake_slack.fail_next("chat.postMessage", error="channel_not_found")  # never reaches Ana: not asked
     sim.clock.now = at(date(2026, 3, 10), 11)
     before = len(fake_slack.calls_to("views.open"))
