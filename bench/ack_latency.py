@@ -127,27 +127,42 @@ def serve_bare(durable: bool = False) -> None:
     BareServer(settings).run()
 
 
-def durable_write(url: str) -> Callable[[str], None]:
-    """One committed row per call, on `storage.db`'s engine (the same pool, pragmas and timeouts as ours)."""
-    from datetime import UTC, datetime
-
+def bare_acks_table() -> Any:
+    """The durable baseline's table: a row per save, as small as a row can be."""
     import sqlalchemy as sa
 
-    from storage.db import create_db_engine
-
-    engine = create_db_engine(url)
-    table = sa.Table(
+    return sa.Table(
         "bare_acks",
         sa.MetaData(),
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("user_id", sa.String(32), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
-    table.create(engine, checkfirst=True)
+
+
+def create_bare_acks(url: str) -> None:
+    """Created by the bench before the servers start: four workers creating it at once would race."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        bare_acks_table().create(engine, checkfirst=True)
+    finally:
+        engine.dispose()
+
+
+def durable_write(url: str) -> Callable[[str], None]:
+    """One committed row per call, on `storage.db`'s engine (the same pool, pragmas and timeouts as ours)."""
+    from datetime import UTC, datetime
+
+    from storage.db import create_db_engine
+
+    engine = create_db_engine(url)
+    insert = bare_acks_table().insert()
 
     def write(user_id: str) -> None:
         with engine.begin() as connection:
-            connection.execute(table.insert().values(user_id=user_id, created_at=datetime.now(UTC)))
+            connection.execute(insert.values(user_id=user_id, created_at=datetime.now(UTC)))
 
     return write
 
@@ -614,6 +629,7 @@ def bench_backend(bench: Bench, backend: str) -> int:
             print("db upgrade failed:", migrate.stderr.decode(errors="replace"), file=sys.stderr)
             return 1
         seed_members(url, cold)
+        create_bare_acks(url)
         servers: dict[str, Server] = {}
         try:
             for name, argv in (

@@ -47,7 +47,7 @@ sys.path.insert(0, str(ROOT))  # the project, `tests` (the fake Slack, the signi
 sys.path.insert(0, str(ROOT / "bench"))  # the ack bench's server helpers
 
 import sqlalchemy as sa  # noqa: E402
-from ack_latency import EVENTS_PATH, child_python, free_port, start, wait_healthy  # noqa: E402
+from ack_latency import EVENTS_PATH, child_python, create_bare_acks, free_port, start, wait_healthy  # noqa: E402
 from schemas import postgres_schema  # noqa: E402
 
 from storage.models import Delivery, Member, PromptSlot, Workspace  # noqa: E402
@@ -300,6 +300,7 @@ def run_on(args: argparse.Namespace, url: str) -> int:
             now = datetime.now(UTC)
             wave_at = (now + timedelta(minutes=2)).replace(second=0, microsecond=0)
             users = seed(url, args.members, args.wave, wave_at)
+            create_bare_acks(url)
             for i, user in enumerate(users):  # Slack's zone is the one stored: no refresh moves a prompt
                 fake.add_user(user, tz=ZONES[i % len(ZONES)])
             print(
