@@ -206,7 +206,9 @@ def test_the_standby_leads_once_the_leader_lets_go(pg_engines: list[sa.Engine]) 
 def test_the_leaders_session_stays_idle_outside_any_transaction(pg_engines: list[sa.Engine]) -> None:
     leader = AdvisoryLock(pg_engines[0])
     try:
-        assert leader.acquire()
+        # An earlier test's leader in this schema (a killed process, a closed session) holds the lock until
+        # PostgreSQL has ended its session; this test is about the state of ours once we lead.
+        wait_until(leader.acquire, timeout=10, what="the lock, once earlier sessions have ended")
         with pg_engines[2].connect() as operator:
             state = operator.execute(
                 sa.text("SELECT state FROM pg_stat_activity WHERE pid = :pid"), {"pid": leader.backend_pid}
